@@ -1,0 +1,40 @@
+"""Actions about the Mission Locale itself: where it is and when it is open (from the database)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.core.action_services import services
+from bot.core.opening_hours import Period, status_now, weekly_schedule
+from bot.storage.sites import main_site
+
+
+class ActionSiteInfo(Action):
+    """Address, phone and opening hours of the main site, with whether it is open right now."""
+
+    def name(self) -> str:
+        return "action_site_info"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        context = services()
+        async with context.sessions() as session:
+            site = await main_site(session)
+            if site is None:
+                dispatcher.utter_message(response="utter_site_unknown")
+                return []
+            periods = [Period(h.weekday, h.opens_at, h.closes_at) for h in site.opening_hours]
+            dispatcher.utter_message(
+                response="utter_site_info",
+                mission_locale=site.mission_locale.name,
+                site_name=site.name,
+                address=f"{site.address}, {site.postcode} {site.city}",
+                phone=site.phone or "—",
+                hours=weekly_schedule(periods),
+                now_status=status_now(periods, context.clock.now(), site.timezone),
+            )
+        return []

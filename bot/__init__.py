@@ -1,0 +1,1 @@
+"""Community manager des invisibles: the bot service (channels, dialogue routing, storage)."""

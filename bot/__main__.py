@@ -1,0 +1,79 @@
+"""Command line: `python -m bot [serve|migrate]` (logging is configured here, once)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from aiohttp import web
+from dotenv import dotenv_values
+
+from bot.app import create_app
+from bot.errors import ConfigError
+from bot.http.middleware import PrivateAccessLogger
+from bot.settings import Settings, load_settings
+from bot.storage.migrate import upgrade
+
+logger = logging.getLogger("bot")
+
+
+def _environment() -> dict[str, str]:
+    """Process environment over the optional .env file."""
+    values = {k: v for k, v in dotenv_values(Path.cwd() / ".env").items() if v is not None}
+    values.update(os.environ)
+    return values
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    # httpx logs full URLs, which would carry a Telegram token; our own lines are enough.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def _serve(settings: Settings, environ: dict[str, str]) -> None:
+    app = create_app(settings, environ=environ)
+
+    async def announce(_: web.Application) -> None:
+        base = f"http://{settings.host}:{settings.port}"
+        print(
+            f"\n  Chat des jeunes : {base}/\n  État du service : {base}/readyz\n"
+            f"  (Rasa démarre en 20 à 60 s ; d'ici là, le chat répond par un message d'excuse.)\n",
+            flush=True,
+        )
+
+    app.on_startup.append(announce)
+    web.run_app(
+        app,
+        host=settings.host,
+        port=settings.port,
+        access_log_class=PrivateAccessLogger,
+        print=None,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot")
+    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])
+    args = parser.parse_args(argv)
+    environ = _environment()
+    try:
+        settings = load_settings(environ)
+    except ConfigError as exc:
+        print(f"Configuration invalide : {exc}", file=sys.stderr)
+        return 2
+    _configure_logging(settings.log_level)
+    if args.command == "migrate":
+        upgrade(settings.database_url)
+        logger.info("database schema up to date")
+        return 0
+    _serve(settings, environ)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""Build the aiohttp application from settings: nothing starts at import time."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator, Mapping
+
+import aiohttp
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from rasa_sdk.executor import ActionExecutor
+
+from bot.channels.webchat import api as webchat
+from bot.content.texts import Texts, load_texts
+from bot.core.dialogue import DialogueService
+from bot.core.ports import Clock, SystemClock
+from bot.errors import ConfigError
+from bot.http import actions_endpoint, health
+from bot.http.keys import (
+    ACTION_EXECUTOR,
+    CLOCK,
+    DIALOGUE,
+    RASA,
+    RASA_SUPERVISOR,
+    SCHEDULER,
+    SESSIONS,
+    SETTINGS,
+    TEXTS,
+)
+from bot.http.middleware import error_middleware, security_headers_middleware
+from bot.rasa.client import RasaHttpClient
+from bot.rasa.model import current_model
+from bot.rasa.supervisor import ProcessSupervisor, rasa_argv, rasa_env
+from bot.settings import Settings
+from bot.storage.database import create_engine, create_session_factory
+from bot.storage.demo import seed_demo
+
+logger = logging.getLogger(__name__)
+
+ACTIONS_PACKAGE = "actions"
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    texts: Texts | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> web.Application:
+    """The whole service; each resource has one cleanup context so teardown matches startup."""
+    app = web.Application(
+        middlewares=[error_middleware, security_headers_middleware],
+        client_max_size=64 * 1024,
+    )
+    app[SETTINGS] = settings
+    app[CLOCK] = clock or SystemClock()
+    app[TEXTS] = texts or load_texts()
+    app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(_rasa_client)
+    if settings.rasa_managed:
+        app.cleanup_ctx.append(_managed_rasa(dict(environ if environ is not None else os.environ)))
+    app.cleanup_ctx.append(_scheduler)
+    app.cleanup_ctx.append(_actions)
+    health.add_routes(app)
+    actions_endpoint.add_routes(app)
+    webchat.add_routes(app)
+    return app
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    engine = create_engine(settings.database_url)
+    app[SESSIONS] = create_session_factory(engine)
+    if settings.demo:
+        await seed_demo(app[SESSIONS], app[CLOCK].now())
+    yield
+    await engine.dispose()
+
+
+async def _rasa_client(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    # Many concurrent conversations share Rasa; no per-host cap below Rasa's own limits.
+    connector = aiohttp.TCPConnector(limit=200, limit_per_host=0)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        app[RASA] = RasaHttpClient(
+            session, settings.rasa_url, settings.rasa_timeout, api_token=settings.actions_token
+        )
+        app[DIALOGUE] = DialogueService(app[SESSIONS], app[RASA], app[CLOCK], app[TEXTS])
+        yield
+
+
+def _managed_rasa(environ: dict[str, str]) -> web.CleanupContext:  # type: ignore[name-defined]
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        settings = app[SETTINGS]
+        model = current_model(settings.rasa_model)
+        if model is None:
+            raise ConfigError(f"no Rasa model in {settings.rasa_model}: run `make model` first")
+        supervisor = ProcessSupervisor(
+            "rasa",
+            rasa_argv(
+                settings.rasa_bin,
+                model,
+                settings.rasa_port,
+                settings.actions_token,
+                settings.project_dir,
+            ),
+            rasa_env(
+                environ,
+                actions_url=f"http://127.0.0.1:{settings.port}/actions",
+                actions_token=settings.actions_token,
+                tracker_url=settings.rasa_tracker_url,
+            ),
+            cwd=settings.project_dir,
+            log_path=settings.var_dir / "log" / "rasa.log",
+        )
+        supervisor.start()
+        app[RASA_SUPERVISOR] = supervisor
+        yield
+        await supervisor.stop()
+
+    return context
+
+
+async def _scheduler(app: web.Application) -> AsyncIterator[None]:
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.start()
+    app[SCHEDULER] = scheduler
+    yield
+    scheduler.shutdown(wait=False)
+
+
+async def _actions(app: web.Application) -> AsyncIterator[None]:
+    executor = ActionExecutor()
+    executor.register_package(ACTIONS_PACKAGE)
+    app[ACTION_EXECUTOR] = executor
+    yield

@@ -1,0 +1,1 @@
+"""Channel adapters: each turns platform requests into IncomingMessages and delivers replies."""

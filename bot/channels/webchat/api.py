@@ -1,0 +1,143 @@
+"""Web chat JSON API: validate strictly (nothing stored on bad input), then hand to the core."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot.core.dialogue import to_outgoing
+from bot.core.messages import IncomingMessage, MessageStatus, OutgoingMessage
+from bot.http.keys import DIALOGUE, SESSIONS, TEXTS
+from bot.http.responses import json_error
+from bot.storage import conversations as store
+
+CHANNEL = "webchat"
+USER_ID = re.compile(r"[A-Za-z0-9_-]{22,128}")
+MAX_TEXT = 2000
+MAX_PAYLOAD = 500
+MAX_BODY = 16 * 1024
+PAGE_SIZE = 50
+ALLOWED_FIELDS = frozenset({"user_id", "text", "payload"})
+ALLOWED_QUERY = frozenset({"user_id", "after"})
+STATIC_DIR = Path(__file__).with_name("static")
+
+
+class InvalidRequest(Exception):
+    def __init__(self, code: str, status: int = 400) -> None:
+        super().__init__(code)
+        self.code = code
+        self.status = status
+
+
+@dataclass(frozen=True, slots=True)
+class PostedMessage:
+    user_id: str
+    text: str | None
+    payload: str | None
+
+
+def external_id(user_id: str) -> str:
+    """We keep only a hash of the page's token: a database leak cannot be replayed as a session."""
+    return hashlib.sha256(user_id.encode()).hexdigest()
+
+
+def _user_id(value: Any) -> str:
+    if not isinstance(value, str) or not USER_ID.fullmatch(value):
+        raise InvalidRequest("invalid_user_id")
+    return value
+
+
+def parse_post(body: bytes) -> PostedMessage:
+    if len(body) > MAX_BODY:
+        raise InvalidRequest("too_large", 413)
+    try:
+        data = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise InvalidRequest("invalid_json") from None
+    if not isinstance(data, dict):
+        raise InvalidRequest("invalid_body")
+    if set(data) - ALLOWED_FIELDS:
+        raise InvalidRequest("unknown_field")
+    user_id = _user_id(data.get("user_id"))
+    text, payload = data.get("text"), data.get("payload")
+    if (text is None) == (payload is None):
+        raise InvalidRequest("text_or_payload")
+    if text is not None:
+        if not isinstance(text, str) or not text.strip():
+            raise InvalidRequest("empty_text")
+        if len(text) > MAX_TEXT:
+            raise InvalidRequest("text_too_long")
+        return PostedMessage(user_id, text.strip(), None)
+    if not isinstance(payload, str) or not payload.strip() or len(payload) > MAX_PAYLOAD:
+        raise InvalidRequest("invalid_payload")
+    return PostedMessage(user_id, None, payload.strip())
+
+
+def render(messages: list[OutgoingMessage] | tuple[OutgoingMessage, ...]) -> dict[str, Any]:
+    return {
+        "messages": [
+            {
+                "id": m.id,
+                "text": m.text,
+                "buttons": [{"title": b.title, "payload": b.payload} for b in m.buttons],
+            }
+            for m in messages
+        ]
+    }
+
+
+def _error(request: web.Request, error: InvalidRequest) -> web.Response:
+    return json_error(error.status, error.code, request.app[TEXTS].webchat_error(error.code))
+
+
+async def post_message(request: web.Request) -> web.Response:
+    try:
+        posted = parse_post(await request.read())
+    except InvalidRequest as error:
+        return _error(request, error)
+    result = await request.app[DIALOGUE].handle(
+        IncomingMessage(
+            channel=CHANNEL,
+            external_user_id=external_id(posted.user_id),
+            text=posted.text,
+            payload=posted.payload,
+        ),
+        reply_status=MessageStatus.SENT,
+    )
+    return web.json_response(render(result.replies))
+
+
+async def get_messages(request: web.Request) -> web.Response:
+    query = request.query
+    try:
+        if set(query) - ALLOWED_QUERY:
+            raise InvalidRequest("unknown_field")
+        user_id = _user_id(query.get("user_id"))
+        after_raw = query.get("after", "0")
+        if not after_raw.isdigit() or len(after_raw) > 18:
+            raise InvalidRequest("invalid_after")
+    except InvalidRequest as error:
+        return _error(request, error)
+    async with request.app[SESSIONS]() as session:
+        identity = await store.find_identity(session, CHANNEL, external_id(user_id))
+        if identity is None:
+            return web.json_response({"messages": []})
+        rows = await store.outgoing_after(session, identity.id, int(after_raw), PAGE_SIZE)
+    return web.json_response(render([to_outgoing(m) for m in rows]))
+
+
+async def index(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/", index)
+    app.router.add_post("/webchat/api/messages", post_message)
+    app.router.add_get("/webchat/api/messages", get_messages)
+    app.router.add_static("/static", STATIC_DIR)

@@ -1,0 +1,394 @@
+"use strict";
+
+// Mission Locale web chat client. Vanilla ES2020, no dependencies.
+(() => {
+  const API_URL = "/webchat/api/messages";
+  const KEY_USER = "cm_user_id";
+  const KEY_LAST_ID = "cm_last_id";
+  const KEY_HISTORY = "cm_history";
+  const HISTORY_MAX = 100;
+  const MAX_LENGTH = 2000;
+  const COUNTER_FROM = 1800;
+  const POLL_MS = 4000;
+  const POLL_BACKOFF_MS = 15000;
+  const POLL_ERRORS_BEFORE_BACKOFF = 3;
+  const REQUEST_TIMEOUT_MS = 30000;
+
+  const T = {
+    welcome: "Salut 👋 Pose ta question ici, même en abrégé. Tu peux écrire quand tu veux.",
+    network: "Le message n'est pas parti. Vérifie ta connexion et réessaie.",
+    rejected: "Le message n'a pas pu être envoyé.",
+    retry: "Réessayer",
+    notSent: "Pas envoyé",
+    typing: "L'assistant écrit…",
+    you: "Toi : ",
+    bot: "Mission Locale : ",
+    choices: "Choix de réponse",
+    confirmClear: "Effacer la conversation sur cet appareil ?\n\n" +
+      "Ça efface seulement ce qui est gardé sur ce téléphone ou cet ordinateur. " +
+      "Les messages déjà envoyés ne sont pas supprimés à la Mission Locale.",
+  };
+
+  const $ = (id) => document.getElementById(id);
+  const log = $("log");
+  const input = $("input");
+  const sendBtn = $("send");
+  const counter = $("counter");
+
+  const state = {
+    userId: "",
+    lastId: 0, // highest server message id seen
+    history: [], // rendered entries: {from: "user"|"bot", text, id?, buttons?, used?, failed?}
+    seen: new Set(), // server message ids already rendered
+    busy: false, // a POST is in flight
+    polling: false,
+    pollAgain: false,
+    pollTimer: 0,
+    pollErrors: 0,
+    notice: null,
+    typing: null,
+  };
+
+  // --- Storage: localStorage with an in-memory fallback ---------------------
+
+  const memory = new Map();
+  const store = {
+    get(key) {
+      if (memory.has(key)) return memory.get(key);
+      try { return localStorage.getItem(key); } catch { return null; }
+    },
+    set(key, value) {
+      memory.set(key, value);
+      try { localStorage.setItem(key, value); } catch { /* memory only */ }
+    },
+    remove(key) {
+      memory.delete(key);
+      try { localStorage.removeItem(key); } catch { /* memory only */ }
+    },
+  };
+
+  function newUserId() {
+    // 24 random bytes -> 32 base64url characters (no padding needed).
+    const bytes = crypto.getRandomValues(new Uint8Array(24));
+    return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_");
+  }
+
+  function readHistory() {
+    try {
+      const list = JSON.parse(store.get(KEY_HISTORY) || "[]");
+      const valid = (e) => e && (e.from === "user" || e.from === "bot") && typeof e.text === "string";
+      return Array.isArray(list) ? list.filter(valid).slice(-HISTORY_MAX) : [];
+    } catch {
+      return [];
+    }
+  }
+
+  function saveHistory() {
+    state.history = state.history.slice(-HISTORY_MAX);
+    store.set(KEY_HISTORY, JSON.stringify(state.history));
+  }
+
+  function loadState() {
+    const id = store.get(KEY_USER);
+    if (id && /^[A-Za-z0-9_-]{32}$/.test(id)) {
+      state.userId = id;
+      state.lastId = Number.parseInt(store.get(KEY_LAST_ID), 10) || 0;
+      state.history = readHistory();
+    } else { // new (or corrupted) identity: start from a clean slate
+      state.userId = newUserId();
+      store.set(KEY_USER, state.userId);
+      store.remove(KEY_LAST_ID);
+      store.remove(KEY_HISTORY);
+    }
+    for (const e of state.history) if (Number.isSafeInteger(e.id)) state.seen.add(e.id);
+  }
+
+  // --- Rendering (text always goes in as text nodes, never innerHTML) -------
+
+  function el(tag, props = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(props)) {
+      if (key === "role" || key.startsWith("aria-")) node.setAttribute(key, value);
+      else node[key] = value;
+    }
+    node.append(...children);
+    return node;
+  }
+
+  function safeHref(raw) {
+    try {
+      const url = new URL(raw);
+      return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+    } catch {
+      return null;
+    }
+  }
+
+  // Splits text around http(s) URLs and turns those into links.
+  function linkify(text) {
+    const parts = [];
+    let pos = 0;
+    for (const match of text.matchAll(/https?:\/\/[^\s<>"']+/gi)) {
+      const raw = match[0].replace(/[.,;:!?)\]}»]+$/, ""); // drop trailing punctuation
+      const href = safeHref(raw);
+      if (!href) continue;
+      parts.push(text.slice(pos, match.index),
+        el("a", { href, target: "_blank", rel: "noopener noreferrer" }, raw));
+      pos = match.index + raw.length;
+    }
+    parts.push(text.slice(pos));
+    return parts;
+  }
+
+  function renderChips(entry) {
+    const box = el("div", { className: "chips", role: "group", "aria-label": T.choices });
+    for (const button of entry.buttons) {
+      const chip = el("button", { className: "chip", type: "button", disabled: Boolean(entry.used) }, button.title);
+      chip.addEventListener("click", () => onChip(entry, button, box));
+      box.append(chip);
+    }
+    return box;
+  }
+
+  function markFailed(node, failed) {
+    node.classList.toggle("failed", failed);
+    const status = node.querySelector(".status");
+    if (failed && !status) node.append(el("span", { className: "status" }, T.notSent));
+    if (!failed && status) status.remove();
+  }
+
+  function renderEntry(entry) {
+    const isBot = entry.from === "bot";
+    const node = el("div", { className: `msg ${entry.from}` });
+    if (entry.text) {
+      const who = el("span", { className: "sr-only" }, isBot ? T.bot : T.you);
+      node.append(el("div", { className: "bubble" }, who, ...(isBot ? linkify(entry.text) : [entry.text])));
+    }
+    if (isBot && entry.buttons?.length) node.append(renderChips(entry));
+    if (entry.failed) markFailed(node, true);
+    return node;
+  }
+
+  // Inserts before the typing indicator (if any) so it always stays last.
+  function appendToLog(node) {
+    log.insertBefore(node, state.typing);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function addEntry(entry) {
+    state.history.push(entry);
+    saveHistory();
+    const node = renderEntry(entry);
+    appendToLog(node);
+    return node;
+  }
+
+  function showTyping(on) {
+    if (on && !state.typing) {
+      const dots = el("span", { className: "dots", "aria-hidden": "true" }, el("span"), el("span"), el("span"));
+      const bubble = el("div", { className: "bubble" }, dots, el("span", { className: "sr-only" }, T.typing));
+      appendToLog(el("div", { className: "msg bot typing" }, bubble));
+      state.typing = log.lastElementChild;
+    } else if (!on && state.typing) {
+      state.typing.remove();
+      state.typing = null;
+    }
+  }
+
+  function clearNotice() {
+    state.notice?.remove();
+    state.notice = null;
+  }
+
+  function showNotice(message, onRetry) {
+    clearNotice();
+    const box = el("div", { className: "notice" }, el("p", {}, message));
+    if (onRetry) {
+      const retry = el("button", { className: "retry", type: "button" }, T.retry);
+      retry.addEventListener("click", () => {
+        if (state.busy) return;
+        clearNotice();
+        onRetry();
+      });
+      box.append(retry);
+    }
+    state.notice = box;
+    appendToLog(box);
+  }
+
+  // --- Server messages -------------------------------------------------------
+
+  function cleanButtons(list) {
+    if (!Array.isArray(list)) return [];
+    return list.filter((b) => b && typeof b.title === "string" && b.title && typeof b.payload === "string");
+  }
+
+  function receive(messages) {
+    if (!Array.isArray(messages)) return;
+    const valid = messages.filter((m) => m && Number.isSafeInteger(m.id) && m.id > 0);
+    for (const m of valid.sort((a, b) => a.id - b.id)) {
+      if (state.seen.has(m.id)) continue; // POST replies and polls can overlap
+      state.seen.add(m.id);
+      state.lastId = Math.max(state.lastId, m.id);
+      store.set(KEY_LAST_ID, String(state.lastId));
+      const text = typeof m.text === "string" ? m.text : "";
+      const buttons = cleanButtons(m.buttons);
+      if (text || buttons.length) addEntry({ from: "bot", id: m.id, text, buttons });
+    }
+  }
+
+  async function request(url, options = {}) {
+    const ctrl = new AbortController();
+    const timer = setTimeout(() => ctrl.abort(), REQUEST_TIMEOUT_MS);
+    try {
+      const res = await fetch(url, { ...options, signal: ctrl.signal, cache: "no-store" });
+      return { res, data: await res.json().catch(() => null) };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // Resolves to {ok: true, messages} or {ok: false, retry, message}; never throws.
+  async function postMessage(body) {
+    try {
+      const headers = { "Content-Type": "application/json" };
+      const { res, data } = await request(API_URL, { method: "POST", headers, body: JSON.stringify(body) });
+      if (res.ok) return { ok: true, messages: data?.messages };
+      if (res.status >= 500) return { ok: false, retry: true, message: T.network };
+      const message = data?.error?.message;
+      return { ok: false, retry: res.status === 429, message: typeof message === "string" && message ? message : T.rejected };
+    } catch {
+      return { ok: false, retry: true, message: T.network };
+    }
+  }
+
+  // Polling starts only once this device has written (nothing to fetch before).
+  function canPoll() {
+    const talked = state.lastId > 0 || state.history.some((e) => e.from === "user");
+    return talked && document.visibilityState === "visible";
+  }
+
+  function schedulePoll() {
+    clearTimeout(state.pollTimer);
+    if (!canPoll()) return;
+    const slow = state.pollErrors >= POLL_ERRORS_BEFORE_BACKOFF;
+    state.pollTimer = setTimeout(poll, slow ? POLL_BACKOFF_MS : POLL_MS);
+  }
+
+  async function poll() {
+    if (state.polling) { state.pollAgain = true; return; }
+    if (state.busy || !canPoll()) { schedulePoll(); return; } // deliver() polls when done
+    clearTimeout(state.pollTimer);
+    state.polling = true;
+    try {
+      const query = `?user_id=${encodeURIComponent(state.userId)}&after=${state.lastId}`;
+      const { res, data } = await request(API_URL + query);
+      if (!res.ok || !data) throw new Error(`HTTP ${res.status}`);
+      receive(data.messages);
+      state.pollErrors = 0;
+    } catch {
+      state.pollErrors += 1;
+    } finally {
+      state.polling = false;
+      if (state.pollAgain) { state.pollAgain = false; poll(); } else schedulePoll();
+    }
+  }
+
+  // --- Sending ---------------------------------------------------------------
+
+  function setBusy(on) {
+    state.busy = on;
+    sendBtn.setAttribute("aria-disabled", String(on));
+    showTyping(on);
+  }
+
+  function setFailed(entry, node, failed) {
+    entry.failed = failed;
+    markFailed(node, failed);
+    saveHistory();
+  }
+
+  async function deliver(body, entry, node) {
+    setBusy(true);
+    if (entry.failed) setFailed(entry, node, false);
+    const result = await postMessage(body);
+    setBusy(false);
+    if (result.ok) {
+      receive(result.messages);
+    } else {
+      setFailed(entry, node, true); // the text stays visible and is resent as-is
+      showNotice(result.message, result.retry ? () => deliver(body, entry, node) : null);
+    }
+    poll();
+  }
+
+  // Shows the user's message and sends it. Returns false if a send is in flight.
+  function sendUserMessage(fields, text) {
+    if (state.busy) return false;
+    clearNotice();
+    const entry = { from: "user", text };
+    deliver({ user_id: state.userId, ...fields }, entry, addEntry(entry));
+    return true;
+  }
+
+  function onChip(entry, button, box) {
+    if (entry.used || !sendUserMessage({ payload: button.payload }, button.title)) return;
+    entry.used = true;
+    for (const chip of box.querySelectorAll("button")) chip.disabled = true;
+    saveHistory();
+  }
+
+  function submitText() {
+    const text = input.value.trim().slice(0, MAX_LENGTH);
+    if (!text || !sendUserMessage({ text }, text)) return;
+    input.value = "";
+    updateInput();
+  }
+
+  // --- Input box and page events --------------------------------------------
+
+  function updateInput() {
+    // Grow with the content; CSS max-height caps it at ~4 lines.
+    input.style.height = "auto";
+    input.style.height = `${input.scrollHeight + input.offsetHeight - input.clientHeight}px`;
+    counter.hidden = input.value.length <= COUNTER_FROM;
+    counter.textContent = `${input.value.length} / ${MAX_LENGTH}`;
+  }
+
+  function onKeyDown(event) {
+    if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;
+    event.preventDefault();
+    submitText();
+  }
+
+  function onClear() {
+    if (!window.confirm(T.confirmClear)) return;
+    for (const key of [KEY_USER, KEY_LAST_ID, KEY_HISTORY]) store.remove(key);
+    window.location.reload();
+  }
+
+  function onVisibilityChange() {
+    if (document.visibilityState === "visible") poll();
+    else clearTimeout(state.pollTimer);
+  }
+
+  function init() {
+    loadState();
+    if (state.history.length === 0) addEntry({ from: "bot", text: T.welcome });
+    else for (const entry of state.history) appendToLog(renderEntry(entry));
+
+    $("composer").addEventListener("submit", (event) => {
+      event.preventDefault();
+      submitText();
+    });
+    input.addEventListener("input", updateInput);
+    input.addEventListener("keydown", onKeyDown);
+    $("clear").addEventListener("click", onClear);
+    document.addEventListener("visibilitychange", onVisibilityChange);
+    window.addEventListener("online", () => poll());
+    updateInput();
+    poll();
+  }
+
+  init();
+})();

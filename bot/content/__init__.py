@@ -1,0 +1,1 @@
+"""Texts the bot service says itself (Rasa's own replies live in domain.yml)."""

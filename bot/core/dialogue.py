@@ -1,0 +1,150 @@
+"""The dialogue router: store every message, then let Rasa or a counsellor answer it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.content.texts import Texts
+from bot.core.messages import (
+    Author,
+    BotReply,
+    ConversationState,
+    Direction,
+    IncomingMessage,
+    MessageStatus,
+    OutgoingMessage,
+)
+from bot.core.ports import Clock, DialogueEngine
+from bot.errors import RasaError
+from bot.storage import conversations as store
+from bot.storage.models import Message
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class HandleResult:
+    """What happened to one incoming message: its stored id and the replies to deliver now."""
+
+    message_id: int
+    conversation_id: int
+    replies: tuple[OutgoingMessage, ...]
+
+
+class DialogueService:
+    """Platform-free: channels hand it IncomingMessages and deliver the replies it returns.
+
+    Each step is its own transaction, so a crash leaves a consistent record: the incoming message
+    is committed (status `received`) before Rasa is asked; replies and the new status are
+    committed together afterwards.
+    """
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        engine: DialogueEngine,
+        clock: Clock,
+        texts: Texts,
+    ) -> None:
+        self._sessions = session_factory
+        self._engine = engine
+        self._clock = clock
+        self._texts = texts
+
+    async def handle(
+        self, incoming: IncomingMessage, reply_status: MessageStatus = MessageStatus.PENDING
+    ) -> HandleResult:
+        """Store and route one message; `reply_status` is SENT when the caller's response itself
+        delivers the replies (web chat), PENDING when the channel still has to push them."""
+        now = self._clock.now()
+        async with self._sessions() as session, session.begin():
+            identity = await store.get_or_create_identity(
+                session, incoming.channel, incoming.external_user_id, now
+            )
+            conversation = await store.open_conversation(session, identity, now)
+            await store.touch_contact(session, identity.contact_id, now)
+            state = ConversationState(conversation.state)
+            held = state is not ConversationState.BOT
+            stored = await store.add_message(
+                session,
+                conversation_id=conversation.id,
+                direction=Direction.IN,
+                author=Author.YOUNG_PERSON,
+                status=MessageStatus.HELD if held else MessageStatus.RECEIVED,
+                now=now,
+                text=incoming.text,
+                payload=incoming.payload,
+            )
+            sender_id = identity.public_id
+            message_id, conversation_id = stored.id, conversation.id
+
+        if held:
+            logger.info(
+                "message %s held: conversation %s is %s", message_id, conversation_id, state
+            )
+            return HandleResult(message_id, conversation_id, ())
+
+        try:
+            replies = await self._engine.send_message(
+                sender_id, incoming.content, {"channel": incoming.channel}
+            )
+        except RasaError as exc:
+            logger.warning("message %s unprocessed: %s", message_id, exc)
+            apology = BotReply(text=self._texts.rasa_unavailable)
+            outgoing = await self._store_replies(
+                message_id,
+                conversation_id,
+                [apology],
+                Author.SYSTEM,
+                MessageStatus.UNPROCESSED,
+                reply_status,
+            )
+            return HandleResult(message_id, conversation_id, outgoing)
+
+        outgoing = await self._store_replies(
+            message_id, conversation_id, replies, Author.BOT, MessageStatus.PROCESSED, reply_status
+        )
+        return HandleResult(message_id, conversation_id, outgoing)
+
+    async def _store_replies(
+        self,
+        message_id: int,
+        conversation_id: int,
+        replies: list[BotReply],
+        author: Author,
+        incoming_status: MessageStatus,
+        reply_status: MessageStatus,
+    ) -> tuple[OutgoingMessage, ...]:
+        now = self._clock.now()
+        stored: list[Message] = []
+        async with self._sessions() as session, session.begin():
+            for reply in replies:
+                stored.append(
+                    await store.add_message(
+                        session,
+                        conversation_id=conversation_id,
+                        direction=Direction.OUT,
+                        author=author,
+                        status=reply_status,
+                        now=now,
+                        text=reply.text,
+                        buttons=reply.buttons,
+                        reply_to_id=message_id,
+                    )
+                )
+            await store.set_message_status(session, message_id, incoming_status)
+        return tuple(to_outgoing(m) for m in stored)
+
+
+def to_outgoing(message: Message) -> OutgoingMessage:
+    return OutgoingMessage(
+        id=message.id,
+        conversation_id=message.conversation_id,
+        author=Author(message.author),
+        text=message.text or "",
+        buttons=store.buttons_of(message),
+        created_at=message.created_at,
+    )

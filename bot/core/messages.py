@@ -1,0 +1,95 @@
+"""Value objects that cross the boundary between channels and the dialogue core."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class ConversationState(StrEnum):
+    """Who answers a conversation right now."""
+
+    BOT = "bot"
+    WAITING_FOR_COUNSELLOR = "waiting_for_counsellor"
+    WITH_COUNSELLOR = "with_counsellor"
+    CLOSED = "closed"
+
+
+class Direction(StrEnum):
+    IN = "in"
+    OUT = "out"
+
+
+class Author(StrEnum):
+    """Who wrote a stored message."""
+
+    YOUNG_PERSON = "young_person"
+    BOT = "bot"
+    COUNSELLOR = "counsellor"
+    SYSTEM = "system"
+
+
+class MessageStatus(StrEnum):
+    """Processing state of a stored message.
+
+    Incoming: received → processed (Rasa answered) | unprocessed (Rasa failed) | held (a human has
+    the conversation). Outgoing: pending → sent | undelivered.
+    """
+
+    RECEIVED = "received"
+    PROCESSED = "processed"
+    UNPROCESSED = "unprocessed"
+    HELD = "held"
+    PENDING = "pending"
+    SENT = "sent"
+    UNDELIVERED = "undelivered"
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingMessage:
+    """A young person's message as a channel adapter hands it to the core.
+
+    Exactly one of `text` (typed) and `payload` (a button pressed) is set. `external_user_id` is
+    the channel's identifier of the person (already hashed where the channel allows it).
+    """
+
+    channel: str
+    external_user_id: str
+    text: str | None = None
+    payload: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.text is None) == (self.payload is None):
+            raise ValueError("exactly one of text and payload must be set")
+
+    @property
+    def content(self) -> str:
+        """What Rasa receives: the typed text or the button's payload."""
+        return self.text if self.text is not None else str(self.payload)
+
+
+@dataclass(frozen=True, slots=True)
+class BotReply:
+    """One reply as the dialogue engine produced it, before it is stored."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    """A stored message addressed to the young person."""
+
+    id: int
+    conversation_id: int
+    author: Author
+    text: str
+    buttons: tuple[Button, ...]
+    created_at: datetime

@@ -1,0 +1,36 @@
+"""Protocols at the core's swap points: the clock and the dialogue engine (Rasa)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Protocol
+
+from bot.core.messages import BotReply
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware, in UTC."""
+        ...
+
+
+class SystemClock:
+    """The real clock."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class DialogueEngine(Protocol):
+    """What the core needs from Rasa (or a fake of it in unit tests)."""
+
+    async def send_message(
+        self, sender_id: str, message: str, metadata: Mapping[str, str]
+    ) -> list[BotReply]:
+        """Pass one message; return the replies. Raises RasaUnavailable / RasaProtocolError."""
+        ...
+
+    async def is_ready(self) -> bool:
+        """Whether the engine answers and has a model loaded."""
+        ...

@@ -1,0 +1,40 @@
+"""The bot's exception tree; the core raises these, only the edges turn them into replies or HTTP.
+
+BotError
+├── ConfigError            a setting is missing or invalid (startup stops)
+├── RasaError
+│   ├── RasaUnavailable    refused, timed out or HTTP 5xx (→ apology)
+│   └── RasaProtocolError  Rasa answered something we cannot read
+└── InvalidMessage         an incoming message breaks our input rules (4xx at the edge)
+"""
+
+from __future__ import annotations
+
+
+class BotError(Exception):
+    """Base of every error raised on purpose by the bot."""
+
+
+class ConfigError(BotError):
+    """A setting is missing or invalid."""
+
+
+class RasaError(BotError):
+    """Talking to Rasa failed."""
+
+
+class RasaUnavailable(RasaError):
+    """Rasa could not be reached in time."""
+
+
+class RasaProtocolError(RasaError):
+    """Rasa answered, but not in the shape we expect."""
+
+
+class InvalidMessage(BotError):
+    """An incoming message is invalid; `code` is a stable machine-readable reason."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message

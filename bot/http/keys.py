@@ -1,0 +1,25 @@
+"""Typed keys for the objects shared through the aiohttp application."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from rasa_sdk.executor import ActionExecutor
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.content.texts import Texts
+from bot.core.dialogue import DialogueService
+from bot.core.ports import Clock
+from bot.rasa.client import RasaHttpClient
+from bot.rasa.supervisor import ProcessSupervisor
+from bot.settings import Settings
+
+SETTINGS = web.AppKey("settings", Settings)
+CLOCK = web.AppKey("clock", Clock)
+TEXTS = web.AppKey("texts", Texts)
+SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
+RASA = web.AppKey("rasa", RasaHttpClient)
+RASA_SUPERVISOR = web.AppKey("rasa_supervisor", ProcessSupervisor)
+DIALOGUE = web.AppKey("dialogue", DialogueService)
+SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
+ACTION_EXECUTOR = web.AppKey("action_executor", ActionExecutor)

@@ -1,0 +1,1 @@
+"""Everything about talking to, starting and training Rasa."""

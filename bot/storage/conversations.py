@@ -1,0 +1,165 @@
+"""Queries and writes for contacts, channel identities, conversations and messages."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.messages import Author, Button, ConversationState, Direction, MessageStatus
+from bot.storage.models import ChannelIdentity, Contact, Conversation, Message
+
+
+async def get_or_create_identity(
+    session: AsyncSession, channel: str, external_id: str, now: datetime
+) -> ChannelIdentity:
+    """The identity for (channel, external_id), creating the contact on first contact.
+
+    Safe against a concurrent first message: the loser of the unique-constraint race re-reads.
+    """
+    found = await _find_identity(session, channel, external_id)
+    if found is not None:
+        return found
+    try:
+        async with session.begin_nested():
+            contact = Contact(created_at=now, last_seen_at=now)
+            identity = ChannelIdentity(
+                contact=contact,
+                channel=channel,
+                external_id=external_id,
+                public_id=secrets.token_hex(16),
+                created_at=now,
+            )
+            session.add(identity)
+        return identity
+    except IntegrityError:
+        found = await _find_identity(session, channel, external_id)
+        if found is None:
+            raise
+        return found
+
+
+async def _find_identity(
+    session: AsyncSession, channel: str, external_id: str
+) -> ChannelIdentity | None:
+    return await session.scalar(
+        select(ChannelIdentity).where(
+            ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id
+        )
+    )
+
+
+async def find_identity(
+    session: AsyncSession, channel: str, external_id: str
+) -> ChannelIdentity | None:
+    return await _find_identity(session, channel, external_id)
+
+
+async def open_conversation(
+    session: AsyncSession, identity: ChannelIdentity, now: datetime
+) -> Conversation:
+    """The identity's open conversation, or a new one in state `bot` (at most one is open)."""
+    found = await _find_open(session, identity.id)
+    if found is not None:
+        return found
+    try:
+        async with session.begin_nested():
+            conversation = Conversation(
+                channel_identity_id=identity.id,
+                state=ConversationState.BOT.value,
+                urgent=False,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(conversation)
+        return conversation
+    except IntegrityError:
+        found = await _find_open(session, identity.id)
+        if found is None:
+            raise
+        return found
+
+
+async def _find_open(session: AsyncSession, identity_id: int) -> Conversation | None:
+    return await session.scalar(
+        select(Conversation).where(
+            Conversation.channel_identity_id == identity_id,
+            Conversation.state != ConversationState.CLOSED.value,
+        )
+    )
+
+
+async def set_conversation_state(
+    session: AsyncSession, conversation_id: int, state: ConversationState, now: datetime
+) -> None:
+    closed_at = now if state is ConversationState.CLOSED else None
+    await session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation_id)
+        .values(state=state.value, updated_at=now, closed_at=closed_at)
+    )
+
+
+async def add_message(
+    session: AsyncSession,
+    *,
+    conversation_id: int,
+    direction: Direction,
+    author: Author,
+    status: MessageStatus,
+    now: datetime,
+    text: str | None = None,
+    payload: str | None = None,
+    buttons: Sequence[Button] = (),
+    reply_to_id: int | None = None,
+) -> Message:
+    message = Message(
+        conversation_id=conversation_id,
+        direction=direction.value,
+        author=author.value,
+        text=text,
+        payload=payload,
+        buttons=[{"title": b.title, "payload": b.payload} for b in buttons] or None,
+        status=status.value,
+        reply_to_id=reply_to_id,
+        created_at=now,
+    )
+    session.add(message)
+    await session.flush()
+    return message
+
+
+async def set_message_status(session: AsyncSession, message_id: int, status: MessageStatus) -> None:
+    await session.execute(
+        update(Message).where(Message.id == message_id).values(status=status.value)
+    )
+
+
+async def touch_contact(session: AsyncSession, contact_id: int, now: datetime) -> None:
+    await session.execute(update(Contact).where(Contact.id == contact_id).values(last_seen_at=now))
+
+
+async def outgoing_after(
+    session: AsyncSession, identity_id: int, after_id: int, limit: int
+) -> Sequence[Message]:
+    """Messages sent to an identity with an id greater than `after_id`, oldest first."""
+    result = await session.scalars(
+        select(Message)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(
+            Conversation.channel_identity_id == identity_id,
+            Message.direction == Direction.OUT.value,
+            Message.id > after_id,
+        )
+        .order_by(Message.id)
+        .limit(limit)
+    )
+    return result.all()
+
+
+def buttons_of(message: Message) -> tuple[Button, ...]:
+    return tuple(Button(title=b["title"], payload=b["payload"]) for b in message.buttons or ())

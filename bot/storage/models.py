@@ -1,0 +1,215 @@
+"""SQLAlchemy 2.0 models of the bot's database (one place; Alembic migrations mirror it)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always read back timezone-aware (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+    }
+
+
+CONVERSATION_STATES = ("bot", "waiting_for_counsellor", "with_counsellor", "closed")
+MESSAGE_AUTHORS = ("young_person", "bot", "counsellor", "system")
+MESSAGE_STATUSES = (
+    "received",
+    "processed",
+    "unprocessed",
+    "held",
+    "pending",
+    "sent",
+    "undelivered",
+)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class MissionLocale(Base):
+    __tablename__ = "mission_locales"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+    sites: Mapped[list[Site]] = relationship(back_populates="mission_locale", order_by="Site.id")
+
+
+class Site(Base):
+    """A place where young people are received: address, phone, time zone, opening hours."""
+
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mission_locale_id: Mapped[int] = mapped_column(
+        ForeignKey("mission_locales.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300))
+    postcode: Mapped[str] = mapped_column(String(10))
+    city: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    timezone: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+    mission_locale: Mapped[MissionLocale] = relationship(back_populates="sites")
+    opening_hours: Mapped[list[OpeningHours]] = relationship(
+        back_populates="site",
+        order_by="(OpeningHours.weekday, OpeningHours.opens_at)",
+        cascade="all, delete-orphan",
+    )
+
+
+class OpeningHours(Base):
+    """One opening period of a site on a weekday (0 = Monday), in the site's local time."""
+
+    __tablename__ = "opening_hours"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+        CheckConstraint("opens_at < closes_at", name="opens_before_closes"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int] = mapped_column(Integer)
+    opens_at: Mapped[time] = mapped_column(Time)
+    closes_at: Mapped[time] = mapped_column(Time)
+
+    site: Mapped[Site] = relationship(back_populates="opening_hours")
+
+
+class Contact(Base):
+    """A young person, whatever the channels they use (minimum data: no name, no birth date)."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+
+    identities: Mapped[list[ChannelIdentity]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ChannelIdentity(Base):
+    """How a contact is known on one channel; `public_id` is the opaque Rasa sender id."""
+
+    __tablename__ = "channel_identities"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_channel_identities_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(32))
+    external_id: Mapped[str] = mapped_column(String(128))
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    created_at: Mapped[datetime]
+
+    contact: Mapped[Contact] = relationship(back_populates="identities")
+
+
+class Conversation(Base):
+    """A thread on one channel identity; at most one is open (not closed) per identity."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (
+        CheckConstraint(_in("state", CONVERSATION_STATES), name="state_known"),
+        Index(
+            "uq_conversations_one_open",
+            "channel_identity_id",
+            unique=True,
+            sqlite_where=text("state != 'closed'"),
+            postgresql_where=text("state != 'closed'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_identity_id: Mapped[int] = mapped_column(
+        ForeignKey("channel_identities.id", ondelete="CASCADE"), index=True
+    )
+    state: Mapped[str] = mapped_column(String(32), default="bot")
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+
+class Message(Base):
+    """One message in or out of a conversation, with its processing status."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        CheckConstraint("direction IN ('in', 'out')", name="direction_known"),
+        CheckConstraint(_in("author", MESSAGE_AUTHORS), name="author_known"),
+        CheckConstraint(_in("status", MESSAGE_STATUSES), name="status_known"),
+        CheckConstraint("text IS NOT NULL OR payload IS NOT NULL", name="has_content"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    direction: Mapped[str] = mapped_column(String(3))
+    author: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[str | None] = mapped_column(String(2000))
+    buttons: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))
+    reply_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime]
