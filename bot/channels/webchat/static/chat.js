@@ -3,9 +3,7 @@
 // Mission Locale web chat client. Vanilla ES2020, no dependencies.
 (() => {
   const API_URL = "/webchat/api/messages";
-  const KEY_USER = "cm_user_id";
-  const KEY_LAST_ID = "cm_last_id";
-  const KEY_HISTORY = "cm_history";
+  const KEY = { user: "cm_user_id", lastId: "cm_last_id", history: "cm_history" };
   const HISTORY_MAX = 100;
   const MAX_LENGTH = 2000;
   const COUNTER_FROM = 1800;
@@ -30,10 +28,7 @@
   };
 
   const $ = (id) => document.getElementById(id);
-  const log = $("log");
-  const input = $("input");
-  const sendBtn = $("send");
-  const counter = $("counter");
+  const [log, input, sendBtn, counter] = ["log", "input", "send", "counter"].map($);
 
   const state = {
     userId: "",
@@ -41,30 +36,22 @@
     history: [], // rendered entries: {from: "user"|"bot", text, id?, buttons?, used?, failed?}
     seen: new Set(), // server message ids already rendered
     busy: false, // a POST is in flight
-    polling: false,
-    pollAgain: false,
-    pollTimer: 0,
-    pollErrors: 0,
-    notice: null,
-    typing: null,
+    polling: false, pollAgain: false, pollTimer: 0, pollErrors: 0,
+    notice: null, // current error notice element
+    typing: null, // typing indicator element
   };
 
   // --- Storage: localStorage with an in-memory fallback ---------------------
 
+  function attempt(fn, fallback = null) {
+    try { return fn(); } catch { return fallback; }
+  }
+
   const memory = new Map();
   const store = {
-    get(key) {
-      if (memory.has(key)) return memory.get(key);
-      try { return localStorage.getItem(key); } catch { return null; }
-    },
-    set(key, value) {
-      memory.set(key, value);
-      try { localStorage.setItem(key, value); } catch { /* memory only */ }
-    },
-    remove(key) {
-      memory.delete(key);
-      try { localStorage.removeItem(key); } catch { /* memory only */ }
-    },
+    get: (key) => (memory.has(key) ? memory.get(key) : attempt(() => localStorage.getItem(key))),
+    set: (key, value) => { memory.set(key, value); attempt(() => localStorage.setItem(key, value)); },
+    remove: (key) => { memory.delete(key); attempt(() => localStorage.removeItem(key)); },
   };
 
   function newUserId() {
@@ -74,31 +61,26 @@
   }
 
   function readHistory() {
-    try {
-      const list = JSON.parse(store.get(KEY_HISTORY) || "[]");
-      const valid = (e) => e && (e.from === "user" || e.from === "bot") && typeof e.text === "string";
-      return Array.isArray(list) ? list.filter(valid).slice(-HISTORY_MAX) : [];
-    } catch {
-      return [];
-    }
+    const list = attempt(() => JSON.parse(store.get(KEY.history) || "[]"));
+    const valid = (e) => e && (e.from === "user" || e.from === "bot") && typeof e.text === "string";
+    return Array.isArray(list) ? list.filter(valid).slice(-HISTORY_MAX) : [];
   }
 
   function saveHistory() {
     state.history = state.history.slice(-HISTORY_MAX);
-    store.set(KEY_HISTORY, JSON.stringify(state.history));
+    store.set(KEY.history, JSON.stringify(state.history));
   }
 
   function loadState() {
-    const id = store.get(KEY_USER);
+    const id = store.get(KEY.user);
     if (id && /^[A-Za-z0-9_-]{32}$/.test(id)) {
       state.userId = id;
-      state.lastId = Number.parseInt(store.get(KEY_LAST_ID), 10) || 0;
+      state.lastId = Number.parseInt(store.get(KEY.lastId), 10) || 0;
       state.history = readHistory();
     } else { // new (or corrupted) identity: start from a clean slate
       state.userId = newUserId();
-      store.set(KEY_USER, state.userId);
-      store.remove(KEY_LAST_ID);
-      store.remove(KEY_HISTORY);
+      store.set(KEY.user, state.userId);
+      [KEY.lastId, KEY.history].forEach(store.remove);
     }
     for (const e of state.history) if (Number.isSafeInteger(e.id)) state.seen.add(e.id);
   }
@@ -116,12 +98,8 @@
   }
 
   function safeHref(raw) {
-    try {
-      const url = new URL(raw);
-      return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
-    } catch {
-      return null;
-    }
+    const url = attempt(() => new URL(raw));
+    return url && (url.protocol === "http:" || url.protocol === "https:") ? url.href : null;
   }
 
   // Splits text around http(s) URLs and turns those into links.
@@ -205,11 +183,7 @@
     const box = el("div", { className: "notice" }, el("p", {}, message));
     if (onRetry) {
       const retry = el("button", { className: "retry", type: "button" }, T.retry);
-      retry.addEventListener("click", () => {
-        if (state.busy) return;
-        clearNotice();
-        onRetry();
-      });
+      retry.addEventListener("click", () => { if (!state.busy) { clearNotice(); onRetry(); } });
       box.append(retry);
     }
     state.notice = box;
@@ -230,7 +204,7 @@
       if (state.seen.has(m.id)) continue; // POST replies and polls can overlap
       state.seen.add(m.id);
       state.lastId = Math.max(state.lastId, m.id);
-      store.set(KEY_LAST_ID, String(state.lastId));
+      store.set(KEY.lastId, String(state.lastId));
       const text = typeof m.text === "string" ? m.text : "";
       const buttons = cleanButtons(m.buttons);
       if (text || buttons.length) addEntry({ from: "bot", id: m.id, text, buttons });
@@ -363,13 +337,8 @@
 
   function onClear() {
     if (!window.confirm(T.confirmClear)) return;
-    for (const key of [KEY_USER, KEY_LAST_ID, KEY_HISTORY]) store.remove(key);
+    Object.values(KEY).forEach(store.remove);
     window.location.reload();
-  }
-
-  function onVisibilityChange() {
-    if (document.visibilityState === "visible") poll();
-    else clearTimeout(state.pollTimer);
   }
 
   function init() {
@@ -384,7 +353,7 @@
     input.addEventListener("input", updateInput);
     input.addEventListener("keydown", onKeyDown);
     $("clear").addEventListener("click", onClear);
-    document.addEventListener("visibilitychange", onVisibilityChange);
+    document.addEventListener("visibilitychange", () => poll()); // poll() stops itself when hidden
     window.addEventListener("online", () => poll());
     updateInput();
     poll();

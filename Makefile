@@ -1,0 +1,72 @@
+# Two commands for a fresh machine (Python 3.11): `make run` and `make test`.
+# Everything else here is what they need: virtualenvs from the pinned lock files, the Rasa
+# model (retrained only when the training data changed), migrations.
+
+PYTHON ?= python3.11
+VENV := .venv
+RASA_VENV := .venv-rasa
+BOT_PY := $(VENV)/bin/python
+RASA_VERSION := 3.6.21
+RASA_SDK_IN_RASA := 3.6.2
+PYTEST_ARGS ?=
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test install model migrate lint pytest lock clean help
+
+help:
+	@echo "make run   — installe si besoin, entraîne si besoin, migre, lance Rasa et le bot"
+	@echo "make test  — installe si besoin, lance ruff, mypy et pytest (avec le vrai Rasa)"
+
+run: install model migrate
+	$(BOT_PY) -m bot serve
+
+test: install model lint pytest
+
+install: $(VENV)/.installed $(RASA_VENV)/.installed
+
+# The bot's environment. The stamp depends on the lock file: a changed lock reinstalls.
+$(VENV)/.installed: requirements/bot.lock
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 requis"'
+	test -x $(BOT_PY) || $(PYTHON) -m venv $(VENV)
+	$(BOT_PY) -m pip install --quiet --upgrade pip
+	$(BOT_PY) -m pip install --quiet -r requirements/bot.lock
+	touch $@
+
+# Rasa's own environment (see docs: Rasa 3.6.21 on Python 3.11 needs pinned dependencies and
+# --no-deps for rasa itself, which declares Python < 3.11).
+$(RASA_VENV)/.installed: requirements/rasa.lock
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 requis"'
+	test -x $(RASA_VENV)/bin/python || $(PYTHON) -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(RASA_VENV)/bin/python -m pip install --quiet -r requirements/rasa.lock
+	$(RASA_VENV)/bin/python -m pip install --quiet --no-deps --ignore-requires-python \
+		rasa==$(RASA_VERSION) rasa-sdk==$(RASA_SDK_IN_RASA)
+	touch $@
+
+# Trains only when config.yml, domain.yml or nlu/ changed (content hash in the model's name).
+model: install
+	$(BOT_PY) -m bot.rasa.model
+
+migrate: install
+	$(BOT_PY) -m bot migrate
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+# pytest exits 5 when it collected no test: that is a broken suite, never a pass.
+pytest: install
+	$(VENV)/bin/pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest n'a trouvé aucun test : échec" >&2; exit 1; fi; \
+	exit $$status
+
+# Re-resolve the bot's pins from requirements/bot.in (needs the package index).
+lock:
+	rm -rf /tmp/cm-lock-venv && $(PYTHON) -m venv /tmp/cm-lock-venv
+	/tmp/cm-lock-venv/bin/pip install --quiet -r requirements/bot.in
+	/tmp/cm-lock-venv/bin/pip freeze --exclude-editable > requirements/bot.lock
+
+clean:
+	rm -rf $(VENV) $(RASA_VENV) models .rasa .mypy_cache .ruff_cache .pytest_cache

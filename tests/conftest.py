@@ -1,0 +1,185 @@
+"""Shared fixtures: databases (SQLite per test, a fresh PostgreSQL database per run), fakes."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+from aiohttp import web
+import pytest
+from sqlalchemy import delete
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.core.messages import BotReply, Button
+from bot.errors import RasaUnavailable
+from bot.storage.database import create_engine, create_session_factory
+from bot.storage.migrate import upgrade
+from bot.storage.models import Base
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+
+
+class FixedClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.current = now or datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **kwargs: float) -> None:
+        self.current += timedelta(**kwargs)
+
+
+class FakeEngine:
+    """A scripted stand-in for Rasa: echoes, or fails as Rasa would when down."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, dict[str, str]]] = []
+        self.down = False
+
+    async def send_message(
+        self, sender_id: str, message: str, metadata: Mapping[str, str]
+    ) -> list[BotReply]:
+        if self.down:
+            raise RasaUnavailable("fake Rasa is down")
+        self.calls.append((sender_id, message, dict(metadata)))
+        return [
+            BotReply(text=f"écho : {message}"),
+            BotReply(text="Et ensuite ?", buttons=(Button("Oui", "/affirm"),)),
+        ]
+
+    async def is_ready(self) -> bool:
+        return not self.down
+
+
+def _postgres_admin_url(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str | None]:
+    """A fresh PostgreSQL database for this test run, migrated; None without TEST_DATABASE_URL."""
+    import os
+
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield None
+        return
+    name = f"cm_test_{secrets.token_hex(6)}"
+    admin = _postgres_admin_url(base)
+
+    async def run(sql: str) -> None:
+        connection = await asyncpg.connect(admin)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    asyncio.run(run(f'CREATE DATABASE "{name}"'))
+    url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each storage test runs on a fresh, migrated SQLite file and on PostgreSQL when available."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+        upgrade(url)
+        return url
+    url = request.getfixturevalue("postgres_url")
+    if url is None:
+        pytest.skip("TEST_DATABASE_URL not set")
+    return str(url)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    upgrade(url)
+    return url
+
+
+async def _empty(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions() as session, session.begin():
+        for table in reversed(Base.metadata.sorted_tables):
+            await session.execute(delete(table))
+
+
+@pytest.fixture
+async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(database_url)
+    factory = create_session_factory(engine)
+    await _empty(factory)  # PostgreSQL is shared by the run's tests: start each one empty
+    yield factory
+    await engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+def fake_engine() -> FakeEngine:
+    return FakeEngine()
+
+
+# --- a bot application wired to a fake Rasa server (pytest-aiohttp fixtures) ---------------------
+
+from collections.abc import Awaitable, Callable  # noqa: E402
+
+from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
+
+from bot.app import create_app  # noqa: E402
+from bot.settings import Settings, load_settings  # noqa: E402
+from tests.fake_rasa import FakeRasaState, fake_rasa_app  # noqa: E402
+
+ACTIONS_TOKEN = "test-actions-token-0123456789"
+
+
+@pytest.fixture
+def rasa_state() -> FakeRasaState:
+    return FakeRasaState()
+
+
+@pytest.fixture
+async def fake_rasa_url(
+    rasa_state: FakeRasaState, aiohttp_server: Callable[..., Awaitable[TestServer]]
+) -> str:
+    server = await aiohttp_server(fake_rasa_app(rasa_state))
+    return str(server.make_url("")).rstrip("/")
+
+
+@pytest.fixture
+def settings(sqlite_url: str, fake_rasa_url: str) -> Settings:
+    return load_settings(
+        {
+            "DATABASE_URL": sqlite_url,
+            "RASA_URL": fake_rasa_url,
+            "RASA_MANAGED": "0",
+            "RASA_TIMEOUT": "0.5",
+            "DEMO": "1",
+        },
+        project_dir=PROJECT_DIR,
+    )
+
+
+@pytest.fixture
+async def client(
+    settings: Settings,
+    clock: FixedClock,
+    aiohttp_client: Callable[..., Awaitable[TestClient[web.Request, web.Application]]],
+) -> TestClient[web.Request, web.Application]:
+    return await aiohttp_client(create_app(settings, clock=clock))

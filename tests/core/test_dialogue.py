@@ -1,0 +1,155 @@
+"""DialogueService: storage and routing with a fake Rasa, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.content.texts import load_texts
+from bot.core.dialogue import DialogueService
+from bot.core.messages import ConversationState, IncomingMessage, MessageStatus
+from bot.storage import conversations as store
+from bot.storage.models import ChannelIdentity, Contact, Conversation, Message
+from tests.conftest import FakeEngine, FixedClock
+
+
+def _service(
+    sessions: async_sessionmaker[AsyncSession], engine: FakeEngine, clock: FixedClock
+) -> DialogueService:
+    return DialogueService(sessions, engine, clock, load_texts())
+
+
+def _text(text: str, user: str = "u1") -> IncomingMessage:
+    return IncomingMessage(channel="webchat", external_user_id=user, text=text)
+
+
+async def _messages(sessions: async_sessionmaker[AsyncSession]) -> list[Message]:
+    async with sessions() as session:
+        return list((await session.scalars(select(Message).order_by(Message.id))).all())
+
+
+async def test_message_goes_to_rasa_and_everything_is_stored(
+    sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
+) -> None:
+    service = _service(sessions, fake_engine, clock)
+
+    result = await service.handle(_text("slt"))
+
+    assert [r.text for r in result.replies] == ["écho : slt", "Et ensuite ?"]
+    assert result.replies[1].buttons[0].payload == "/affirm"
+    stored = await _messages(sessions)
+    assert [(m.direction, m.author, m.status) for m in stored] == [
+        ("in", "young_person", "processed"),
+        ("out", "bot", "pending"),
+        ("out", "bot", "pending"),
+    ]
+    assert stored[0].text == "slt"
+    assert {m.reply_to_id for m in stored[1:]} == {stored[0].id}
+    assert stored[0].created_at == clock.current
+    assert fake_engine.calls[0][2] == {"channel": "webchat"}
+
+
+async def test_rasa_sender_is_opaque_and_stable_per_identity(
+    sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
+) -> None:
+    service = _service(sessions, fake_engine, clock)
+
+    await service.handle(_text("a", user="raw-platform-id"))
+    await service.handle(_text("b", user="raw-platform-id"))
+    await service.handle(_text("c", user="someone-else"))
+
+    senders = [call[0] for call in fake_engine.calls]
+    assert senders[0] == senders[1] != senders[2]
+    assert "raw-platform-id" not in senders[0]
+
+
+async def test_button_payload_is_what_rasa_receives(
+    sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
+) -> None:
+    service = _service(sessions, fake_engine, clock)
+
+    await service.handle(IncomingMessage("webchat", "u1", payload="/ask_mission_locale"))
+
+    assert fake_engine.calls[0][1] == "/ask_mission_locale"
+    assert (await _messages(sessions))[0].payload == "/ask_mission_locale"
+
+
+async def test_reply_status_sent_when_the_caller_delivers(
+    sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
+) -> None:
+    await _service(sessions, fake_engine, clock).handle(
+        _text("slt"), reply_status=MessageStatus.SENT
+    )
+
+    assert {m.status for m in (await _messages(sessions))[1:]} == {"sent"}
+
+
+async def test_conversation_held_by_a_human_is_not_sent_to_rasa(
+    sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
+) -> None:
+    service = _service(sessions, fake_engine, clock)
+    first = await service.handle(_text("bonjour"))
+    for state in (ConversationState.WAITING_FOR_COUNSELLOR, ConversationState.WITH_COUNSELLOR):
+        async with sessions() as session, session.begin():
+            await store.set_conversation_state(session, first.conversation_id, state, clock.now())
+
+        result = await service.handle(_text(f"pendant {state}"))
+
+        assert result.replies == ()
+        assert result.conversation_id == first.conversation_id
+    assert len(fake_engine.calls) == 1
+    held = [m for m in await _messages(sessions) if m.status == "held"]
+    assert [m.text for m in held] == [
+        "pendant waiting_for_counsellor",
+        "pendant with_counsellor",
+    ]
+
+
+async def test_closed_conversation_starts_a_new_one_with_the_bot(
+    sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
+) -> None:
+    service = _service(sessions, fake_engine, clock)
+    first = await service.handle(_text("bonjour"))
+    async with sessions() as session, session.begin():
+        await store.set_conversation_state(
+            session, first.conversation_id, ConversationState.CLOSED, clock.now()
+        )
+
+    second = await service.handle(_text("re"))
+
+    assert second.conversation_id != first.conversation_id
+    assert len(second.replies) == 2
+    async with sessions() as session:
+        closed = await session.get(Conversation, first.conversation_id)
+        assert closed is not None and closed.closed_at == clock.current
+
+
+async def test_rasa_down_gives_an_apology_and_keeps_the_message_unprocessed(
+    sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
+) -> None:
+    fake_engine.down = True
+    texts = load_texts()
+
+    result = await _service(sessions, fake_engine, clock).handle(_text("jai besoin daide"))
+
+    assert [r.text for r in result.replies] == [texts.rasa_unavailable]
+    incoming, apology = await _messages(sessions)
+    assert (incoming.text, incoming.status) == ("jai besoin daide", "unprocessed")
+    assert (apology.author, apology.reply_to_id) == ("system", incoming.id)
+    assert "112" in texts.rasa_unavailable and "115" in texts.rasa_unavailable
+
+
+async def test_concurrent_first_messages_make_one_contact_and_one_conversation(
+    sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
+) -> None:
+    service = _service(sessions, fake_engine, clock)
+
+    results = await asyncio.gather(*(service.handle(_text(f"m{i}")) for i in range(8)))
+
+    assert len({r.conversation_id for r in results}) == 1
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Contact)) == 1
+        assert await session.scalar(select(func.count()).select_from(ChannelIdentity)) == 1
+        assert await session.scalar(select(func.count()).select_from(Message)) == 8 * 3

@@ -1,0 +1,119 @@
+"""POST /actions: authentication, and a real custom action reading the bot's database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, make_mocked_request
+from sqlalchemy import select, update
+
+from bot.http.actions_endpoint import _authorized
+from bot.http.keys import SESSIONS, SETTINGS
+from bot.settings import load_settings
+from bot.storage.models import Site
+from tests.conftest import PROJECT_DIR
+
+Client = TestClient[web.Request, web.Application]
+
+
+def action_call(action: str) -> dict[str, Any]:
+    """The shape Rasa 3.6 posts to the action endpoint (trimmed to what the SDK reads)."""
+    return {
+        "next_action": action,
+        "sender_id": "abc",
+        "version": "3.6.21",
+        "domain": {"responses": {}, "slots": {}, "intents": [], "entities": [], "forms": {}},
+        "tracker": {
+            "sender_id": "abc",
+            "slots": {},
+            "latest_message": {"text": "horaires", "intent": {"name": "ask_mission_locale"}},
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        },
+    }
+
+
+def _auth(client: Client) -> dict[str, str]:
+    return {"Authorization": f"Bearer {client.app[SETTINGS].actions_token}"}
+
+
+async def test_site_info_is_read_from_the_database(client: Client) -> None:
+    async with client.app[SESSIONS]() as session, session.begin():
+        await session.execute(update(Site).values(address="7 allée des Tests"))
+
+    response = await client.post(
+        "/actions", json=action_call("action_site_info"), headers=_auth(client)
+    )
+
+    assert response.status == 200
+    body = await response.json()
+    assert body["events"] == []
+    [message] = body["responses"]
+    assert message["response"] == "utter_site_info"
+    assert message["address"] == "7 allée des Tests, 69001 Lyon"
+    assert "jeudi : 13h30–17h30" in message["hours"]
+    # The test clock is Monday 23 Nov 2026, 09:30 UTC = 10:30 in Lyon.
+    assert message["now_status"] == "Ouvert en ce moment, jusqu'à 12h30."
+
+
+async def test_site_info_without_any_site_says_so(client: Client) -> None:
+    async with client.app[SESSIONS]() as session, session.begin():
+        for site in (await session.scalars(select(Site))).all():
+            await session.delete(site)
+
+    response = await client.post(
+        "/actions", json=action_call("action_site_info"), headers=_auth(client)
+    )
+
+    assert (await response.json())["responses"][0]["response"] == "utter_site_unknown"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic abc"}],
+)
+async def test_unauthenticated_calls_are_refused(
+    client: Client, headers: dict[str, str]
+) -> None:
+    response = await client.post("/actions", json=action_call("action_site_info"), headers=headers)
+
+    assert response.status == 401
+
+
+async def test_unknown_action_and_bad_bodies(client: Client) -> None:
+    unknown = await client.post("/actions", json=action_call("action_nope"), headers=_auth(client))
+    garbage = await client.post("/actions", data=b"{{", headers=_auth(client))
+    no_tracker = await client.post("/actions", json={"next_action": "x"}, headers=_auth(client))
+
+    assert unknown.status == 404
+    assert garbage.status == 400
+    assert no_tracker.status == 400
+
+
+def _request(remote: str, token: str) -> web.Request:
+    app = web.Application()
+    app[SETTINGS] = load_settings(
+        {"ACTIONS_TOKEN": token} if token else {}, project_dir=PROJECT_DIR
+    )
+    request = make_mocked_request(
+        "POST",
+        "/actions",
+        headers={"Authorization": f"Bearer {app[SETTINGS].actions_token}"},
+        app=app,
+    )
+    return request.clone(remote=remote)
+
+
+def test_generated_token_is_accepted_from_loopback_only() -> None:
+    assert _authorized(_request("127.0.0.1", ""))
+    assert _authorized(_request("::1", ""))
+    assert not _authorized(_request("10.0.0.7", ""))
+
+
+def test_an_explicit_token_allows_rasa_on_another_host() -> None:
+    assert _authorized(_request("10.0.0.7", "a-long-shared-secret-1234"))

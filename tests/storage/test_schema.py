@@ -1,0 +1,95 @@
+"""Migrations match the models, go down and up again, and the constraints hold."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.storage.database import create_engine
+from bot.storage.demo import seed_demo
+from bot.storage.migrate import downgrade, upgrade
+from bot.storage.models import Base, ChannelIdentity, Contact, Conversation, Site
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+async def test_migrations_match_the_models(database_url: str) -> None:
+    engine = create_engine(database_url)
+    async with engine.connect() as connection:
+        diff = await connection.run_sync(
+            lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+        )
+    await engine.dispose()
+
+    assert diff == []
+
+
+def test_migrations_go_down_and_up_again(sqlite_url: str) -> None:
+    downgrade(sqlite_url, "base")
+    upgrade(sqlite_url)
+
+
+async def _identity(session: AsyncSession) -> ChannelIdentity:
+    identity = ChannelIdentity(
+        contact=Contact(created_at=NOW, last_seen_at=NOW),
+        channel="webchat",
+        external_id="x",
+        public_id="p",
+        created_at=NOW,
+    )
+    session.add(identity)
+    await session.flush()
+    return identity
+
+
+def _conversation(identity: ChannelIdentity, state: str) -> Conversation:
+    return Conversation(
+        channel_identity_id=identity.id, state=state, urgent=False, created_at=NOW, updated_at=NOW
+    )
+
+
+async def test_only_one_open_conversation_per_identity(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions() as session, session.begin():
+        identity = await _identity(session)
+        session.add_all([_conversation(identity, "closed"), _conversation(identity, "closed")])
+        session.add(_conversation(identity, "bot"))
+
+    with pytest.raises(IntegrityError):
+        async with sessions() as session, session.begin():
+            session.add(_conversation(identity, "with_counsellor"))
+
+
+async def test_unknown_conversation_state_is_refused(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    with pytest.raises(IntegrityError):
+        async with sessions() as session, session.begin():
+            session.add(_conversation(await _identity(session), "sleeping"))
+
+
+async def test_timestamps_come_back_in_utc(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions() as session, session.begin():
+        await _identity(session)
+
+    async with sessions() as session:
+        contact = await session.scalar(select(Contact))
+
+    assert contact is not None and contact.created_at == NOW
+    assert contact.created_at.utcoffset() is not None
+
+
+async def test_demo_data_is_created_once(sessions: async_sessionmaker[AsyncSession]) -> None:
+    assert await seed_demo(sessions, NOW) is True
+    assert await seed_demo(sessions, NOW) is False
+
+    async with sessions() as session:
+        sites = (await session.scalars(select(Site))).all()
+    assert len(sites) == 1 and sites[0].timezone == "Europe/Paris"
