@@ -218,11 +218,9 @@ async def wait_ready(http: aiohttp.ClientSession, stack: Stack) -> None:
 
 
 async def rasa_version(http: aiohttp.ClientSession, stack: Stack) -> str:
-    async with http.get(
-        f"{stack.rasa_url}/status", params={"token": stack.token}, timeout=REQUEST_TIMEOUT
-    ) as response:
-        status: Any = await response.json(content_type=None)
-    version = status.get("version") if isinstance(status, dict) else None
+    async with http.get(f"{stack.rasa_url}/version", timeout=REQUEST_TIMEOUT) as response:
+        data: Any = await response.json(content_type=None)
+    version = data.get("version") if isinstance(data, dict) else None
     return str(version) if version else "?"
 
 

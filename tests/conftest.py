@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
-from aiohttp import web
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.app import create_app
 from bot.core.messages import BotReply, Button
 from bot.errors import RasaUnavailable
+from bot.settings import Settings, load_settings
 from bot.storage.database import create_engine, create_session_factory
 from bot.storage.migrate import upgrade
 from bot.storage.models import Base
+from tests.fake_rasa import FakeRasaState, fake_rasa_app
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
@@ -66,8 +71,6 @@ def _postgres_admin_url(url: str) -> str:
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str | None]:
     """A fresh PostgreSQL database for this test run, migrated; None without TEST_DATABASE_URL."""
-    import os
-
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
         yield None
@@ -137,16 +140,6 @@ def fake_engine() -> FakeEngine:
 
 
 # --- a bot application wired to a fake Rasa server (pytest-aiohttp fixtures) ---------------------
-
-from collections.abc import Awaitable, Callable  # noqa: E402
-
-from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
-
-from bot.app import create_app  # noqa: E402
-from bot.settings import Settings, load_settings  # noqa: E402
-from tests.fake_rasa import FakeRasaState, fake_rasa_app  # noqa: E402
-
-ACTIONS_TOKEN = "test-actions-token-0123456789"
 
 
 @pytest.fixture

@@ -17,8 +17,10 @@ def test_defaults_run_embedded_on_loopback() -> None:
     assert settings.rasa_tracker_url == f"sqlite:///{PROJECT_DIR / 'var' / 'rasa_tracker.db'}"
     assert settings.rasa_url == "http://127.0.0.1:5005"
     assert settings.rasa_timeout == 5.0
-    assert settings.demo and settings.rasa_managed
-    assert len(settings.actions_token) >= 32 and not settings.actions_token_configured
+    assert settings.demo
+    assert settings.rasa_managed
+    assert len(settings.actions_token) >= 32
+    assert not settings.actions_token_configured
 
 
 def test_rasa_url_follows_rasa_port() -> None:

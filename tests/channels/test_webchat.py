@@ -54,9 +54,9 @@ async def test_the_token_is_not_stored_in_clear(client: Client) -> None:
 
     async with client.app[SESSIONS]() as session:
         identity = await session.scalar(select(ChannelIdentity))
-    assert identity is not None and identity.external_id != USER and USER not in str(
-        identity.external_id
-    )
+    assert identity is not None
+    assert identity.external_id != USER
+    assert USER not in str(identity.external_id)
 
 
 async def test_later_messages_are_fetched_after_an_id(client: Client) -> None:
@@ -106,10 +106,12 @@ async def test_rasa_too_slow_gives_the_apology(client: Client, rasa_state: FakeR
 
     messages = (await response.json())["messages"]
     assert response.status == 200
-    assert len(messages) == 1 and "Réessaie dans quelques minutes" in messages[0]["text"]
+    assert len(messages) == 1
+    assert "Réessaie dans quelques minutes" in messages[0]["text"]
     async with client.app[SESSIONS]() as session:
         incoming = await session.scalar(select(Message).where(Message.direction == "in"))
-    assert incoming is not None and incoming.status == "unprocessed"
+    assert incoming is not None
+    assert incoming.status == "unprocessed"
 
 
 @pytest.mark.parametrize(
@@ -179,6 +181,7 @@ async def test_the_page_is_served_with_a_strict_policy(client: Client) -> None:
 
     assert page.status == 200
     html = await page.text()
-    assert 'lang="fr"' in html and "static/chat.js" in html
+    assert 'lang="fr"' in html
+    assert "static/chat.js" in html
     assert "default-src 'self'" in page.headers["Content-Security-Policy"]
     assert script.status == 200

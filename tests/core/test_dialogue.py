@@ -123,7 +123,8 @@ async def test_closed_conversation_starts_a_new_one_with_the_bot(
     assert len(second.replies) == 2
     async with sessions() as session:
         closed = await session.get(Conversation, first.conversation_id)
-        assert closed is not None and closed.closed_at == clock.current
+        assert closed is not None
+        assert closed.closed_at == clock.current
 
 
 async def test_rasa_down_gives_an_apology_and_keeps_the_message_unprocessed(
@@ -138,7 +139,8 @@ async def test_rasa_down_gives_an_apology_and_keeps_the_message_unprocessed(
     incoming, apology = await _messages(sessions)
     assert (incoming.text, incoming.status) == ("jai besoin daide", "unprocessed")
     assert (apology.author, apology.reply_to_id) == ("system", incoming.id)
-    assert "112" in texts.rasa_unavailable and "115" in texts.rasa_unavailable
+    assert "112" in texts.rasa_unavailable
+    assert "115" in texts.rasa_unavailable
 
 
 async def test_concurrent_first_messages_make_one_contact_and_one_conversation(

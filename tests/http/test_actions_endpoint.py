@@ -77,9 +77,7 @@ async def test_site_info_without_any_site_says_so(client: Client) -> None:
     "headers",
     [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic abc"}],
 )
-async def test_unauthenticated_calls_are_refused(
-    client: Client, headers: dict[str, str]
-) -> None:
+async def test_unauthenticated_calls_are_refused(client: Client, headers: dict[str, str]) -> None:
     response = await client.post("/actions", json=action_call("action_site_info"), headers=headers)
 
     assert response.status == 401

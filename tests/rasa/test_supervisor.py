@@ -57,5 +57,7 @@ def test_rasa_never_sees_channel_secrets() -> None:
         tracker_url="sqlite:///x.db",
     )
 
-    assert "TELEGRAM_TOKEN" not in env and "INSTAGRAM_APP_SECRET" not in env
-    assert env["PATH"] == "/bin" and env["RASA_TRACKER_URL"] == "sqlite:///x.db"
+    assert "TELEGRAM_TOKEN" not in env
+    assert "INSTAGRAM_APP_SECRET" not in env
+    assert env["PATH"] == "/bin"
+    assert env["RASA_TRACKER_URL"] == "sqlite:///x.db"

@@ -82,7 +82,8 @@ async def test_timestamps_come_back_in_utc(sessions: async_sessionmaker[AsyncSes
     async with sessions() as session:
         contact = await session.scalar(select(Contact))
 
-    assert contact is not None and contact.created_at == NOW
+    assert contact is not None
+    assert contact.created_at == NOW
     assert contact.created_at.utcoffset() is not None
 
 
@@ -92,4 +93,5 @@ async def test_demo_data_is_created_once(sessions: async_sessionmaker[AsyncSessi
 
     async with sessions() as session:
         sites = (await session.scalars(select(Site))).all()
-    assert len(sites) == 1 and sites[0].timezone == "Europe/Paris"
+    assert len(sites) == 1
+    assert sites[0].timezone == "Europe/Paris"
