@@ -14,6 +14,7 @@ from rasa_sdk.executor import ActionExecutor
 from bot.channels.webchat import api as webchat
 from bot.content.texts import Texts, load_texts
 from bot.core.dialogue import DialogueService
+from bot.core.distress import load_distress_content
 from bot.core.ports import Clock, SystemClock
 from bot.errors import ConfigError
 from bot.http import actions_endpoint, health
@@ -86,7 +87,9 @@ async def _rasa_client(app: web.Application) -> AsyncIterator[None]:
         app[RASA] = RasaHttpClient(
             session, settings.rasa_url, settings.rasa_timeout, api_token=settings.actions_token
         )
-        app[DIALOGUE] = DialogueService(app[SESSIONS], app[RASA], app[CLOCK], app[TEXTS])
+        app[DIALOGUE] = DialogueService(
+            app[SESSIONS], app[RASA], app[CLOCK], app[TEXTS], load_distress_content()
+        )
         yield
 
 

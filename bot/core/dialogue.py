@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.content.texts import Texts
+from bot.core.distress import DistressContent, classify
 from bot.core.messages import (
     Author,
     BotReply,
@@ -48,11 +49,13 @@ class DialogueService:
         engine: DialogueEngine,
         clock: Clock,
         texts: Texts,
+        distress: DistressContent,
     ) -> None:
         self._sessions = session_factory
         self._engine = engine
         self._clock = clock
         self._texts = texts
+        self._distress = distress
 
     async def handle(
         self, incoming: IncomingMessage, reply_status: MessageStatus = MessageStatus.PENDING
@@ -60,12 +63,15 @@ class DialogueService:
         """Store and route one message; `reply_status` is SENT when the caller's response itself
         delivers the replies (web chat), PENDING when the channel still has to push them."""
         now = self._clock.now()
+        danger = classify(incoming.text) if incoming.text is not None else frozenset()
         async with self._sessions() as session, session.begin():
             identity = await store.get_or_create_identity(
                 session, incoming.channel, incoming.external_user_id, now
             )
             conversation = await store.open_conversation(session, identity, now)
             await store.touch_contact(session, identity.contact_id, now)
+            if danger:
+                await store.flag_urgent(session, conversation, danger, now)
             state = ConversationState(conversation.state)
             held = state is not ConversationState.BOT
             stored = await store.add_message(
@@ -81,23 +87,31 @@ class DialogueService:
             sender_id = identity.public_id
             message_id, conversation_id = stored.id, conversation.id
 
+        # Distress is answered first, whoever holds the conversation and whatever Rasa does.
+        first = [self._distress.reply(danger)] if danger else []
+        if danger:
+            logger.warning("conversation %s flagged urgent (%s)", conversation_id, ",".join(danger))
         if held:
             logger.info(
                 "message %s held: conversation %s is %s", message_id, conversation_id, state
             )
-            return HandleResult(message_id, conversation_id, ())
-
-        try:
-            replies = await self._engine.send_message(
-                sender_id, incoming.content, {"channel": incoming.channel}
+            outgoing = await self._store_replies(
+                message_id, conversation_id, first, Author.SYSTEM, MessageStatus.HELD, reply_status
             )
+            return HandleResult(message_id, conversation_id, outgoing)
+
+        metadata = {"channel": incoming.channel}
+        if danger:
+            metadata["distress_handled"] = ",".join(sorted(danger))
+        try:
+            replies = await self._engine.send_message(sender_id, incoming.content, metadata)
         except RasaError as exc:
             logger.warning("message %s unprocessed: %s", message_id, exc)
-            apology = BotReply(text=self._texts.rasa_unavailable)
+            fallback = first or [BotReply(text=self._texts.rasa_unavailable)]
             outgoing = await self._store_replies(
                 message_id,
                 conversation_id,
-                [apology],
+                fallback,
                 Author.SYSTEM,
                 MessageStatus.UNPROCESSED,
                 reply_status,
@@ -105,7 +119,12 @@ class DialogueService:
             return HandleResult(message_id, conversation_id, outgoing)
 
         outgoing = await self._store_replies(
-            message_id, conversation_id, replies, Author.BOT, MessageStatus.PROCESSED, reply_status
+            message_id,
+            conversation_id,
+            [*first, *replies],
+            Author.BOT,
+            MessageStatus.PROCESSED,
+            reply_status,
         )
         return HandleResult(message_id, conversation_id, outgoing)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -91,6 +91,28 @@ async def _find_open(session: AsyncSession, identity_id: int) -> Conversation | 
             Conversation.state != ConversationState.CLOSED.value,
         )
     )
+
+
+async def flag_urgent(
+    session: AsyncSession, conversation: Conversation, reasons: Iterable[str], now: datetime
+) -> None:
+    """Mark a conversation urgent for counsellors, keeping the first time and every reason."""
+    known = set(filter(None, (conversation.urgent_reasons or "").split(",")))
+    conversation.urgent = True
+    conversation.urgent_at = conversation.urgent_at or now
+    conversation.urgent_reasons = ",".join(sorted(known | set(reasons))) or None
+    conversation.updated_at = now
+    await session.flush()
+
+
+async def open_conversation_of_sender(
+    session: AsyncSession, public_id: str, now: datetime
+) -> Conversation | None:
+    """The open conversation of a Rasa sender id (an identity's public id), if it exists."""
+    identity = await session.scalar(
+        select(ChannelIdentity).where(ChannelIdentity.public_id == public_id)
+    )
+    return None if identity is None else await open_conversation(session, identity, now)
 
 
 async def set_conversation_state(

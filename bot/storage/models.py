@@ -138,6 +138,7 @@ class Contact(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
+    unsubscribed_at: Mapped[datetime | None]
 
     identities: Mapped[list[ChannelIdentity]] = relationship(
         back_populates="contact", cascade="all, delete-orphan", passive_deletes=True
@@ -183,6 +184,9 @@ class Conversation(Base):
     )
     state: Mapped[str] = mapped_column(String(32), default="bot")
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When distress was first recognised, and which situations (kinds, never the words).
+    urgent_at: Mapped[datetime | None]
+    urgent_reasons: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.content.texts import load_texts
 from bot.core.dialogue import DialogueService
+from bot.core.distress import load_distress_content
 from bot.core.messages import ConversationState, IncomingMessage, MessageStatus
 from bot.storage import conversations as store
 from bot.storage.models import ChannelIdentity, Contact, Conversation, Message
@@ -18,7 +19,7 @@ from tests.conftest import FakeEngine, FixedClock
 def _service(
     sessions: async_sessionmaker[AsyncSession], engine: FakeEngine, clock: FixedClock
 ) -> DialogueService:
-    return DialogueService(sessions, engine, clock, load_texts())
+    return DialogueService(sessions, engine, clock, load_texts(), load_distress_content())
 
 
 def _text(text: str, user: str = "u1") -> IncomingMessage:

@@ -1,0 +1,156 @@
+"""Distress recognition: the right numbers for what was said, first, in every state."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.content.texts import load_texts
+from bot.core.dialogue import DialogueService
+from bot.core.distress import DistressKind, classify, load_distress_content, normalize
+from bot.core.messages import ConversationState, IncomingMessage
+from bot.storage import conversations as store
+from bot.storage.models import Conversation
+from tests.conftest import FakeEngine, FixedClock
+
+K = DistressKind
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("jveux plus vivre", {K.SUICIDE}),
+        ("jai envie d'en finir ce soir", {K.SUICIDE}),
+        ("Je pense à me suicider", {K.SUICIDE}),
+        ("jme scarifie depuis 1 mois", {K.SUICIDE}),
+        ("jai des idées noires tt le temps", {K.SUICIDE}),
+        ("je dors dehors ce soir", {K.SHELTER}),
+        ("ma mere ma mis dehors jsais pas ou aller", {K.SHELTER}),
+        ("jsuis a la rue depuis hier", {K.SHELTER}),
+        ("jai nul part ou dormir", {K.SHELTER}),
+        ("mon pere me frappe", {K.CHILD_DANGER}),
+        ("jai 16 ans et ma daronne me bat", {K.CHILD_DANGER}),
+        ("mn mec me tape quand il a bu", {K.PARTNER_VIOLENCE}),
+        ("mon copain m'a forcée", {K.PARTNER_VIOLENCE}),
+        ("je me suis fait agresser dans le bus", {K.VIOLENCE}),
+        ("au secours il est devant ma porte", {K.IMMEDIATE_DANGER}),
+        ("il va me tuer aidez moi vite", {K.IMMEDIATE_DANGER}),
+        ("jai rien mangé depuis 2 jours", {K.HUNGER}),
+        ("mon pere ma mis dehors et il me frappe", {K.SHELTER, K.CHILD_DANGER}),
+        ("JE VEUX MOURIIIIR", {K.SUICIDE}),
+    ],
+)
+def test_situations_are_recognised(text: str, kinds: set[DistressKind]) -> None:
+    assert classify(text) == kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "je cherche un appart pour septembre",
+        "ma mere veut me mettre dehors le mois prochain, yaura des aides ?",
+        "je dors chez un pote en ce moment",
+        "je stresse pour mon entretien",
+        "c koi le cej",
+        "je veux tuer le temps en faisant une formation",
+        "cb on touche",
+    ],
+)
+def test_ordinary_messages_are_not_distress(text: str) -> None:
+    assert classify(text) == frozenset()
+
+
+def test_normalisation_folds_accents_sms_and_repeats() -> None:
+    assert normalize("Jveux PLUUUS vivre !!") == "je veux plus vivre"
+    assert normalize("J'ai été viré·e de chez moi") == "j ai ete vire e de chez moi"
+
+
+def test_reply_gives_the_numbers_for_the_situation_and_a_human() -> None:
+    content = load_distress_content()
+
+    shelter = content.reply(frozenset({K.SHELTER}))
+    everything = content.reply(frozenset())
+
+    assert "115" in shelter.text
+    assert "3114" not in shelter.text
+    assert shelter.buttons[0].payload == "/request_human"
+    for number in ("17", "112", "3114", "115", "119", "3919"):
+        assert number in everything.text
+    suicide_and_danger = content.reply(frozenset({K.SUICIDE, K.IMMEDIATE_DANGER}))
+    assert suicide_and_danger.text.index("112") < suicide_and_danger.text.index("3114")
+
+
+def _service(
+    sessions: async_sessionmaker[AsyncSession], engine: FakeEngine, clock: FixedClock
+) -> DialogueService:
+    return DialogueService(sessions, engine, clock, load_texts(), load_distress_content())
+
+
+async def _conversation(sessions: async_sessionmaker[AsyncSession]) -> Conversation:
+    async with sessions() as session:
+        conversation = await session.scalar(select(Conversation))
+    assert conversation is not None
+    return conversation
+
+
+async def test_distress_comes_first_and_flags_the_conversation(
+    sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
+) -> None:
+    result = await _service(sessions, fake_engine, clock).handle(
+        IncomingMessage("webchat", "u1", text="je dors dehors ce soir")
+    )
+
+    assert "115" in result.replies[0].text
+    assert result.replies[1].text.startswith("écho")  # Rasa still sees the message
+    assert fake_engine.calls[0][2]["distress_handled"] == "shelter"
+    conversation = await _conversation(sessions)
+    assert conversation.urgent
+    assert conversation.urgent_at == clock.current
+    assert conversation.urgent_reasons == "shelter"
+
+
+async def test_distress_is_answered_even_when_a_human_holds_the_conversation(
+    sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
+) -> None:
+    service = _service(sessions, fake_engine, clock)
+    first = await service.handle(IncomingMessage("webchat", "u1", text="bonjour"))
+    async with sessions() as session, session.begin():
+        await store.set_conversation_state(
+            session, first.conversation_id, ConversationState.WITH_COUNSELLOR, clock.now()
+        )
+
+    result = await service.handle(IncomingMessage("webchat", "u1", text="jveux en finir"))
+
+    assert len(result.replies) == 1
+    assert "3114" in result.replies[0].text
+    assert len(fake_engine.calls) == 1
+    assert (await _conversation(sessions)).urgent_reasons == "suicide"
+
+
+async def test_distress_is_answered_even_when_rasa_is_down(
+    sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
+) -> None:
+    fake_engine.down = True
+
+    result = await _service(sessions, fake_engine, clock).handle(
+        IncomingMessage("webchat", "u1", text="mon copain me frappe")
+    )
+
+    assert len(result.replies) == 1
+    assert "3919" in result.replies[0].text
+
+
+async def test_reasons_accumulate_and_the_first_time_is_kept(
+    sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
+) -> None:
+    service = _service(sessions, fake_engine, clock)
+    first_time = clock.now()
+    await service.handle(IncomingMessage("webchat", "u1", text="je dors dehors"))
+    clock.advance(minutes=5)
+
+    await service.handle(IncomingMessage("webchat", "u1", text="jai envie de mourir"))
+
+    conversation = await _conversation(sessions)
+    assert conversation.urgent_at == first_time
+    assert conversation.urgent_reasons == "shelter,suicide"
