@@ -6,10 +6,26 @@ from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.action_services import services
+from bot.content.texts import reply_text
+from bot.core.action_services import ActionServices, services
 from bot.core.opening_hours import Period, status_now, weekly_schedule
+from bot.storage.models import Site
 from bot.storage.sites import main_site
+
+
+def periods_of(site: Site) -> list[Period]:
+    return [Period(h.weekday, h.opens_at, h.closes_at) for h in site.opening_hours]
+
+
+async def site_status(session: AsyncSession, context: ActionServices) -> tuple[bool, str] | None:
+    """(open now, « Ouvert en ce moment… » / « Fermé… ») for the main site; None without a site."""
+    site = await main_site(session)
+    if site is None:
+        return None
+    status = status_now(periods_of(site), context.clock.now(), site.timezone)
+    return status.startswith("Ouvert"), status
 
 
 class ActionSiteInfo(Action):
@@ -25,16 +41,19 @@ class ActionSiteInfo(Action):
         async with context.sessions() as session:
             site = await main_site(session)
             if site is None:
-                dispatcher.utter_message(response="utter_site_unknown")
+                dispatcher.utter_message(text=reply_text("site_info", "unknown"))
                 return []
-            periods = [Period(h.weekday, h.opens_at, h.closes_at) for h in site.opening_hours]
+            periods = periods_of(site)
             dispatcher.utter_message(
-                response="utter_site_info",
-                mission_locale=site.mission_locale.name,
-                site_name=site.name,
-                address=f"{site.address}, {site.postcode} {site.city}",
-                phone=site.phone or "—",
-                hours=weekly_schedule(periods),
-                now_status=status_now(periods, context.clock.now(), site.timezone),
+                text=reply_text(
+                    "site_info",
+                    "text",
+                    mission_locale=site.mission_locale.name,
+                    site_name=site.name,
+                    address=f"{site.address}, {site.postcode} {site.city}",
+                    phone=site.phone or "—",
+                    hours=weekly_schedule(periods),
+                    now_status=status_now(periods, context.clock.now(), site.timezone),
+                )
             )
         return []

@@ -61,6 +61,7 @@ class PathStats:
     name: str
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
+    first_error: str = ""
 
     def percentiles(self) -> tuple[float, float]:
         """(p50, p99) in milliseconds."""
@@ -224,36 +225,52 @@ async def rasa_version(http: aiohttp.ClientSession, stack: Stack) -> str:
     return str(version) if version else "?"
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One request's wall time and its reply texts, or what was wrong with the answer."""
+
+    seconds: float
+    texts: list[str] | None
+    error: str = ""
+
+
+def _bad_answer(seconds: float, status: int, raw: bytes) -> Answer:
+    return Answer(seconds, None, f"HTTP {status}: {raw[:200].decode(errors='replace')}")
+
+
 async def send_webchat(
     http: aiohttp.ClientSession, stack: Stack, user_id: str, text: str
-) -> tuple[float, list[str] | None]:
-    """One web chat message: (seconds, reply texts) or (seconds, None) on an HTTP error."""
+) -> Answer:
+    """One web chat message, timed from the request to the last byte of the answer."""
     body = {"user_id": user_id, "text": text}
     start = time.perf_counter()
     async with http.post(
         f"{stack.bot_url}/webchat/api/messages", json=body, timeout=REQUEST_TIMEOUT
     ) as response:
-        data: Any = await response.json(content_type=None)
+        raw = await response.read()
     elapsed = time.perf_counter() - start
-    if response.status != 200 or not isinstance(data, dict):
-        return elapsed, None
-    return elapsed, [str(m.get("text")) for m in data.get("messages", [])]
+    with contextlib.suppress(ValueError):
+        data: Any = json.loads(raw)
+        if response.status == 200 and isinstance(data, dict):
+            return Answer(elapsed, [str(m.get("text")) for m in data.get("messages", [])])
+    return _bad_answer(elapsed, response.status, raw)
 
 
-async def send_rasa(
-    http: aiohttp.ClientSession, stack: Stack, sender: str, text: str
-) -> tuple[float, list[str] | None]:
+async def send_rasa(http: aiohttp.ClientSession, stack: Stack, sender: str, text: str) -> Answer:
     """One message straight to Rasa's REST channel, shaped like the bot's own request."""
     body = {"sender": sender, "message": text, "metadata": {"channel": "webchat"}}
     start = time.perf_counter()
     async with http.post(
         f"{stack.rasa_url}/webhooks/rest/webhook", json=body, timeout=REQUEST_TIMEOUT
     ) as response:
-        data: Any = await response.json(content_type=None)
+        raw = await response.read()
     elapsed = time.perf_counter() - start
-    if response.status != 200 or not isinstance(data, list):
-        return elapsed, None
-    return elapsed, [str(m["text"]) for m in data if isinstance(m, dict) and m.get("text")]
+    with contextlib.suppress(ValueError):
+        data: Any = json.loads(raw)
+        if response.status == 200 and isinstance(data, list):
+            texts = [str(m["text"]) for m in data if isinstance(m, dict) and m.get("text")]
+            return Answer(elapsed, texts)
+    return _bad_answer(elapsed, response.status, raw)
 
 
 @dataclass(slots=True)
@@ -280,24 +297,22 @@ async def exchange(
         user = webchat_users[i % len(webchat_users)]
         sender = rasa_senders[i % len(rasa_senders)]
         if i % 2 == 0:
-            bot_time, bot_texts = await send_webchat(http, stack, user, text)
-            rasa_time, rasa_texts = await send_rasa(http, stack, sender, text)
+            bot = await send_webchat(http, stack, user, text)
+            rasa = await send_rasa(http, stack, sender, text)
         else:
-            rasa_time, rasa_texts = await send_rasa(http, stack, sender, text)
-            bot_time, bot_texts = await send_webchat(http, stack, user, text)
+            rasa = await send_rasa(http, stack, sender, text)
+            bot = await send_webchat(http, stack, user, text)
         if run is None:
             continue
-        for stats, elapsed, texts in (
-            (run.webchat, bot_time, bot_texts),
-            (run.rasa, rasa_time, rasa_texts),
-        ):
-            if texts is None:
+        for stats, answer in ((run.webchat, bot), (run.rasa, rasa)):
+            if answer.texts is None:
                 stats.errors += 1
+                stats.first_error = stats.first_error or answer.error
             else:
-                stats.latencies.append(elapsed)
+                stats.latencies.append(answer.seconds)
         # Same message, same model: a different answer means one path did not really reach
         # Rasa (the bot's apology when Rasa is unavailable would be a fast, unfair answer).
-        if bot_texts is not None and rasa_texts is not None and bot_texts != rasa_texts:
+        if bot.texts is not None and rasa.texts is not None and bot.texts != rasa.texts:
             run.mismatches += 1
 
 
@@ -316,13 +331,15 @@ async def measure(stack: Stack, messages: int, warmup: int) -> tuple[Run, str]:
     return run, version
 
 
-def report(run: Run, messages: int, database: str, version: str, as_json: bool) -> None:
+def report(run: Run, messages: int, database: str, version: str, as_json: bool) -> bool:
+    """Print the figures; False when too many requests failed to compute them."""
     if len(run.rasa.latencies) < 2 or len(run.webchat.latencies) < 2:
         print(
             f"chat_latency : trop d'erreurs pour conclure (web chat {run.webchat.errors}, "
             f"Rasa {run.rasa.errors} erreurs sur {messages})"
         )
-        return
+        print_first_errors(run)
+        return False
     rasa_p50, rasa_p99 = run.rasa.percentiles()
     bot_p50, bot_p99 = run.webchat.percentiles()
     ratio = bot_p50 / rasa_p50
@@ -333,6 +350,7 @@ def report(run: Run, messages: int, database: str, version: str, as_json: bool) 
         print(f"{stats.name:<19}{p50:>8.1f}   {p99:>8.1f}")
     if run.rasa.errors or run.webchat.errors:
         print(f"erreurs HTTP (exclues) : Rasa {run.rasa.errors}, web chat {run.webchat.errors}")
+        print_first_errors(run)
     if run.mismatches:
         print(f"attention : {run.mismatches} réponses différentes entre les deux chemins")
     print(f"ratio p50 bot/Rasa : {ratio:.2f}  (cible ≤ {TARGET_RATIO:.2f}) {verdict}")
@@ -357,6 +375,13 @@ def report(run: Run, messages: int, database: str, version: str, as_json: bool) 
                 ensure_ascii=False,
             )
         )
+    return True
+
+
+def print_first_errors(run: Run) -> None:
+    for stats in (run.rasa, run.webchat):
+        if stats.first_error:
+            print(f"  première erreur, {stats.name} : {stats.first_error}")
 
 
 def tail(path: Path, lines: int = 30) -> str:
@@ -420,8 +445,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if stack is not None:
             stop_stack(stack)
+    if not report(run, args.messages, database_label(database_url), version, args.json):
+        print(tail(workdir / "bot.log"), file=sys.stderr)
+        print(f"(journaux conservés dans {workdir})", file=sys.stderr)
+        return 1
     shutil.rmtree(workdir, ignore_errors=True)
-    report(run, args.messages, database_label(database_url), version, args.json)
     return 0
 
 

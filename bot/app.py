@@ -33,6 +33,7 @@ from bot.http.middleware import error_middleware, security_headers_middleware
 from bot.rasa.client import RasaHttpClient
 from bot.rasa.model import current_model
 from bot.rasa.supervisor import ProcessSupervisor, rasa_argv, rasa_env
+from bot.rasa.tracker_store import SqlTrackerEraser
 from bot.settings import Settings
 from bot.storage.database import create_engine, create_session_factory
 from bot.storage.demo import seed_demo
@@ -87,10 +88,12 @@ async def _rasa_client(app: web.Application) -> AsyncIterator[None]:
         app[RASA] = RasaHttpClient(
             session, settings.rasa_url, settings.rasa_timeout, api_token=settings.actions_token
         )
+        eraser = SqlTrackerEraser.from_url(settings.rasa_tracker_url)
         app[DIALOGUE] = DialogueService(
-            app[SESSIONS], app[RASA], app[CLOCK], app[TEXTS], load_distress_content()
+            app[SESSIONS], app[RASA], app[CLOCK], app[TEXTS], load_distress_content(), eraser
         )
         yield
+        await eraser.close()
 
 
 def _managed_rasa(environ: dict[str, str]) -> web.CleanupContext:  # type: ignore[name-defined]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,7 +18,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import create_app
-from bot.core.messages import BotReply, Button
+from bot.content.texts import load_texts
+from bot.core.dialogue import DialogueService
+from bot.core.distress import load_distress_content
+from bot.core.messages import BotReply, Button, EngineTurn
 from bot.errors import RasaUnavailable
 from bot.settings import Settings, load_settings
 from bot.storage.database import create_engine, create_session_factory
@@ -48,20 +51,30 @@ class FakeEngine:
     def __init__(self) -> None:
         self.calls: list[tuple[str, str, dict[str, str]]] = []
         self.down = False
+        self.signals: frozenset[str] = frozenset()
 
     async def send_message(
         self, sender_id: str, message: str, metadata: Mapping[str, str]
-    ) -> list[BotReply]:
+    ) -> EngineTurn:
         if self.down:
             raise RasaUnavailable("fake Rasa is down")
         self.calls.append((sender_id, message, dict(metadata)))
-        return [
+        replies = (
             BotReply(text=f"écho : {message}"),
             BotReply(text="Et ensuite ?", buttons=(Button("Oui", "/affirm"),)),
-        ]
+        )
+        return EngineTurn(replies, self.signals)
 
     async def is_ready(self) -> bool:
         return not self.down
+
+
+class FakeTrackerEraser:
+    def __init__(self) -> None:
+        self.erased: list[str] = []
+
+    async def erase(self, sender_ids: Sequence[str]) -> None:
+        self.erased.extend(sender_ids)
 
 
 def _postgres_admin_url(url: str) -> str:
@@ -137,6 +150,28 @@ def clock() -> FixedClock:
 @pytest.fixture
 def fake_engine() -> FakeEngine:
     return FakeEngine()
+
+
+@pytest.fixture
+def tracker_eraser() -> FakeTrackerEraser:
+    return FakeTrackerEraser()
+
+
+def make_service(
+    sessions: async_sessionmaker[AsyncSession],
+    engine: FakeEngine,
+    clock: FixedClock,
+    eraser: FakeTrackerEraser | None = None,
+) -> DialogueService:
+    """The dialogue service with a fake Rasa (and a fake tracker eraser)."""
+    return DialogueService(
+        sessions,
+        engine,
+        clock,
+        load_texts(),
+        load_distress_content(),
+        eraser or FakeTrackerEraser(),
+    )
 
 
 # --- a bot application wired to a fake Rasa server (pytest-aiohttp fixtures) ---------------------

@@ -1,12 +1,15 @@
-"""Load the service's own French texts from fr.toml."""
+"""Load the service's own French texts (TOML files next to this module)."""
 
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import Any
 
-DEFAULT_PATH = Path(__file__).with_name("fr.toml")
+CONTENT_DIR = Path(__file__).parent
+DEFAULT_PATH = CONTENT_DIR / "fr.toml"
 
 
 @dataclass(frozen=True)
@@ -25,3 +28,15 @@ def load_texts(path: Path = DEFAULT_PATH) -> Texts:
         rasa_unavailable=str(data["rasa_unavailable"]).strip(),
         webchat_errors={str(k): str(v) for k, v in data["webchat_errors"].items()},
     )
+
+
+@cache
+def _replies() -> dict[str, Any]:
+    with (CONTENT_DIR / "replies.toml").open("rb") as file:
+        return tomllib.load(file)
+
+
+def reply_text(section: str, key: str, **values: str) -> str:
+    """A text of replies.toml (read once, on first use), with its {placeholders} filled."""
+    template = str(_replies()[section][key]).strip()
+    return template.format(**values) if values else template

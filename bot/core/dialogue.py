@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.content.texts import Texts
 from bot.core.distress import DistressContent, classify
 from bot.core.messages import (
+    ERASE_SIGNAL,
     Author,
     BotReply,
     ConversationState,
@@ -18,7 +19,7 @@ from bot.core.messages import (
     MessageStatus,
     OutgoingMessage,
 )
-from bot.core.ports import Clock, DialogueEngine
+from bot.core.ports import Clock, DialogueEngine, TrackerEraser
 from bot.errors import RasaError
 from bot.storage import conversations as store
 from bot.storage.models import Message
@@ -50,12 +51,14 @@ class DialogueService:
         clock: Clock,
         texts: Texts,
         distress: DistressContent,
+        tracker_eraser: TrackerEraser,
     ) -> None:
         self._sessions = session_factory
         self._engine = engine
         self._clock = clock
         self._texts = texts
         self._distress = distress
+        self._tracker_eraser = tracker_eraser
 
     async def handle(
         self, incoming: IncomingMessage, reply_status: MessageStatus = MessageStatus.PENDING
@@ -104,7 +107,7 @@ class DialogueService:
         if danger:
             metadata["distress_handled"] = ",".join(sorted(danger))
         try:
-            replies = await self._engine.send_message(sender_id, incoming.content, metadata)
+            turn = await self._engine.send_message(sender_id, incoming.content, metadata)
         except RasaError as exc:
             logger.warning("message %s unprocessed: %s", message_id, exc)
             fallback = first or [BotReply(text=self._texts.rasa_unavailable)]
@@ -118,15 +121,38 @@ class DialogueService:
             )
             return HandleResult(message_id, conversation_id, outgoing)
 
+        if ERASE_SIGNAL in turn.signals:
+            return await self._erase(sender_id, message_id, conversation_id, turn.replies)
         outgoing = await self._store_replies(
             message_id,
             conversation_id,
-            [*first, *replies],
+            [*first, *turn.replies],
             Author.BOT,
             MessageStatus.PROCESSED,
             reply_status,
         )
         return HandleResult(message_id, conversation_id, outgoing)
+
+    async def _erase(
+        self,
+        sender_id: str,
+        message_id: int,
+        conversation_id: int,
+        replies: tuple[BotReply, ...],
+    ) -> HandleResult:
+        """Erase the contact (every channel identity, conversation and message) and what Rasa
+        keeps about them; the confirmation is delivered but, by design, not stored."""
+        async with self._sessions() as session, session.begin():
+            contact_id, sender_ids = await store.contact_and_senders(session, sender_id)
+        await self._tracker_eraser.erase(sender_ids)
+        async with self._sessions() as session, session.begin():
+            await store.delete_contact(session, contact_id)
+        logger.info("contact %s erased on request (%d identities)", contact_id, len(sender_ids))
+        now = self._clock.now()
+        unsaved = tuple(
+            OutgoingMessage(0, 0, Author.BOT, reply.text, reply.buttons, now) for reply in replies
+        )
+        return HandleResult(message_id, conversation_id, unsaved)
 
     async def _store_replies(
         self,

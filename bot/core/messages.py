@@ -83,6 +83,18 @@ class BotReply:
     buttons: tuple[Button, ...] = ()
 
 
+# A custom payload an action sends to ask the bot to erase the contact after Rasa's turn.
+ERASE_SIGNAL = "erase_contact"
+
+
+@dataclass(frozen=True, slots=True)
+class EngineTurn:
+    """What the dialogue engine answered to one message: replies, and signals for the bot."""
+
+    replies: tuple[BotReply, ...] = ()
+    signals: frozenset[str] = frozenset()
+
+
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:
     """A stored message addressed to the young person."""

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
-from bot.core.messages import BotReply
+from bot.core.messages import EngineTurn
 
 
 class Clock(Protocol):
@@ -27,10 +27,16 @@ class DialogueEngine(Protocol):
 
     async def send_message(
         self, sender_id: str, message: str, metadata: Mapping[str, str]
-    ) -> list[BotReply]:
+    ) -> EngineTurn:
         """Pass one message; return the replies. Raises RasaUnavailable / RasaProtocolError."""
         ...
 
     async def is_ready(self) -> bool:
         """Whether the engine answers and has a model loaded."""
         ...
+
+
+class TrackerEraser(Protocol):
+    """Deletes what the dialogue engine stored about senders (Rasa's tracker events)."""
+
+    async def erase(self, sender_ids: Sequence[str]) -> None: ...

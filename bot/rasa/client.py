@@ -8,7 +8,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.core.messages import BotReply, Button
+from bot.core.messages import BotReply, Button, EngineTurn
 from bot.errors import RasaProtocolError, RasaUnavailable
 
 logger = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ class RasaHttpClient:
 
     async def send_message(
         self, sender_id: str, message: str, metadata: Mapping[str, str]
-    ) -> list[BotReply]:
+    ) -> EngineTurn:
         body = {"sender": sender_id, "message": message, "metadata": dict(metadata)}
         try:
             async with self._session.post(
@@ -64,11 +64,13 @@ class RasaHttpClient:
         return isinstance(status, dict) and bool(status.get("model_file"))
 
 
-def parse_rest_replies(data: Any) -> list[BotReply]:
-    """Turn the REST channel's JSON list into replies; images and custom payloads are skipped."""
+def parse_rest_replies(data: Any) -> EngineTurn:
+    """Turn the REST channel's JSON list into replies and signals (custom `{"signal": …}`);
+    images and other custom payloads are skipped."""
     if not isinstance(data, list):
         raise RasaProtocolError("Rasa's REST answer is not a list")
     replies: list[BotReply] = []
+    signals: set[str] = set()
     for item in data:
         if not isinstance(item, dict):
             raise RasaProtocolError("Rasa's REST answer holds a non-object")
@@ -80,6 +82,8 @@ def parse_rest_replies(data: Any) -> list[BotReply]:
         )
         if isinstance(text, str) and text.strip():
             replies.append(BotReply(text=text, buttons=buttons))
-        elif "custom" in item or "image" in item or "attachment" in item:
+        elif isinstance(item.get("custom"), dict) and isinstance(item["custom"].get("signal"), str):
+            signals.add(item["custom"]["signal"])
+        else:
             logger.debug("skipping a non-text Rasa reply")
-    return replies
+    return EngineTurn(tuple(replies), frozenset(signals))

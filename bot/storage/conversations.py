@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -185,3 +185,21 @@ async def outgoing_after(
 
 def buttons_of(message: Message) -> tuple[Button, ...]:
     return tuple(Button(title=b["title"], payload=b["payload"]) for b in message.buttons or ())
+
+
+async def contact_and_senders(session: AsyncSession, public_id: str) -> tuple[int, list[str]]:
+    """The contact behind a Rasa sender id, and the sender ids of all its channel identities."""
+    contact_id = await session.scalar(
+        select(ChannelIdentity.contact_id).where(ChannelIdentity.public_id == public_id)
+    )
+    if contact_id is None:
+        raise LookupError("unknown sender")
+    senders = await session.scalars(
+        select(ChannelIdentity.public_id).where(ChannelIdentity.contact_id == contact_id)
+    )
+    return contact_id, list(senders.all())
+
+
+async def delete_contact(session: AsyncSession, contact_id: int) -> None:
+    """Delete a contact; identities, conversations and messages go with it (ON DELETE CASCADE)."""
+    await session.execute(delete(Contact).where(Contact.id == contact_id))

@@ -8,18 +8,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.content.texts import load_texts
-from bot.core.dialogue import DialogueService
-from bot.core.distress import load_distress_content
-from bot.core.messages import ConversationState, IncomingMessage, MessageStatus
+from bot.core.messages import ERASE_SIGNAL, ConversationState, IncomingMessage, MessageStatus
 from bot.storage import conversations as store
 from bot.storage.models import ChannelIdentity, Contact, Conversation, Message
-from tests.conftest import FakeEngine, FixedClock
-
-
-def _service(
-    sessions: async_sessionmaker[AsyncSession], engine: FakeEngine, clock: FixedClock
-) -> DialogueService:
-    return DialogueService(sessions, engine, clock, load_texts(), load_distress_content())
+from tests.conftest import FakeEngine, FakeTrackerEraser, FixedClock, make_service
 
 
 def _text(text: str, user: str = "u1") -> IncomingMessage:
@@ -34,7 +26,7 @@ async def _messages(sessions: async_sessionmaker[AsyncSession]) -> list[Message]
 async def test_message_goes_to_rasa_and_everything_is_stored(
     sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
 ) -> None:
-    service = _service(sessions, fake_engine, clock)
+    service = make_service(sessions, fake_engine, clock)
 
     result = await service.handle(_text("slt"))
 
@@ -55,7 +47,7 @@ async def test_message_goes_to_rasa_and_everything_is_stored(
 async def test_rasa_sender_is_opaque_and_stable_per_identity(
     sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
 ) -> None:
-    service = _service(sessions, fake_engine, clock)
+    service = make_service(sessions, fake_engine, clock)
 
     await service.handle(_text("a", user="raw-platform-id"))
     await service.handle(_text("b", user="raw-platform-id"))
@@ -69,7 +61,7 @@ async def test_rasa_sender_is_opaque_and_stable_per_identity(
 async def test_button_payload_is_what_rasa_receives(
     sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
 ) -> None:
-    service = _service(sessions, fake_engine, clock)
+    service = make_service(sessions, fake_engine, clock)
 
     await service.handle(IncomingMessage("webchat", "u1", payload="/ask_mission_locale"))
 
@@ -80,7 +72,7 @@ async def test_button_payload_is_what_rasa_receives(
 async def test_reply_status_sent_when_the_caller_delivers(
     sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
 ) -> None:
-    await _service(sessions, fake_engine, clock).handle(
+    await make_service(sessions, fake_engine, clock).handle(
         _text("slt"), reply_status=MessageStatus.SENT
     )
 
@@ -90,7 +82,7 @@ async def test_reply_status_sent_when_the_caller_delivers(
 async def test_conversation_held_by_a_human_is_not_sent_to_rasa(
     sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
 ) -> None:
-    service = _service(sessions, fake_engine, clock)
+    service = make_service(sessions, fake_engine, clock)
     first = await service.handle(_text("bonjour"))
     for state in (ConversationState.WAITING_FOR_COUNSELLOR, ConversationState.WITH_COUNSELLOR):
         async with sessions() as session, session.begin():
@@ -111,7 +103,7 @@ async def test_conversation_held_by_a_human_is_not_sent_to_rasa(
 async def test_closed_conversation_starts_a_new_one_with_the_bot(
     sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
 ) -> None:
-    service = _service(sessions, fake_engine, clock)
+    service = make_service(sessions, fake_engine, clock)
     first = await service.handle(_text("bonjour"))
     async with sessions() as session, session.begin():
         await store.set_conversation_state(
@@ -134,7 +126,7 @@ async def test_rasa_down_gives_an_apology_and_keeps_the_message_unprocessed(
     fake_engine.down = True
     texts = load_texts()
 
-    result = await _service(sessions, fake_engine, clock).handle(_text("jai besoin daide"))
+    result = await make_service(sessions, fake_engine, clock).handle(_text("jai besoin daide"))
 
     assert [r.text for r in result.replies] == [texts.rasa_unavailable]
     incoming, apology = await _messages(sessions)
@@ -147,7 +139,7 @@ async def test_rasa_down_gives_an_apology_and_keeps_the_message_unprocessed(
 async def test_concurrent_first_messages_make_one_contact_and_one_conversation(
     sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
 ) -> None:
-    service = _service(sessions, fake_engine, clock)
+    service = make_service(sessions, fake_engine, clock)
 
     results = await asyncio.gather(*(service.handle(_text(f"m{i}")) for i in range(8)))
 
@@ -156,3 +148,25 @@ async def test_concurrent_first_messages_make_one_contact_and_one_conversation(
         assert await session.scalar(select(func.count()).select_from(Contact)) == 1
         assert await session.scalar(select(func.count()).select_from(ChannelIdentity)) == 1
         assert await session.scalar(select(func.count()).select_from(Message)) == 8 * 3
+
+
+async def test_erase_signal_deletes_the_contact_everywhere(
+    sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
+) -> None:
+    eraser = FakeTrackerEraser()
+    service = make_service(sessions, fake_engine, clock, eraser)
+    await service.handle(_text("slt", user="to-erase"))
+    await service.handle(_text("hello", user="someone-else"))
+    fake_engine.signals = frozenset({ERASE_SIGNAL})
+
+    result = await service.handle(_text("efface tout", user="to-erase"))
+
+    assert next(r.text for r in result.replies) == "écho : efface tout"
+    assert {r.id for r in result.replies} == {0}  # delivered, not stored
+    assert eraser.erased == [fake_engine.calls[0][0]]
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Contact)) == 1
+        remaining = (await session.scalars(select(Message.text))).all()
+    assert "slt" not in remaining
+    assert "efface tout" not in remaining
+    assert "hello" in remaining

@@ -6,13 +6,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.content.texts import load_texts
-from bot.core.dialogue import DialogueService
 from bot.core.distress import DistressKind, classify, load_distress_content, normalize
 from bot.core.messages import ConversationState, IncomingMessage
 from bot.storage import conversations as store
 from bot.storage.models import Conversation
-from tests.conftest import FakeEngine, FixedClock
+from tests.conftest import FakeEngine, FixedClock, make_service
 
 K = DistressKind
 
@@ -81,15 +79,9 @@ def test_reply_gives_the_numbers_for_the_situation_and_a_human() -> None:
     assert suicide_and_danger.text.index("112") < suicide_and_danger.text.index("3114")
 
 
-def _service(
-    sessions: async_sessionmaker[AsyncSession], engine: FakeEngine, clock: FixedClock
-) -> DialogueService:
-    return DialogueService(sessions, engine, clock, load_texts(), load_distress_content())
-
-
 async def _conversation(sessions: async_sessionmaker[AsyncSession]) -> Conversation:
     async with sessions() as session:
-        conversation = await session.scalar(select(Conversation))
+        conversation: Conversation | None = await session.scalar(select(Conversation))
     assert conversation is not None
     return conversation
 
@@ -97,7 +89,7 @@ async def _conversation(sessions: async_sessionmaker[AsyncSession]) -> Conversat
 async def test_distress_comes_first_and_flags_the_conversation(
     sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
 ) -> None:
-    result = await _service(sessions, fake_engine, clock).handle(
+    result = await make_service(sessions, fake_engine, clock).handle(
         IncomingMessage("webchat", "u1", text="je dors dehors ce soir")
     )
 
@@ -113,7 +105,7 @@ async def test_distress_comes_first_and_flags_the_conversation(
 async def test_distress_is_answered_even_when_a_human_holds_the_conversation(
     sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
 ) -> None:
-    service = _service(sessions, fake_engine, clock)
+    service = make_service(sessions, fake_engine, clock)
     first = await service.handle(IncomingMessage("webchat", "u1", text="bonjour"))
     async with sessions() as session, session.begin():
         await store.set_conversation_state(
@@ -133,7 +125,7 @@ async def test_distress_is_answered_even_when_rasa_is_down(
 ) -> None:
     fake_engine.down = True
 
-    result = await _service(sessions, fake_engine, clock).handle(
+    result = await make_service(sessions, fake_engine, clock).handle(
         IncomingMessage("webchat", "u1", text="mon copain me frappe")
     )
 
@@ -144,7 +136,7 @@ async def test_distress_is_answered_even_when_rasa_is_down(
 async def test_reasons_accumulate_and_the_first_time_is_kept(
     sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
 ) -> None:
-    service = _service(sessions, fake_engine, clock)
+    service = make_service(sessions, fake_engine, clock)
     first_time = clock.now()
     await service.handle(IncomingMessage("webchat", "u1", text="je dors dehors"))
     clock.advance(minutes=5)

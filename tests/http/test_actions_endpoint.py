@@ -54,11 +54,10 @@ async def test_site_info_is_read_from_the_database(client: Client) -> None:
     body = await response.json()
     assert body["events"] == []
     [message] = body["responses"]
-    assert message["response"] == "utter_site_info"
-    assert message["address"] == "7 allée des Tests, 69001 Lyon"
-    assert "jeudi : 13h30–17h30" in message["hours"]
+    assert "7 allée des Tests, 69001 Lyon" in message["text"]
+    assert "jeudi : 13h30–17h30" in message["text"]
     # The test clock is Monday 23 Nov 2026, 09:30 UTC = 10:30 in Lyon.
-    assert message["now_status"] == "Ouvert en ce moment, jusqu'à 12h30."
+    assert "Ouvert en ce moment, jusqu'à 12h30." in message["text"]
 
 
 async def test_site_info_without_any_site_says_so(client: Client) -> None:
@@ -70,7 +69,7 @@ async def test_site_info_without_any_site_says_so(client: Client) -> None:
         "/actions", json=action_call("action_site_info"), headers=_auth(client)
     )
 
-    assert (await response.json())["responses"][0]["response"] == "utter_site_unknown"
+    assert "Je n'ai pas encore les infos" in (await response.json())["responses"][0]["text"]
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,15 @@ def test_text_and_buttons_become_replies_and_the_rest_is_skipped() -> None:
         ]
     )
 
-    assert replies == [BotReply("Salut"), BotReply("Choisis", (Button("A", "/a"),))]
+    assert replies.replies == (BotReply("Salut"), BotReply("Choisis", (Button("A", "/a"),)))
+    assert replies.signals == frozenset()
+
+
+def test_signals_are_read_from_custom_payloads() -> None:
+    turn = parse_rest_replies([{"recipient_id": "x", "custom": {"signal": "erase_contact"}}])
+
+    assert turn.signals == frozenset({"erase_contact"})
+    assert turn.replies == ()
 
 
 @pytest.mark.parametrize("data", [{"text": "x"}, ["x"], None])

@@ -1,0 +1,44 @@
+"""Distress recognised by Rasa's NLU: the emergency numbers for what was said, and the urgent flag.
+
+When the bot's own keyword detection already answered (metadata `distress_handled`), this action
+stays silent, so the numbers are never sent twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.core.action_services import services
+from bot.core.distress import DistressKind, classify, load_distress_content
+from bot.storage import conversations as store
+
+UNSPECIFIED = "unspecified"
+
+
+class ActionDistress(Action):
+    def name(self) -> str:
+        return "action_distress"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        latest = tracker.latest_message or {}
+        if (latest.get("metadata") or {}).get("distress_handled"):
+            return []
+        kinds: frozenset[DistressKind] = classify(str(latest.get("text") or ""))
+        reply = load_distress_content().reply(kinds)
+        dispatcher.utter_message(
+            text=reply.text,
+            buttons=[{"title": b.title, "payload": b.payload} for b in reply.buttons],
+        )
+        context = services()
+        now = context.clock.now()
+        async with context.sessions() as session, session.begin():
+            conversation = await store.open_conversation_of_sender(session, tracker.sender_id, now)
+            if conversation is not None:
+                reasons = [k.value for k in kinds] or [UNSPECIFIED]
+                await store.flag_urgent(session, conversation, reasons, now)
+        return []

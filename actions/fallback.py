@@ -1,0 +1,58 @@
+"""Not understood (low confidence or out of scope): ask to rephrase once, then offer a human."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.content.texts import reply_text
+
+NAME = "action_not_understood"
+
+
+def _previous_turn_was_not_understood(tracker: Tracker) -> bool:
+    """Whether the bot's last answer before this message was also this action."""
+    seen_current_user_message = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_current_user_message:
+                return False
+            seen_current_user_message = True
+        elif event.get("event") == "action" and seen_current_user_message:
+            name = event.get("name")
+            if name == NAME:
+                return True
+            if name not in ("action_listen", None):
+                return False
+    return False
+
+
+class ActionNotUnderstood(Action):
+    def name(self) -> str:
+        return NAME
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if _previous_turn_was_not_understood(tracker):
+            dispatcher.utter_message(
+                text=reply_text("not_understood", "again"),
+                buttons=[
+                    {"title": reply_text("not_understood", "button_human"),
+                     "payload": "/request_human"},
+                    {"title": reply_text("not_understood", "button_cej"), "payload": "/ask_cej"},
+                ],
+            )  # fmt: skip
+            return []
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        key = "out_of_scope" if intent == "out_of_scope" else "first"
+        dispatcher.utter_message(
+            text=reply_text("not_understood", key),
+            buttons=[
+                {"title": reply_text("not_understood", "button_cej"), "payload": "/ask_cej"},
+                {"title": reply_text("not_understood", "button_job"), "payload": "/look_for_job"},
+            ],
+        )
+        return []

@@ -1,0 +1,40 @@
+"""A young person asks for a human: the conversation waits for a counsellor; the bot goes quiet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.mission_locale import site_status
+from bot.content.texts import reply_text
+from bot.core.action_services import services
+from bot.core.messages import ConversationState
+from bot.storage import conversations as store
+
+
+class ActionRequestHuman(Action):
+    def name(self) -> str:
+        return "action_request_human"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        context = services()
+        now = context.clock.now()
+        async with context.sessions() as session, session.begin():
+            status = await site_status(session, context)
+            conversation = await store.open_conversation_of_sender(session, tracker.sender_id, now)
+            if conversation is not None:
+                await store.set_conversation_state(
+                    session, conversation.id, ConversationState.WAITING_FOR_COUNSELLOR, now
+                )
+        if status is None or status[0]:
+            dispatcher.utter_message(text=reply_text("request_human", "open"))
+        else:
+            now_status = status[1].rstrip(".").replace("Fermé en ce moment. ", "").lower()
+            dispatcher.utter_message(
+                text=reply_text("request_human", "closed", now_status=now_status)
+            )
+        return []
