@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -22,9 +23,12 @@ from bot.core.messages import (
 from bot.core.ports import Clock, DialogueEngine, TrackerEraser
 from bot.errors import RasaError
 from bot.storage import conversations as store
-from bot.storage.models import Message
+from bot.storage.models import Conversation, Message
 
 logger = logging.getLogger(__name__)
+
+# contacts.last_seen_at is refreshed at most this often (one write less on most messages).
+LAST_SEEN_PRECISION = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,27 +72,27 @@ class DialogueService:
         now = self._clock.now()
         danger = classify(incoming.text) if incoming.text is not None else frozenset()
         async with self._sessions() as session, session.begin():
-            identity = await store.get_or_create_identity(
-                session, incoming.channel, incoming.external_user_id, now
-            )
-            conversation = await store.open_conversation(session, identity, now)
-            await store.touch_contact(session, identity.contact_id, now)
+            route = await self._route(session, incoming, now)
             if danger:
+                conversation = await session.get_one(Conversation, route.conversation_id)
                 await store.flag_urgent(session, conversation, danger, now)
-            state = ConversationState(conversation.state)
+            state = ConversationState(route.state)
             held = state is not ConversationState.BOT
-            stored = await store.add_message(
+            [(message_id, _)] = await store.insert_messages(
                 session,
-                conversation_id=conversation.id,
-                direction=Direction.IN,
-                author=Author.YOUNG_PERSON,
-                status=MessageStatus.HELD if held else MessageStatus.RECEIVED,
-                now=now,
-                text=incoming.text,
-                payload=incoming.payload,
+                [
+                    store.message_row(
+                        conversation_id=route.conversation_id,
+                        direction=Direction.IN,
+                        author=Author.YOUNG_PERSON,
+                        status=MessageStatus.HELD if held else MessageStatus.RECEIVED,
+                        now=now,
+                        text=incoming.text,
+                        payload=incoming.payload,
+                    )
+                ],
             )
-            sender_id = identity.public_id
-            message_id, conversation_id = stored.id, conversation.id
+            sender_id, conversation_id = route.public_id, route.conversation_id
 
         # Distress is answered first, whoever holds the conversation and whatever Rasa does.
         first = [self._distress.reply(danger)] if danger else []
@@ -133,6 +137,28 @@ class DialogueService:
         )
         return HandleResult(message_id, conversation_id, outgoing)
 
+    async def _route(
+        self, session: AsyncSession, incoming: IncomingMessage, now: datetime
+    ) -> store.Route:
+        """The message's route in one query when the contact is known; created otherwise."""
+        route = await store.find_route(session, incoming.channel, incoming.external_user_id)
+        if route is None:
+            identity = await store.get_or_create_identity(
+                session, incoming.channel, incoming.external_user_id, now
+            )
+            conversation = await store.open_conversation(session, identity, now)
+            return store.Route(
+                identity.id,
+                identity.public_id,
+                identity.contact_id,
+                now,
+                conversation.id,
+                conversation.state,
+            )
+        if now - route.last_seen_at > LAST_SEEN_PRECISION:
+            await store.touch_contact(session, route.contact_id, now)
+        return route
+
     async def _erase(
         self,
         sender_id: str,
@@ -164,24 +190,26 @@ class DialogueService:
         reply_status: MessageStatus,
     ) -> tuple[OutgoingMessage, ...]:
         now = self._clock.now()
-        stored: list[Message] = []
+        rows = [
+            store.message_row(
+                conversation_id=conversation_id,
+                direction=Direction.OUT,
+                author=author,
+                status=reply_status,
+                now=now,
+                text=reply.text,
+                buttons=reply.buttons,
+                reply_to_id=message_id,
+            )
+            for reply in replies
+        ]
         async with self._sessions() as session, session.begin():
-            for reply in replies:
-                stored.append(
-                    await store.add_message(
-                        session,
-                        conversation_id=conversation_id,
-                        direction=Direction.OUT,
-                        author=author,
-                        status=reply_status,
-                        now=now,
-                        text=reply.text,
-                        buttons=reply.buttons,
-                        reply_to_id=message_id,
-                    )
-                )
+            ids = await store.insert_messages(session, rows)
             await store.set_message_status(session, message_id, incoming_status)
-        return tuple(to_outgoing(m) for m in stored)
+        return tuple(
+            OutgoingMessage(id_, conversation_id, author, reply.text, reply.buttons, created_at)
+            for (id_, created_at), reply in zip(ids, replies, strict=True)
+        )
 
 
 def to_outgoing(message: Message) -> OutgoingMessage:

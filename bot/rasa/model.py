@@ -1,6 +1,7 @@
 """Train the Rasa model only when its inputs changed (content hash), and find the current one.
 
-`python -m bot.rasa.model` prints the model path, training first if needed.
+`python -m bot.rasa.model` prints the model path, training first if needed;
+`python -m bot.rasa.model --data-files` prints the training data files (held-out data excluded).
 """
 
 from __future__ import annotations
@@ -82,6 +83,9 @@ def _prune(models_dir: Path, keep: Path) -> None:
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     project_dir = Path.cwd()
+    if sys.argv[1:] == ["--data-files"]:
+        print(" ".join(str(p.relative_to(project_dir)) for p in training_files(project_dir)[2:]))
+        return 0
     model = ensure_model(
         project_dir, project_dir / ".venv-rasa" / "bin" / "rasa", project_dir / "models"
     )

@@ -4,14 +4,53 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.messages import Author, Button, ConversationState, Direction, MessageStatus
 from bot.storage.models import ChannelIdentity, Contact, Conversation, Message
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Where an incoming message goes: its identity and open conversation, in one lookup."""
+
+    identity_id: int
+    public_id: str
+    contact_id: int
+    last_seen_at: datetime
+    conversation_id: int
+    state: str
+
+
+async def find_route(session: AsyncSession, channel: str, external_id: str) -> Route | None:
+    """Identity, contact and open conversation in one round trip (None if any is missing)."""
+    row = (
+        await session.execute(
+            select(
+                ChannelIdentity.id,
+                ChannelIdentity.public_id,
+                ChannelIdentity.contact_id,
+                Contact.last_seen_at,
+                Conversation.id,
+                Conversation.state,
+            )
+            .join(Contact, Contact.id == ChannelIdentity.contact_id)
+            .join(
+                Conversation,
+                and_(
+                    Conversation.channel_identity_id == ChannelIdentity.id,
+                    Conversation.state != ConversationState.CLOSED.value,
+                ),
+            )
+            .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
+        )
+    ).one_or_none()
+    return None if row is None else Route(*row)
 
 
 async def get_or_create_identity(
@@ -153,6 +192,44 @@ async def add_message(
     session.add(message)
     await session.flush()
     return message
+
+
+async def insert_messages(
+    session: AsyncSession, rows: Sequence[dict[str, object]]
+) -> list[tuple[int, datetime]]:
+    """Insert several messages in one statement; their (id, created_at), in order."""
+    if not rows:
+        return []
+    result = await session.execute(
+        insert(Message).returning(Message.id, Message.created_at, sort_by_parameter_order=True),
+        list(rows),
+    )
+    return [(row[0], row[1]) for row in result.all()]
+
+
+def message_row(
+    *,
+    conversation_id: int,
+    direction: Direction,
+    author: Author,
+    status: MessageStatus,
+    now: datetime,
+    text: str | None = None,
+    payload: str | None = None,
+    buttons: Sequence[Button] = (),
+    reply_to_id: int | None = None,
+) -> dict[str, object]:
+    return {
+        "conversation_id": conversation_id,
+        "direction": direction.value,
+        "author": author.value,
+        "text": text,
+        "payload": payload,
+        "buttons": [{"title": b.title, "payload": b.payload} for b in buttons] or None,
+        "status": status.value,
+        "reply_to_id": reply_to_id,
+        "created_at": now,
+    }
 
 
 async def set_message_status(session: AsyncSession, message_id: int, status: MessageStatus) -> None:
