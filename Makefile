@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install model migrate lint pytest lock clean help
+.PHONY: run test install model migrate lint pytest rasa-check eval-nlu lock clean help
 
 help:
 	@echo "make run   — installe si besoin, entraîne si besoin, migre, lance Rasa et le bot"
@@ -21,7 +21,7 @@ help:
 run: install model migrate
 	$(BOT_PY) -m bot serve
 
-test: install model lint pytest
+test: install model lint rasa-check pytest
 
 install: $(VENV)/.installed $(RASA_VENV)/.installed
 
@@ -55,6 +55,20 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+
+# Rasa's own checks: the training data is consistent (warnings fail), and the test stories in
+# tests/stories/ are predicted exactly by the current model.
+rasa-check: model
+	$(RASA_VENV)/bin/rasa data validate --fail-on-warnings --domain domain.yml --config config.yml \
+		--data $$($(BOT_PY) -m bot.rasa.model --data-files)
+	$(RASA_VENV)/bin/rasa test core --model $$($(BOT_PY) -m bot.rasa.model 2>/dev/null) \
+		--stories tests/stories --fail-on-prediction-errors --out results/stories --no-plot
+
+# Intent accuracy, macro-F1 and confusions on the held-out data (nlu/heldout/, never trained on).
+# CONFIG=bench/nlu/rasa_default_config.yml compares with Rasa's default pipeline.
+CONFIG ?= config.yml
+eval-nlu: install
+	$(BOT_PY) -m bench.eval_nlu --config $(CONFIG)
 
 # pytest exits 5 when it collected no test: that is a broken suite, never a pass.
 pytest: install

@@ -79,6 +79,11 @@ _PATTERNS: dict[DistressKind, tuple[str, ...]] = {
         r"\bsauter (?:du|d un|par la|par le|sous)\b",
         r"\bavaler (?:tous )?(?:mes|des) (?:medocs|medicaments|cachets)\b",
         r"\bmieux sans moi\b",
+        r"\b(?:fatigue|fatiguee|marre|lasse) de vivre\b",
+        r"\b(?:avale|pris|prise) (?:tous |toute )?(?:mes |des |la boite de |une boite de )?"
+        r"(?:medocs|medicaments|cachets|comprimes)\b",
+        r"\b(?:entailles|me taillade|taillader)\b",
+        r"\bpersonne (?:ne )?me regretter\w*",
         r"\bsers? a rien (?:que je sois|de vivre)\b",
     ),
     DistressKind.SHELTER: (

@@ -37,6 +37,9 @@ K = DistressKind
         ("jai rien mangé depuis 2 jours", {K.HUNGER}),
         ("mon pere ma mis dehors et il me frappe", {K.SHELTER, K.CHILD_DANGER}),
         ("JE VEUX MOURIIIIR", {K.SUICIDE}),
+        ("chui fatiguée de vivre", {K.SUICIDE}),
+        ("jai avalé toute la boite de medocs", {K.SUICIDE}),
+        ("personne me regretterait", {K.SUICIDE}),
     ],
 )
 def test_situations_are_recognised(text: str, kinds: set[DistressKind]) -> None:

@@ -1,0 +1,202 @@
+"""Custom actions with rasa-sdk trackers built by Tracker.from_dict, on a real database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from actions.data_rights import ActionDeleteMyData, ActionUnsubscribe
+from actions.distress import ActionDistress
+from actions.fallback import ActionNotUnderstood
+from actions.handoff import ActionRequestHuman
+from actions.support import ActionOtherSupport
+from bot.core.action_services import ActionServices, current_services
+from bot.core.messages import ERASE_SIGNAL, IncomingMessage
+from bot.storage.demo import seed_demo
+from bot.storage.models import ChannelIdentity, Contact, Conversation
+from tests.conftest import FakeEngine, FixedClock, make_service
+
+
+def tracker(
+    sender: str = "s1",
+    text: str = "",
+    intent: str = "greet",
+    entities: list[dict[str, Any]] | None = None,
+    metadata: dict[str, str] | None = None,
+    events: list[dict[str, Any]] | None = None,
+) -> Tracker:
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": entities or [],
+        "metadata": metadata or {},
+    }
+    return Tracker.from_dict(
+        {
+            "sender_id": sender,
+            "slots": {},
+            "latest_message": latest,
+            "events": [*(events or []), {"event": "user", **latest, "parse_data": latest}],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        }
+    )
+
+
+@pytest.fixture
+def context(
+    sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> Iterator[ActionServices]:
+    services = ActionServices(sessions=sessions, clock=clock, scheduler=AsyncIOScheduler())
+    token = current_services.set(services)
+    yield services
+    current_services.reset(token)
+
+
+async def _sender_of_new_conversation(
+    sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> str:
+    await make_service(sessions, FakeEngine(), clock).handle(
+        IncomingMessage("webchat", "u1", text="salut")
+    )
+    async with sessions() as session:
+        public_id: str | None = await session.scalar(select(ChannelIdentity.public_id))
+    assert public_id is not None
+    return public_id
+
+
+async def test_distress_action_answers_and_flags_when_the_bot_did_not(
+    context: ActionServices, sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    sender = await _sender_of_new_conversation(sessions, clock)
+    dispatcher = CollectingDispatcher()
+
+    await ActionDistress().run(
+        dispatcher, tracker(sender, "jsuis pas bien jsais plus quoi faire", "distress"), {}
+    )
+
+    [message] = dispatcher.messages
+    assert "3114" in message["text"]
+    assert "115" in message["text"]
+    assert message["buttons"][0]["payload"] == "/request_human"
+    async with sessions() as session:
+        conversation = await session.scalar(select(Conversation))
+    assert conversation is not None
+    assert conversation.urgent
+    assert conversation.urgent_reasons == "unspecified"
+
+
+async def test_distress_action_is_silent_when_the_bot_already_answered(
+    context: ActionServices,
+) -> None:
+    dispatcher = CollectingDispatcher()
+
+    events = await ActionDistress().run(
+        dispatcher,
+        tracker(text="je dors dehors", intent="distress", metadata={"distress_handled": "shelter"}),
+        {},
+    )
+
+    assert dispatcher.messages == []
+    assert events == []
+
+
+async def test_request_human_hands_the_conversation_to_counsellors(
+    context: ActionServices, sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    await seed_demo(sessions, clock.now())  # Monday 10:30 in Lyon: open
+    sender = await _sender_of_new_conversation(sessions, clock)
+    dispatcher = CollectingDispatcher()
+
+    await ActionRequestHuman().run(dispatcher, tracker(sender, intent="request_human"), {})
+
+    assert "va te répondre ici" in dispatcher.messages[0]["text"]
+    async with sessions() as session:
+        conversation = await session.scalar(select(Conversation))
+    assert conversation is not None
+    assert conversation.state == "waiting_for_counsellor"
+
+
+async def test_request_human_when_closed_says_when_it_reopens(
+    context: ActionServices, sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    await seed_demo(sessions, clock.now())
+    clock.advance(hours=12)  # Monday 22:30 in Lyon
+    dispatcher = CollectingDispatcher()
+
+    await ActionRequestHuman().run(dispatcher, tracker(intent="request_human"), {})
+
+    text = dispatcher.messages[0]["text"]
+    assert "réouverture demain à 9h" in text
+    assert "3114" in text
+
+
+@pytest.mark.parametrize(
+    ("entities", "expected"),
+    [
+        ([{"entity": "support_topic", "value": "logement"}], "Visale"),
+        ([{"entity": "support_topic", "value": "sante"}], "complémentaire santé solidaire"),
+        ([], "C'est pour quoi ?"),
+    ],
+)
+async def test_other_support_answers_the_topic_or_asks_it(
+    context: ActionServices, entities: list[dict[str, Any]], expected: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+
+    await ActionOtherSupport().run(
+        dispatcher, tracker(intent="ask_other_support", entities=entities), {}
+    )
+
+    assert expected in dispatcher.messages[0]["text"]
+
+
+async def test_not_understood_twice_offers_a_human(context: ActionServices) -> None:
+    first, second = CollectingDispatcher(), CollectingDispatcher()
+    earlier: list[dict[str, Any]] = [
+        {"event": "user", "text": "azerty", "parse_data": {}},
+        {"event": "action", "name": "action_not_understood"},
+        {"event": "action", "name": "action_listen"},
+    ]
+
+    await ActionNotUnderstood().run(first, tracker(text="azerty", intent="nlu_fallback"), {})
+    await ActionNotUnderstood().run(
+        second, tracker(text="qsdf", intent="nlu_fallback", events=earlier), {}
+    )
+
+    assert "dire autrement" in first.messages[0]["text"]
+    assert second.messages[0]["buttons"][0]["payload"] == "/request_human"
+
+
+async def test_delete_signals_erasure_to_the_bot(context: ActionServices) -> None:
+    dispatcher = CollectingDispatcher()
+
+    await ActionDeleteMyData().run(dispatcher, tracker(intent="delete_my_data"), {})
+
+    assert "effacé" in dispatcher.messages[0]["text"]
+    assert dispatcher.messages[1]["custom"] == {"signal": ERASE_SIGNAL}
+
+
+async def test_unsubscribe_is_recorded_once(
+    context: ActionServices, sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    sender = await _sender_of_new_conversation(sessions, clock)
+    first_time = clock.now()
+
+    await ActionUnsubscribe().run(CollectingDispatcher(), tracker(sender, intent="unsubscribe"), {})
+    clock.advance(days=1)
+    await ActionUnsubscribe().run(CollectingDispatcher(), tracker(sender, intent="unsubscribe"), {})
+
+    async with sessions() as session:
+        contact = await session.scalar(select(Contact))
+    assert contact is not None
+    assert contact.unsubscribed_at == first_time
