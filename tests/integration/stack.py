@@ -100,6 +100,7 @@ class Stack:
             "DATABASE_URL": database_url,
             "RASA_MANAGED": "0",
             "RASA_URL": self.rasa_url,
+            "RASA_TRACKER_URL": f"sqlite:///{self.tracker_file}",
             "ACTIONS_TOKEN": self.token,
             "DEMO": "1",
             "LOG_LEVEL": "INFO",

@@ -82,7 +82,7 @@ async def test_the_custom_action_answers_from_the_bots_database(
 async def test_out_of_scope_is_answered_kindly(stack: Stack, http: aiohttp.ClientSession) -> None:
     replies = await say(http, stack, new_user(), text="raconte moi une blague")
 
-    assert "je ne sais pas t'aider" in replies[0]["text"]
+    assert "je ne peux pas t'aider" in replies[0]["text"]
 
 
 async def test_every_message_is_stored_and_the_tracker_is_persistent(
@@ -105,6 +105,97 @@ async def test_every_message_is_stored_and_the_tracker_is_persistent(
     )
     events = query(stack.tracker_file, "SELECT COUNT(*) FROM events WHERE sender_id = ?", sender)
     assert events[0][0] > 0
+
+
+async def test_youth_spelling_gets_the_cej_answer_with_dated_amounts(
+    stack: Stack, http: aiohttp.ClientSession
+) -> None:
+    user = new_user()
+
+    cej = "\n".join(m["text"] for m in await say(http, stack, user, text="c koi le cej"))
+    money = "\n".join(m["text"] for m in await say(http, stack, user, text="on touche cb"))
+
+    assert "Contrat d'Engagement Jeune" in cej
+    assert "1er avril 2025" in cej
+    assert "561,68 €" in money
+    assert "224,68 €" in money
+    assert "1er avril 2025" in money
+    assert "conseill" in money  # an estimate a counsellor confirms, never a decision
+
+
+async def test_distress_gets_the_numbers_first_and_flags_the_conversation(
+    stack: Stack, http: aiohttp.ClientSession
+) -> None:
+    user = new_user()
+    await say(http, stack, user, text="slt")
+
+    replies = await say(http, stack, user, text="ma mere ma mis dehors je dors dehors ce soir")
+
+    assert "115" in replies[0]["text"]
+    assert {"title": "Parler à quelqu'un maintenant", "payload": "/request_human"} in replies[0][
+        "buttons"
+    ]
+    assert sum("115" in m["text"] for m in replies) == 1  # never twice
+    [(urgent, reasons)] = query(
+        stack.database_file,
+        "SELECT urgent, urgent_reasons FROM conversations ORDER BY id DESC LIMIT 1",
+    )
+    assert urgent == 1
+    assert "shelter" in reasons
+
+
+async def test_asking_for_a_human_hands_over_and_the_bot_goes_quiet(
+    stack: Stack, http: aiohttp.ClientSession
+) -> None:
+    user = new_user()
+
+    handover = await say(http, stack, user, text="je veux parler a un vrai conseiller")
+    after = await say(http, stack, user, text="allo ?")
+
+    assert "préviens l'équipe" in handover[0]["text"] or "L'équipe" in handover[0]["text"]
+    assert after == []
+    [(state,)] = query(
+        stack.database_file, "SELECT state FROM conversations ORDER BY id DESC LIMIT 1"
+    )
+    assert state == "waiting_for_counsellor"
+
+
+async def test_not_understood_twice_offers_a_human(
+    stack: Stack, http: aiohttp.ClientSession
+) -> None:
+    user = new_user()
+
+    await say(http, stack, user, text="tu peux faire mes devoirs de maths")
+    second = await say(http, stack, user, text="qui a gagne la ligue des champions")
+
+    assert {"title": "Oui, parler à quelqu'un", "payload": "/request_human"} in second[0]["buttons"]
+
+
+async def test_erasure_removes_everything_about_the_young_person(
+    stack: Stack, http: aiohttp.ClientSession
+) -> None:
+    user = new_user()
+    await say(http, stack, user, text="jai 19 ans et je cherche du taf")
+    [(sender,)] = query(
+        stack.database_file, "SELECT public_id FROM channel_identities ORDER BY id DESC LIMIT 1"
+    )
+
+    ask = await say(http, stack, user, text="supprimez toutes mes donnees")
+    done = await say(http, stack, user, payload='/delete_my_data{"confirm": "oui"}')
+
+    assert ask[0]["buttons"][0]["title"] == "Oui, tout effacer"
+    assert "effacé" in done[0]["text"]
+    assert (
+        query(stack.database_file, "SELECT id FROM channel_identities WHERE public_id = ?", sender)
+        == []
+    )
+    assert (
+        query(stack.database_file, "SELECT id FROM messages WHERE text LIKE '%cherche du taf%'")
+        == []
+    )
+    assert query(stack.tracker_file, "SELECT COUNT(*) FROM events WHERE sender_id = ?", sender) == [
+        (0,)
+    ]
 
 
 async def test_rasa_down_gives_the_apology_and_not_ready(
