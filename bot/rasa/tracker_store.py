@@ -32,7 +32,7 @@ class SqlTrackerEraser:
 
     @classmethod
     def from_url(cls, url: str) -> SqlTrackerEraser:
-        return cls(create_async_engine(async_tracker_url(url)))
+        return cls(create_async_engine(async_tracker_url(url), hide_parameters=True))
 
     async def erase(self, sender_ids: Sequence[str]) -> None:
         if not sender_ids:

@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -175,30 +175,9 @@ async def set_conversation_state(
     )
 
 
-async def add_message(
-    session: AsyncSession,
-    *,
-    conversation_id: int,
-    direction: Direction,
-    author: Author,
-    status: MessageStatus,
-    now: datetime,
-    text: str | None = None,
-    payload: str | None = None,
-    buttons: Sequence[Button] = (),
-    reply_to_id: int | None = None,
-) -> Message:
-    message = Message(
-        conversation_id=conversation_id,
-        direction=direction.value,
-        author=author.value,
-        text=text,
-        payload=payload,
-        buttons=[{"title": b.title, "payload": b.payload} for b in buttons] or None,
-        status=status.value,
-        reply_to_id=reply_to_id,
-        created_at=now,
-    )
+async def add_message(session: AsyncSession, **fields: Any) -> Message:
+    """Add one message through the ORM (same keyword arguments as `message_row`)."""
+    message = Message(**message_row(**fields))
     session.add(message)
     await session.flush()
     return message

@@ -95,3 +95,14 @@ async def test_demo_data_is_created_once(sessions: async_sessionmaker[AsyncSessi
         sites = (await session.scalars(select(Site))).all()
     assert len(sites) == 1
     assert sites[0].timezone == "Europe/Paris"
+
+
+async def test_sql_errors_never_carry_message_text(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    with pytest.raises(IntegrityError) as error:
+        async with sessions() as session, session.begin():
+            identity = await _identity(session)
+            session.add(_conversation(identity, "confidential words of a young person"))
+
+    assert "confidential" not in str(error.value)
