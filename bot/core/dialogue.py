@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.content.texts import Texts
@@ -69,6 +70,23 @@ class DialogueService:
     ) -> HandleResult:
         """Store and route one message; `reply_status` is SENT when the caller's response itself
         delivers the replies (web chat), PENDING when the channel still has to push them."""
+        try:
+            return await self._handle(incoming, reply_status)
+        except IntegrityError:
+            if incoming.external_id is None:
+                raise
+            # The same message arrived twice at once: the other request answers it.
+            async with self._sessions() as session:
+                route = await store.find_route(session, incoming.channel, incoming.external_user_id)
+                seen = route and await store.find_by_external_id(
+                    session, route.conversation_id, incoming.external_id
+                )
+            if not route or not seen:
+                raise
+            logger.info("message %s arrived twice at once: answered once", seen[0].id)
+            return HandleResult(seen[0].id, route.conversation_id, ())
+
+    async def _handle(self, incoming: IncomingMessage, reply_status: MessageStatus) -> HandleResult:
         now = self._clock.now()
         danger = classify(incoming.text) if incoming.text is not None else frozenset()
         async with self._sessions() as session, session.begin():
@@ -76,6 +94,14 @@ class DialogueService:
             if danger:
                 conversation = await session.get_one(Conversation, route.conversation_id)
                 await store.flag_urgent(session, conversation, danger, now)
+            if incoming.external_id is not None:
+                seen = await store.find_by_external_id(
+                    session, route.conversation_id, incoming.external_id
+                )
+                if seen is not None:
+                    logger.info("message %s seen again: not processed twice", seen[0].id)
+                    replies = tuple(to_outgoing(m) for m in seen[1])
+                    return HandleResult(seen[0].id, route.conversation_id, replies)
             state = ConversationState(route.state)
             held = state is not ConversationState.BOT
             [(message_id, _)] = await store.insert_messages(
@@ -89,6 +115,7 @@ class DialogueService:
                         now=now,
                         text=incoming.text,
                         payload=incoming.payload,
+                        external_id=incoming.external_id,
                     )
                 ],
             )

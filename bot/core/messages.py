@@ -57,13 +57,16 @@ class IncomingMessage:
     """A young person's message as a channel adapter hands it to the core.
 
     Exactly one of `text` (typed) and `payload` (a button pressed) is set. `external_user_id` is
-    the channel's identifier of the person (already hashed where the channel allows it).
+    the channel's identifier of the person (already hashed where the channel allows it);
+    `external_id` the platform's (or client's) id of this message, when it has one: a message
+    seen again with the same id gets the stored replies and is not processed twice.
     """
 
     channel: str
     external_user_id: str
     text: str | None = None
     payload: str | None = None
+    external_id: str | None = None
 
     def __post_init__(self) -> None:
         if (self.text is None) == (self.payload is None):

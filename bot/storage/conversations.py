@@ -208,8 +208,10 @@ def message_row(
     payload: str | None = None,
     buttons: Sequence[Button] = (),
     reply_to_id: int | None = None,
+    external_id: str | None = None,
 ) -> dict[str, object]:
     return {
+        "external_id": external_id,
         "conversation_id": conversation_id,
         "direction": direction.value,
         "author": author.value,
@@ -269,3 +271,20 @@ async def contact_and_senders(session: AsyncSession, public_id: str) -> tuple[in
 async def delete_contact(session: AsyncSession, contact_id: int) -> None:
     """Delete a contact; identities, conversations and messages go with it (ON DELETE CASCADE)."""
     await session.execute(delete(Contact).where(Contact.id == contact_id))
+
+
+async def find_by_external_id(
+    session: AsyncSession, conversation_id: int, external_id: str
+) -> tuple[Message, list[Message]] | None:
+    """An incoming message already stored under this platform id, and the replies it got."""
+    message = await session.scalar(
+        select(Message).where(
+            Message.conversation_id == conversation_id, Message.external_id == external_id
+        )
+    )
+    if message is None:
+        return None
+    replies = await session.scalars(
+        select(Message).where(Message.reply_to_id == message.id).order_by(Message.id)
+    )
+    return message, list(replies.all())

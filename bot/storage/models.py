@@ -201,6 +201,15 @@ class Message(Base):
         CheckConstraint(_in("author", MESSAGE_AUTHORS), name="author_known"),
         CheckConstraint(_in("status", MESSAGE_STATUSES), name="status_known"),
         CheckConstraint("text IS NOT NULL OR payload IS NOT NULL", name="has_content"),
+        # A platform's message id (or a web chat client's) is answered once: retries are no-ops.
+        Index(
+            "uq_messages_external_id",
+            "conversation_id",
+            "external_id",
+            unique=True,
+            sqlite_where=text("external_id IS NOT NULL"),
+            postgresql_where=text("external_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -213,6 +222,7 @@ class Message(Base):
     payload: Mapped[str | None] = mapped_column(String(2000))
     buttons: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str | None] = mapped_column(String(128))
     reply_to_id: Mapped[int | None] = mapped_column(
         ForeignKey("messages.id", ondelete="SET NULL"), index=True
     )

@@ -86,6 +86,16 @@ async def test_later_messages_are_fetched_after_an_id(client: Client) -> None:
     assert len((await everything.json())["messages"]) == 3
 
 
+async def test_a_retried_post_is_answered_once(client: Client, rasa_state: FakeRasaState) -> None:
+    body = {"user_id": USER, "text": "salut", "client_message_id": "a1b2c3d4e5f6"}
+
+    first = await (await client.post(URL, json=body)).json()
+    again = await (await client.post(URL, json=body)).json()
+
+    assert again == first
+    assert len(rasa_state.received) == 1
+
+
 async def test_fetching_for_an_unknown_user_stores_nothing(client: Client) -> None:
     response = await client.get(URL, params={"user_id": USER, "after": "0"})
 
@@ -139,6 +149,11 @@ async def test_rasa_too_slow_gives_the_apology(client: Client, rasa_state: FakeR
         (json.dumps({"user_id": USER, "payload": ["/x"]}).encode(), 400, "invalid_payload"),
         (json.dumps({"user_id": USER, "text": "a", "name": "Léa"}).encode(), 400, "unknown_field"),
         (json.dumps({"user_id": USER, "text": "a" * 20000}).encode(), 413, "too_large"),
+        (
+            json.dumps({"user_id": USER, "text": "a", "client_message_id": "x"}).encode(),
+            400,
+            "invalid_client_message_id",
+        ),
     ],
 )
 async def test_bad_posts_get_a_json_4xx_and_store_nothing(

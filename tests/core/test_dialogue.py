@@ -170,3 +170,31 @@ async def test_erase_signal_deletes_the_contact_everywhere(
     assert "slt" not in remaining
     assert "efface tout" not in remaining
     assert "hello" in remaining
+
+
+async def test_a_message_seen_again_is_answered_once(
+    sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
+) -> None:
+    service = make_service(sessions, fake_engine, clock)
+    message = IncomingMessage("webchat", "u1", text="salut", external_id="client-msg-1")
+
+    first = await service.handle(message)
+    again = await service.handle(message)
+
+    assert len(fake_engine.calls) == 1
+    assert again.message_id == first.message_id
+    assert [r.id for r in again.replies] == [r.id for r in first.replies]
+    assert len(await _messages(sessions)) == 3
+
+
+async def test_the_same_message_twice_at_once_is_processed_once(
+    sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
+) -> None:
+    service = make_service(sessions, fake_engine, clock)
+    await service.handle(_text("bonjour"))  # the contact and conversation exist
+    message = IncomingMessage("webchat", "u1", text="re", external_id="client-msg-2")
+
+    results = await asyncio.gather(service.handle(message), service.handle(message))
+
+    assert len(fake_engine.calls) == 2  # "bonjour" and one "re"
+    assert {r.message_id for r in results} == {results[0].message_id}

@@ -100,9 +100,11 @@ async def test_demo_data_is_created_once(sessions: async_sessionmaker[AsyncSessi
 async def test_sql_errors_never_carry_message_text(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
+    async with sessions() as session, session.begin():
+        identity = await _identity(session)
+
     with pytest.raises(IntegrityError) as error:
         async with sessions() as session, session.begin():
-            identity = await _identity(session)
-            session.add(_conversation(identity, "confidential words of a young person"))
+            session.add(_conversation(identity, "confidential words"))
 
     assert "confidential" not in str(error.value)

@@ -23,7 +23,8 @@ MAX_TEXT = 2000
 MAX_PAYLOAD = 500
 MAX_BODY = 16 * 1024
 PAGE_SIZE = 50
-ALLOWED_FIELDS = frozenset({"user_id", "text", "payload"})
+ALLOWED_FIELDS = frozenset({"user_id", "text", "payload", "client_message_id"})
+CLIENT_MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 ALLOWED_QUERY = frozenset({"user_id", "after"})
 STATIC_DIR = Path(__file__).with_name("static")
 
@@ -40,6 +41,7 @@ class PostedMessage:
     user_id: str
     text: str | None
     payload: str | None
+    client_message_id: str | None = None
 
 
 def external_id(user_id: str) -> str:
@@ -65,6 +67,11 @@ def parse_post(body: bytes) -> PostedMessage:
     if set(data) - ALLOWED_FIELDS:
         raise InvalidRequest("unknown_field")
     user_id = _user_id(data.get("user_id"))
+    client_id = data.get("client_message_id")
+    if client_id is not None and (
+        not isinstance(client_id, str) or not CLIENT_MESSAGE_ID.fullmatch(client_id)
+    ):
+        raise InvalidRequest("invalid_client_message_id")
     text, payload = data.get("text"), data.get("payload")
     if (text is None) == (payload is None):
         raise InvalidRequest("text_or_payload")
@@ -73,10 +80,10 @@ def parse_post(body: bytes) -> PostedMessage:
             raise InvalidRequest("empty_text")
         if len(text) > MAX_TEXT:
             raise InvalidRequest("text_too_long")
-        return PostedMessage(user_id, text.strip(), None)
+        return PostedMessage(user_id, text.strip(), None, client_id)
     if not isinstance(payload, str) or not payload.strip() or len(payload) > MAX_PAYLOAD:
         raise InvalidRequest("invalid_payload")
-    return PostedMessage(user_id, None, payload.strip())
+    return PostedMessage(user_id, None, payload.strip(), client_id)
 
 
 def render(messages: list[OutgoingMessage] | tuple[OutgoingMessage, ...]) -> dict[str, Any]:
@@ -107,6 +114,7 @@ async def post_message(request: web.Request) -> web.Response:
             external_user_id=external_id(posted.user_id),
             text=posted.text,
             payload=posted.payload,
+            external_id=posted.client_message_id,
         ),
         reply_status=MessageStatus.SENT,
     )

@@ -54,10 +54,14 @@
     remove: (key) => { memory.delete(key); attempt(() => localStorage.removeItem(key)); },
   };
 
-  function newUserId() {
-    // 24 random bytes -> 32 base64url characters (no padding needed).
-    const bytes = crypto.getRandomValues(new Uint8Array(24));
+  function randomToken(size) {
+    // `size` random bytes as base64url (24 bytes -> 32 characters, no padding needed).
+    const bytes = crypto.getRandomValues(new Uint8Array(size));
     return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_");
+  }
+
+  function newUserId() {
+    return randomToken(24);
   }
 
   function readHistory() {
@@ -301,7 +305,9 @@
     if (state.busy) return false;
     clearNotice();
     const entry = { from: "user", text };
-    deliver({ user_id: state.userId, ...fields }, entry, addEntry(entry));
+    // The id makes a retry of the same body safe: the server answers it only once.
+    const body = { user_id: state.userId, client_message_id: randomToken(12), ...fields };
+    deliver(body, entry, addEntry(entry));
     return true;
   }
 
