@@ -1,0 +1,1 @@
+"""The eligibility questionnaire: reading answers and computing an orientation (issue #4)."""

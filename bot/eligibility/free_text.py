@@ -1,0 +1,110 @@
+"""Read ages and birth years as young people type them: « 19 », « j'ai 19 ans », « dix-neuf »,
+« 2006 », « né le 12/03/2007 », « ché pas ». Only what is needed is kept: an age or a birth year."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+_UNITS = {
+    "zero": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
+    "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13,
+    "quatorze": 14, "quinze": 15, "seize": 16,
+}  # fmt: skip
+_TENS = {"vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60}
+# Dictation and SMS spellings of number words.
+_SPELLINGS = {
+    "dis": "dix", "diz": "dix", "vint": "vingt", "vin": "vingt", "vins": "vingt",
+    "vingts": "vingt", "sez": "seize", "seze": "seize", "dixsept": "dix sept",
+    "dixhuit": "dix huit", "dixneuf": "dix neuf", "disept": "dix sept", "dizuit": "dix huit",
+    "dizneuf": "dix neuf",
+}  # fmt: skip
+_DONT_KNOW = re.compile(
+    r"\b(?:jsp|jsais pas|je sais pas|je ne sais pas|sais pas|sai pas|ch[ea]i pas|chais pas|"
+    r"ch[eé] pas|che pas|aucune idee|j en sais rien|jen sais rien|sais plus|jsais plus|"
+    r"je sais plus|ne sais plus|aucune id[eé]e|idk)\b"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StatedAge:
+    years: int
+
+
+@dataclass(frozen=True, slots=True)
+class StatedBirthYear:
+    year: int
+
+    def possible_ages(self, today: date) -> tuple[int, int]:
+        """Without the birthday, the age is one of two values (before / after it this year)."""
+        return today.year - self.year - 1, today.year - self.year
+
+
+@dataclass(frozen=True, slots=True)
+class DontKnow:
+    pass
+
+
+AgeAnswer = StatedAge | StatedBirthYear | DontKnow
+
+
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = re.sub(r"[^a-z0-9/]+", " ", plain.replace("-", " ")).strip()
+    for wrong, right in _SPELLINGS.items():
+        plain = re.sub(rf"\b{wrong}\b", right, plain)
+    return plain
+
+
+def words_to_number(words: list[str]) -> int | None:
+    """French number words 0-79 (« dix neuf », « vingt et un », « soixante douze »), or None;
+    enough for ages (« quatre-vingts » and beyond are not read)."""
+    total, index = 0, 0
+    if index < len(words) and words[index] in _TENS:
+        total = _TENS[words[index]]
+        index += 1
+        if index < len(words) and words[index] == "et":
+            index += 1
+    if index < len(words) and words[index] == "dix" and index + 1 < len(words):
+        following = _UNITS.get(words[index + 1])
+        if following is not None and 7 <= following + 10 <= 19:
+            return total + 10 + following if following <= 9 else None
+    if index < len(words) and words[index] in _UNITS:
+        total += _UNITS[words[index]]
+        index += 1
+    return total if index == len(words) and index > 0 else None
+
+
+def _number_words(plain: str) -> int | None:
+    """The longest run of number words in the text, read as a number."""
+    words = plain.split()
+    for length in (4, 3, 2, 1):
+        for start in range(len(words) - length + 1):
+            value = words_to_number(words[start : start + length])
+            if value is not None and value > 0:
+                return value
+    return None
+
+
+def parse_age(text: str, today: date) -> AgeAnswer | None:
+    """An age, a birth year or « don't know » from free text; None when nothing can be read.
+
+    Plausibility (a 3-year-old, a birth year in the future) is the validator's call, not this one's.
+    """
+    plain = _plain(text)
+    if _DONT_KNOW.search(plain):
+        return DontKnow()
+    full_date = re.search(r"\b\d{1,2}/\d{1,2}/((?:19|20)\d{2})\b", plain)
+    if full_date:
+        return StatedBirthYear(int(full_date.group(1)))  # the day and month are not kept
+    year = re.search(r"\b((?:19|20)\d{2})\b", plain)
+    if year and int(year.group(1)) <= today.year:
+        return StatedBirthYear(int(year.group(1)))
+    digits = re.search(r"\b(\d{1,3})\s*(?:ans?|a|ams|years?)?\b", plain)
+    if digits:
+        return StatedAge(int(digits.group(1)))
+    spoken = _number_words(plain)
+    return StatedAge(spoken) if spoken is not None else None

@@ -1,0 +1,73 @@
+"""Ages and birth years typed the way young people type them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.eligibility.free_text import (
+    AgeAnswer,
+    DontKnow,
+    StatedAge,
+    StatedBirthYear,
+    parse_age,
+    words_to_number,
+)
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("19", StatedAge(19)),
+        ("j'ai 19 ans", StatedAge(19)),
+        ("jai 19ans", StatedAge(19)),
+        ("19 ans et demi", StatedAge(19)),
+        ("dix-neuf", StatedAge(19)),
+        ("dix neuf ans", StatedAge(19)),
+        ("dixneuf", StatedAge(19)),
+        ("j'ai dis-sept ans", StatedAge(17)),  # dictation slip
+        ("vingt et un", StatedAge(21)),
+        ("vingt-deux ans", StatedAge(22)),
+        ("vint cinq", StatedAge(25)),
+        ("seize", StatedAge(16)),
+        ("non en fait j'ai 20 ans", StatedAge(20)),
+        ("2006", StatedBirthYear(2006)),
+        ("chui né en 2008", StatedBirthYear(2008)),
+        ("née le 12/03/2007", StatedBirthYear(2007)),
+        ("ché pas", DontKnow()),
+        ("jsp", DontKnow()),
+        ("je sais plus", DontKnow()),
+        ("aucune idée", DontKnow()),
+        ("bof", None),
+        ("", None),
+    ],
+)
+def test_ages_are_read_from_free_text(text: str, expected: AgeAnswer | None) -> None:
+    assert parse_age(text, TODAY) == expected
+
+
+def test_a_future_year_is_not_a_birth_year() -> None:
+    assert parse_age("2031", TODAY) != StatedBirthYear(2031)
+
+
+def test_a_birth_year_leaves_two_possible_ages() -> None:
+    assert StatedBirthYear(2007).possible_ages(TODAY) == (18, 19)
+
+
+@pytest.mark.parametrize(
+    ("words", "value"),
+    [
+        ("dix sept", 17),
+        ("soixante dix", 70),
+        ("soixante douze", 72),
+        ("trente et un", 31),
+        ("quarante", 40),
+        ("dix vingt", None),
+        ("et", None),
+    ],
+)
+def test_number_words(words: str, value: int | None) -> None:
+    assert words_to_number(words.split()) == value
