@@ -1,5 +1,6 @@
-"""Read ages and birth years as young people type them: « 19 », « j'ai 19 ans », « dix-neuf »,
-« 2006 », « né le 12/03/2007 », « ché pas ». Only what is needed is kept: an age or a birth year."""
+"""Read questionnaire answers as young people type them: ages (« j'ai 19 ans », « dix-neuf »,
+« 2006 », « ché pas »), monthly amounts (« 800 balles »), the household's tax situation, yes/no,
+and « stop ». Only what is needed is kept: an age or a birth year, never a birth date."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 _UNITS = {
     "zero": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
@@ -108,3 +110,74 @@ def parse_age(text: str, today: date) -> AgeAnswer | None:
         return StatedAge(int(digits.group(1)))
     spoken = _number_words(plain)
     return StatedAge(spoken) if spoken is not None else None
+
+
+_STOP = re.compile(
+    r"^(?:stop|stp stop|arrete|arrete tout|laisse tomber|laisse|lache l affaire|abandonne|"
+    r"annule|on arrete|bon laisse tomber|oublie|oublie ca|tant pis|c est bon laisse)$"
+)
+_YES = re.compile(r"^(?:oui|ouais|ouai|ui|wi|yes|yep|ok|oki|ouep|bien sur|exact|exactement|"
+                  r"carrement|grave|c est ca|affirmatif|oui oui)\b")  # fmt: skip
+_NO = re.compile(r"^(?:non|nan|nn|no|nope|pas du tout|jamais|absolument pas|non non)\b")
+
+
+def wants_to_stop(text: str) -> bool:
+    """« stop », « laisse tomber »… said as the whole answer (not inside a sentence)."""
+    return bool(_STOP.match(_plain(text)))
+
+
+def parse_yes_no(text: str) -> bool | DontKnow | None:
+    plain = _plain(text)
+    if _DONT_KNOW.search(plain):
+        return DontKnow()
+    if _NO.match(plain):
+        return False
+    if _YES.match(plain):
+        return True
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class MonthlyAmount:
+    euros: int
+
+
+_NOTHING = re.compile(r"^(?:rien|0|zero|nada|que dalle|pas un rond|aucun|aucune|je gagne rien|"
+                      r"j ai rien|jai rien|pas de salaire|sans revenu|aucun revenu)\b")  # fmt: skip
+
+
+def parse_monthly_amount(text: str) -> MonthlyAmount | DontKnow | None:
+    """« 800 », « 800 € », « 800 balles », « 1 200 euros », « 1,2k », « rien » → euros per month."""
+    thousands = re.search(r"(\d+(?:[.,]\d+)?)\s*k\b", text.lower())
+    if thousands:
+        return MonthlyAmount(round(float(thousands.group(1).replace(",", ".")) * 1000))
+    plain = _plain(text)
+    if _DONT_KNOW.search(plain):
+        return DontKnow()
+    if _NOTHING.match(plain):
+        return MonthlyAmount(0)
+    match = re.search(r"\b(\d{1,2} \d{3}|\d{1,5})\b", plain)
+    return None if match is None else MonthlyAmount(int(match.group(1).replace(" ", "")))
+
+
+class TaxSituation(StrEnum):
+    """The household's income tax, in the plain words the questionnaire uses."""
+
+    NOT_TAXED = "non_imposable"
+    FIRST_BRACKET = "premiere_tranche"
+    ABOVE_FIRST_BRACKET = "au_dela"
+    UNKNOWN = "je_sais_pas"
+
+
+def parse_tax_situation(text: str) -> TaxSituation | None:
+    plain = _plain(text)
+    if _DONT_KNOW.search(plain):
+        return TaxSituation.UNKNOWN
+    if re.search(r"\b(?:non imposables?|pas imposables?|paient? pas d impots?|payent pas|"
+                 r"paye pas d impot|0 impot|zero impot|pas d impots?)\b", plain):  # fmt: skip
+        return TaxSituation.NOT_TAXED
+    if re.search(r"\b(?:1ere|premiere|1re|1er|petite) tranche\b|\bun peu d impots?\b", plain):
+        return TaxSituation.FIRST_BRACKET
+    if re.search(r"\b(?:au dessus|au dela|plus haut|beaucoup d impots?|imposables?)\b", plain):
+        return TaxSituation.ABOVE_FIRST_BRACKET
+    return None
