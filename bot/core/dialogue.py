@@ -174,6 +174,7 @@ class DialogueService:
                 session, incoming.channel, incoming.external_user_id, now
             )
             conversation = await store.open_conversation(session, identity, now)
+            await store.touch_contact(session, identity.contact_id, now)  # maybe a returning one
             return store.Route(
                 identity.id,
                 identity.public_id,

@@ -198,3 +198,22 @@ async def test_the_same_message_twice_at_once_is_processed_once(
 
     assert len(fake_engine.calls) == 2  # "bonjour" and one "re"
     assert {r.message_id for r in results} == {results[0].message_id}
+
+
+async def test_a_returning_contact_is_seen_again_after_a_closed_conversation(
+    sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
+) -> None:
+    service = make_service(sessions, fake_engine, clock)
+    first = await service.handle(_text("bonjour"))
+    async with sessions() as session, session.begin():
+        await store.set_conversation_state(
+            session, first.conversation_id, ConversationState.CLOSED, clock.now()
+        )
+    clock.advance(days=3)
+
+    await service.handle(_text("re"))
+
+    async with sessions() as session:
+        contact = await session.scalar(select(Contact))
+    assert contact is not None
+    assert contact.last_seen_at == clock.current
