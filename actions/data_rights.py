@@ -10,7 +10,7 @@ from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.content.texts import reply_text
 from bot.core.action_services import services
@@ -40,8 +40,7 @@ class ActionUnsubscribe(Action):
         context = services()
         async with context.sessions() as session, session.begin():
             contact_id = (
-                ChannelIdentity.__table__.select()
-                .with_only_columns(ChannelIdentity.contact_id)
+                select(ChannelIdentity.contact_id)
                 .where(ChannelIdentity.public_id == tracker.sender_id)
                 .scalar_subquery()
             )

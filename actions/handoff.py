@@ -7,7 +7,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.mission_locale import site_status
+from actions.mission_locale import reopening_if_closed
 from bot.content.texts import reply_text
 from bot.core.action_services import services
 from bot.core.messages import ConversationState
@@ -24,17 +24,14 @@ class ActionRequestHuman(Action):
         context = services()
         now = context.clock.now()
         async with context.sessions() as session, session.begin():
-            status = await site_status(session, context)
+            reopens = await reopening_if_closed(session, context)
             conversation = await store.open_conversation_of_sender(session, tracker.sender_id, now)
             if conversation is not None:
                 await store.set_conversation_state(
                     session, conversation.id, ConversationState.WAITING_FOR_COUNSELLOR, now
                 )
-        if status is None or status[0]:
+        if reopens is None:
             dispatcher.utter_message(text=reply_text("request_human", "open"))
         else:
-            now_status = status[1].rstrip(".").replace("Fermé en ce moment. ", "").lower()
-            dispatcher.utter_message(
-                text=reply_text("request_human", "closed", now_status=now_status)
-            )
+            dispatcher.utter_message(text=reply_text("request_human", "closed", reopening=reopens))
         return []

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content.texts import reply_text
 from bot.core.action_services import ActionServices, services
-from bot.core.opening_hours import Period, status_now, weekly_schedule
+from bot.core.opening_hours import Period, open_until, reopening, status_now, weekly_schedule
 from bot.storage.models import Site
 from bot.storage.sites import main_site
 
@@ -19,13 +19,15 @@ def periods_of(site: Site) -> list[Period]:
     return [Period(h.weekday, h.opens_at, h.closes_at) for h in site.opening_hours]
 
 
-async def site_status(session: AsyncSession, context: ActionServices) -> tuple[bool, str] | None:
-    """(open now, « Ouvert en ce moment… » / « Fermé… ») for the main site; None without a site."""
+async def reopening_if_closed(session: AsyncSession, context: ActionServices) -> str | None:
+    """« demain à 9h » when the main site is closed now; None when it is open (or unknown)."""
     site = await main_site(session)
     if site is None:
         return None
-    status = status_now(periods_of(site), context.clock.now(), site.timezone)
-    return status.startswith("Ouvert"), status
+    periods, now = periods_of(site), context.clock.now()
+    if open_until(periods, now, site.timezone) is not None:
+        return None
+    return reopening(periods, now, site.timezone)
 
 
 class ActionSiteInfo(Action):

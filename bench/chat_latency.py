@@ -238,39 +238,42 @@ def _bad_answer(seconds: float, status: int, raw: bytes) -> Answer:
     return Answer(seconds, None, f"HTTP {status}: {raw[:200].decode(errors='replace')}")
 
 
+async def _timed_post(
+    http: aiohttp.ClientSession, url: str, body: dict[str, Any]
+) -> tuple[float, int, bytes, Any]:
+    """POST and time it from the request to the last byte; the same for both paths."""
+    start = time.perf_counter()
+    async with http.post(url, json=body, timeout=REQUEST_TIMEOUT) as response:
+        raw = await response.read()
+    elapsed = time.perf_counter() - start
+    data: Any = None
+    with contextlib.suppress(ValueError):
+        data = json.loads(raw)
+    return elapsed, response.status, raw, data
+
+
 async def send_webchat(
     http: aiohttp.ClientSession, stack: Stack, user_id: str, text: str
 ) -> Answer:
-    """One web chat message, timed from the request to the last byte of the answer."""
-    body = {"user_id": user_id, "text": text}
-    start = time.perf_counter()
-    async with http.post(
-        f"{stack.bot_url}/webchat/api/messages", json=body, timeout=REQUEST_TIMEOUT
-    ) as response:
-        raw = await response.read()
-    elapsed = time.perf_counter() - start
-    with contextlib.suppress(ValueError):
-        data: Any = json.loads(raw)
-        if response.status == 200 and isinstance(data, dict):
-            return Answer(elapsed, [str(m.get("text")) for m in data.get("messages", [])])
-    return _bad_answer(elapsed, response.status, raw)
+    """One web chat message."""
+    elapsed, status, raw, data = await _timed_post(
+        http, f"{stack.bot_url}/webchat/api/messages", {"user_id": user_id, "text": text}
+    )
+    if status == 200 and isinstance(data, dict):
+        return Answer(elapsed, [str(m.get("text")) for m in data.get("messages", [])])
+    return _bad_answer(elapsed, status, raw)
 
 
 async def send_rasa(http: aiohttp.ClientSession, stack: Stack, sender: str, text: str) -> Answer:
     """One message straight to Rasa's REST channel, shaped like the bot's own request."""
     body = {"sender": sender, "message": text, "metadata": {"channel": "webchat"}}
-    start = time.perf_counter()
-    async with http.post(
-        f"{stack.rasa_url}/webhooks/rest/webhook", json=body, timeout=REQUEST_TIMEOUT
-    ) as response:
-        raw = await response.read()
-    elapsed = time.perf_counter() - start
-    with contextlib.suppress(ValueError):
-        data: Any = json.loads(raw)
-        if response.status == 200 and isinstance(data, list):
-            texts = [str(m["text"]) for m in data if isinstance(m, dict) and m.get("text")]
-            return Answer(elapsed, texts)
-    return _bad_answer(elapsed, response.status, raw)
+    elapsed, status, raw, data = await _timed_post(
+        http, f"{stack.rasa_url}/webhooks/rest/webhook", body
+    )
+    if status == 200 and isinstance(data, list):
+        texts = [str(m["text"]) for m in data if isinstance(m, dict) and m.get("text")]
+        return Answer(elapsed, texts)
+    return _bad_answer(elapsed, status, raw)
 
 
 @dataclass(slots=True)

@@ -23,7 +23,6 @@ from bot.http.keys import (
     CLOCK,
     DIALOGUE,
     RASA,
-    RASA_SUPERVISOR,
     SCHEDULER,
     SESSIONS,
     SETTINGS,
@@ -121,7 +120,6 @@ def _managed_rasa(environ: dict[str, str]) -> web.CleanupContext:  # type: ignor
             log_path=settings.var_dir / "log" / "rasa.log",
         )
         supervisor.start()
-        app[RASA_SUPERVISOR] = supervisor
         yield
         await supervisor.stop()
 

@@ -91,9 +91,6 @@ class DialogueService:
         danger = classify(incoming.text) if incoming.text is not None else frozenset()
         async with self._sessions() as session, session.begin():
             route = await self._route(session, incoming, now)
-            if danger:
-                conversation = await session.get_one(Conversation, route.conversation_id)
-                await store.flag_urgent(session, conversation, danger, now)
             if incoming.external_id is not None:
                 seen = await store.find_by_external_id(
                     session, route.conversation_id, incoming.external_id
@@ -102,6 +99,9 @@ class DialogueService:
                     logger.info("message %s seen again: not processed twice", seen[0].id)
                     replies = tuple(to_outgoing(m) for m in seen[1])
                     return HandleResult(seen[0].id, route.conversation_id, replies)
+            if danger:
+                conversation = await session.get_one(Conversation, route.conversation_id)
+                await store.flag_urgent(session, conversation, danger, now)
             state = ConversationState(route.state)
             held = state is not ConversationState.BOT
             [(message_id, _)] = await store.insert_messages(

@@ -12,6 +12,7 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 
 from bot.core.messages import BotReply, Button
@@ -160,7 +161,9 @@ class DistressContent:
         return BotReply(text=text, buttons=(Button(self.human_button, HUMAN_PAYLOAD),))
 
 
+@cache
 def load_distress_content(path: Path = CONTENT_PATH) -> DistressContent:
+    """Read once per process (the distress action runs on every recognised crisis)."""
     with path.open("rb") as file:
         data = tomllib.load(file)
     return DistressContent(

@@ -40,12 +40,18 @@ def weekly_schedule(periods: Sequence[Period]) -> str:
     return "\n".join(lines)
 
 
-def status_now(periods: Sequence[Period], now: datetime, timezone: str) -> str:
-    """« Ouvert en ce moment, jusqu'à 12h30 » or « Fermé en ce moment. Réouverture lundi à 9h »."""
+def open_until(periods: Sequence[Period], now: datetime, timezone: str) -> time | None:
+    """When the current opening period ends, in local time; None when closed now."""
     local = now.astimezone(ZoneInfo(timezone))
     for period in periods:
         if period.weekday == local.weekday() and period.opens_at <= local.time() < period.closes_at:
-            return f"Ouvert en ce moment, jusqu'à {format_time(period.closes_at)}."
+            return period.closes_at
+    return None
+
+
+def reopening(periods: Sequence[Period], now: datetime, timezone: str) -> str | None:
+    """« aujourd'hui à 13h30 », « demain à 9h », « lundi à 9h »; None if it never opens."""
+    local = now.astimezone(ZoneInfo(timezone))
     for offset in range(8):
         day = local.date() + timedelta(days=offset)
         candidates = sorted(
@@ -61,5 +67,14 @@ def status_now(periods: Sequence[Period], now: datetime, timezone: str) -> str:
                 if offset == 1
                 else WEEKDAYS[day.weekday()]
             )
-            return f"Fermé en ce moment. Réouverture {when} à {format_time(candidates[0])}."
-    return "Fermé en ce moment."
+            return f"{when} à {format_time(candidates[0])}"
+    return None
+
+
+def status_now(periods: Sequence[Period], now: datetime, timezone: str) -> str:
+    """« Ouvert en ce moment, jusqu'à 12h30 » or « Fermé en ce moment. Réouverture lundi à 9h »."""
+    until = open_until(periods, now, timezone)
+    if until is not None:
+        return f"Ouvert en ce moment, jusqu'à {format_time(until)}."
+    when = reopening(periods, now, timezone)
+    return f"Fermé en ce moment. Réouverture {when}." if when else "Fermé en ce moment."

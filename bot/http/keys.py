@@ -11,7 +11,6 @@ from bot.content.texts import Texts
 from bot.core.dialogue import DialogueService
 from bot.core.ports import Clock
 from bot.rasa.client import RasaHttpClient
-from bot.rasa.supervisor import ProcessSupervisor
 from bot.settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -19,7 +18,6 @@ CLOCK = web.AppKey("clock", Clock)
 TEXTS = web.AppKey("texts", Texts)
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 RASA = web.AppKey("rasa", RasaHttpClient)
-RASA_SUPERVISOR = web.AppKey("rasa_supervisor", ProcessSupervisor)
 DIALOGUE = web.AppKey("dialogue", DialogueService)
 SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
 ACTION_EXECUTOR = web.AppKey("action_executor", ActionExecutor)

@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import Table, and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -173,14 +173,6 @@ async def set_conversation_state(
         .where(Conversation.id == conversation_id)
         .values(state=state.value, updated_at=now, closed_at=closed_at)
     )
-
-
-async def add_message(session: AsyncSession, **fields: Any) -> Message:
-    """Add one message through the ORM (same keyword arguments as `message_row`)."""
-    message = Message(**message_row(**fields))
-    session.add(message)
-    await session.flush()
-    return message
 
 
 async def insert_messages(

@@ -66,14 +66,18 @@ async def test_later_messages_are_fetched_after_an_id(client: Client) -> None:
     last_seen = first[-1]["id"]
     async with client.app[SESSIONS]() as session, session.begin():
         conversation_id = (await session.scalar(select(Message.conversation_id))) or 0
-        await store.add_message(
+        await store.insert_messages(
             session,
-            conversation_id=conversation_id,
-            direction=Direction.OUT,
-            author=Author.COUNSELLOR,
-            status=MessageStatus.PENDING,
-            now=client.app[CLOCK].now(),
-            text="Bonjour, c'est Inès, ta conseillère.",
+            [
+                store.message_row(
+                    conversation_id=conversation_id,
+                    direction=Direction.OUT,
+                    author=Author.COUNSELLOR,
+                    status=MessageStatus.PENDING,
+                    now=client.app[CLOCK].now(),
+                    text="Bonjour, c'est Inès, ta conseillère.",
+                )
+            ],
         )
 
     response = await client.get(URL, params={"user_id": USER, "after": str(last_seen)})

@@ -23,6 +23,15 @@ async def _messages(sessions: async_sessionmaker[AsyncSession]) -> list[Message]
         return list((await session.scalars(select(Message).order_by(Message.id))).all())
 
 
+async def _close(
+    sessions: async_sessionmaker[AsyncSession], conversation_id: int, clock: FixedClock
+) -> None:
+    async with sessions() as session, session.begin():
+        await store.set_conversation_state(
+            session, conversation_id, ConversationState.CLOSED, clock.now()
+        )
+
+
 async def test_message_goes_to_rasa_and_everything_is_stored(
     sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
 ) -> None:
@@ -105,10 +114,7 @@ async def test_closed_conversation_starts_a_new_one_with_the_bot(
 ) -> None:
     service = make_service(sessions, fake_engine, clock)
     first = await service.handle(_text("bonjour"))
-    async with sessions() as session, session.begin():
-        await store.set_conversation_state(
-            session, first.conversation_id, ConversationState.CLOSED, clock.now()
-        )
+    await _close(sessions, first.conversation_id, clock)
 
     second = await service.handle(_text("re"))
 
@@ -205,10 +211,7 @@ async def test_a_returning_contact_is_seen_again_after_a_closed_conversation(
 ) -> None:
     service = make_service(sessions, fake_engine, clock)
     first = await service.handle(_text("bonjour"))
-    async with sessions() as session, session.begin():
-        await store.set_conversation_state(
-            session, first.conversation_id, ConversationState.CLOSED, clock.now()
-        )
+    await _close(sessions, first.conversation_id, clock)
     clock.advance(days=3)
 
     await service.handle(_text("re"))
