@@ -52,7 +52,7 @@ class DontKnow:
 AgeAnswer = StatedAge | StatedBirthYear | DontKnow
 
 
-def _plain(text: str) -> str:
+def plain_words(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.lower())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     plain = re.sub(r"[^a-z0-9/]+", " ", plain.replace("-", " ")).strip()
@@ -96,7 +96,7 @@ def parse_age(text: str, today: date) -> AgeAnswer | None:
 
     Plausibility (a 3-year-old, a birth year in the future) is the validator's call, not this one's.
     """
-    plain = _plain(text)
+    plain = plain_words(text)
     if _DONT_KNOW.search(plain):
         return DontKnow()
     full_date = re.search(r"\b\d{1,2}/\d{1,2}/((?:19|20)\d{2})\b", plain)
@@ -123,11 +123,11 @@ _NO = re.compile(r"^(?:non|nan|nn|no|nope|pas du tout|jamais|absolument pas|non 
 
 def wants_to_stop(text: str) -> bool:
     """« stop », « laisse tomber »… said as the whole answer (not inside a sentence)."""
-    return bool(_STOP.match(_plain(text)))
+    return bool(_STOP.match(plain_words(text)))
 
 
 def parse_yes_no(text: str) -> bool | DontKnow | None:
-    plain = _plain(text)
+    plain = plain_words(text)
     if _DONT_KNOW.search(plain):
         return DontKnow()
     if _NO.match(plain):
@@ -151,7 +151,7 @@ def parse_monthly_amount(text: str) -> MonthlyAmount | DontKnow | None:
     thousands = re.search(r"(\d+(?:[.,]\d+)?)\s*k\b", text.lower())
     if thousands:
         return MonthlyAmount(round(float(thousands.group(1).replace(",", ".")) * 1000))
-    plain = _plain(text)
+    plain = plain_words(text)
     if _DONT_KNOW.search(plain):
         return DontKnow()
     if _NOTHING.match(plain):
@@ -170,7 +170,7 @@ class TaxSituation(StrEnum):
 
 
 def parse_tax_situation(text: str) -> TaxSituation | None:
-    plain = _plain(text)
+    plain = plain_words(text)
     if _DONT_KNOW.search(plain):
         return TaxSituation.UNKNOWN
     if re.search(r"\b(?:non imposables?|pas imposables?|paient? pas d impots?|payent pas|"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -48,3 +49,9 @@ def load_cej_parameters(on: date) -> CejParameters:
         age_max=int(cej.critere_age.maximum),
         age_max_rqth=int(cej.critere_age.maximum_handicap),
     )
+
+
+@lru_cache(maxsize=4)
+def cej_parameters_on(day: date) -> CejParameters:
+    """`load_cej_parameters`, read once per day (parsing openfisca's files takes ~0.5 s)."""
+    return load_cej_parameters(day)

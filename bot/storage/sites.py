@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -17,3 +20,35 @@ async def main_site(session: AsyncSession) -> Site | None:
         .order_by(Site.mission_locale_id, Site.id)
         .limit(1)
     )
+
+
+async def nearest_site(
+    session: AsyncSession, postcode: str | None, town: str | None
+) -> Site | None:
+    """The site for a young person's postcode or town: same postcode, then same town, then same
+    department (2 digits, 3 overseas); None when no site is known nearby."""
+    sites = list(
+        await session.scalars(
+            select(Site).options(selectinload(Site.mission_locale)).order_by(Site.id)
+        )
+    )
+    department = None
+    if postcode is not None:
+        department = postcode[:3] if postcode.startswith("97") else postcode[:2]
+    for matches in (
+        lambda s: postcode is not None and s.postcode == postcode,
+        lambda s: town is not None and _folded(s.city) == _folded(town),
+        lambda s: department is not None and s.postcode.startswith(department),
+    ):
+        found = next((s for s in sites if matches(s)), None)
+        if found is not None:
+            return found
+    return None
+
+
+def _folded(name: str) -> str:
+    """« Saint-Étienne » and « st etienne » alike."""
+    plain = unicodedata.normalize("NFKD", name.lower())
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    plain = re.sub(r"[^a-z0-9]+", " ", plain).strip()
+    return re.sub(r"^st\b", "saint", re.sub(r"\bste\b", "sainte", plain))

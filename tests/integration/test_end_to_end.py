@@ -6,51 +6,15 @@ Rasa-down test stops Rasa, so it runs last.
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
 
-from tests.integration.stack import Stack, http_status, start_stack, stop
+from tests.integration.stack import Stack, http_status, stop
+from tests.integration.webchat import new_user, query, say
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = start_stack(tmp_path_factory.mktemp("stack"))
-    yield running
-    running.stop_all()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
-        yield session
-
-
-def new_user() -> str:
-    return secrets.token_urlsafe(24)
-
-
-async def say(
-    http: aiohttp.ClientSession, stack: Stack, user: str, **body: str
-) -> list[dict[str, Any]]:
-    async with http.post(
-        f"{stack.bot_url}/webchat/api/messages", json={"user_id": user, **body}
-    ) as response:
-        assert response.status == 200
-        messages: list[dict[str, Any]] = (await response.json())["messages"]
-        return messages
-
-
-def query(database: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(database) as connection:
-        return connection.execute(sql, params).fetchall()
 
 
 async def test_greeting_in_youth_spelling_gets_a_french_reply_with_a_button(

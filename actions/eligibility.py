@@ -1,0 +1,207 @@
+"""The eligibility questionnaire in Rasa: start (or resume), read each answer, word the outcome.
+
+Rasa's form `eligibility_form` asks the questions (utter_ask_elig_* in domain.yml); this module's
+`validate_eligibility_form` reads every message itself (bot/eligibility/questionnaire.py) and
+says which question comes next. Answers are stored on the contact as they come; the outcome when
+it is known.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.distress import ActionDistress
+from bot.content.texts import reply_text
+from bot.core.action_services import services
+from bot.core.distress import classify
+from bot.eligibility.outcome import CejParameters, assess
+from bot.eligibility.questionnaire import (
+    ALL_SLOTS,
+    ANSWER_SLOTS,
+    FORM,
+    QUESTIONS,
+    UNKNOWN,
+    Kind,
+    Said,
+    Slot,
+    age_mentioned,
+    answers_of,
+    next_question,
+    step,
+)
+from bot.eligibility.rules import cej_parameters_on
+from bot.eligibility.situation import parse_town
+from bot.eligibility.wording import SiteLine, compose
+from bot.storage.eligibility import StoredOutcome, save_answers
+from bot.storage.sites import main_site, nearest_site
+
+REQUESTED_SLOT = "requested_slot"
+DISTRESS = "distress"
+# Actions Rasa runs on its own between a message and the form; anything else means the form is
+# not reading an answer (it is starting, or coming back after another question).
+_TRANSPARENT_ACTIONS = frozenset({FORM, "action_listen", "action_extract_slots", None})
+
+
+def answer_values(tracker: Tracker) -> dict[str, Any]:
+    return {slot.value: tracker.get_slot(slot.value) for slot in ANSWER_SLOTS}
+
+
+def is_reading_an_answer(tracker: Tracker) -> bool:
+    """Whether the latest message answers the question the form asked (not the form starting,
+    nor the form resuming after a question about something else)."""
+    if (tracker.active_loop or {}).get("name") != FORM or not tracker.get_slot(REQUESTED_SLOT):
+        return False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            return True
+        if kind == "active_loop" or (kind == "action" and event.get("name") not in
+                                     _TRANSPARENT_ACTIONS):  # fmt: skip
+            return False
+    return False
+
+
+def said_in(tracker: Tracker) -> Said:
+    latest = tracker.latest_message or {}
+    intent = latest.get("intent") or {}
+    choice = next(
+        (str(e.get("value")) for e in latest.get("entities") or () if e.get("entity") == "choice"),
+        None,
+    )
+    text = str(latest.get("text") or "")
+    nlu: dict[str, Any] = {
+        "intent": intent.get("name"),
+        "confidence": float(intent.get("confidence") or 0.0),
+    }
+    return Said(text, **nlu) if choice is None else Said.button(text, choice, **nlu)
+
+
+async def rules_for_today() -> tuple[date, CejParameters]:
+    today = services().clock.now().date()
+    # Parsing openfisca's files takes ~0.5 s the first time each day: off the event loop.
+    return today, await asyncio.to_thread(cej_parameters_on, today)
+
+
+async def _store(tracker: Tracker, values: dict[str, Any], outcome: StoredOutcome | None) -> None:
+    context = services()
+    async with context.sessions() as session, session.begin():
+        await save_answers(session, tracker.sender_id, values, context.clock.now(), outcome)
+
+
+class ValidateEligibilityForm(Action):
+    """Reads one message for the form and names the next question (None: the outcome is known)."""
+
+    def name(self) -> str:
+        return f"validate_{FORM}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        today, rules = await rules_for_today()
+        values = answer_values(tracker)
+        if not is_reading_an_answer(tracker):
+            return [SlotSet(REQUESTED_SLOT, next_question(values, rules))]
+        asked = Slot(tracker.get_slot(REQUESTED_SLOT))
+        result = step(said_in(tracker), values, asked, today, rules)
+        if result.kind is Kind.ELSEWHERE and not _is_distress(tracker):
+            return []  # rejected: a rule answers the other question (nlu/rules.yml)
+        if result.kind in (Kind.STOP, Kind.ELSEWHERE):
+            reason = DISTRESS if result.kind is Kind.ELSEWHERE else "asked"
+            return [SlotSet(Slot.STOPPED, reason), SlotSet(Slot.RETRY, None),
+                    SlotSet(REQUESTED_SLOT, None)]  # fmt: skip
+        values.update(result.changes)
+        events = [SlotSet(slot, value) for slot, value in result.changes.items()]
+        events.append(SlotSet(Slot.RETRY, result.retry_reason))
+        if result.kind is Kind.CORRECTION:
+            dispatcher.utter_message(text=reply_text("eligibility", "corrected"))
+        if result.changes:
+            await _store(tracker, values, None)
+        return [*events, SlotSet(REQUESTED_SLOT, next_question(values, rules))]
+
+
+def _is_distress(tracker: Tracker) -> bool:
+    said = said_in(tracker)
+    return said.intent == DISTRESS or bool(classify(said.text))
+
+
+class ActionEligibilityStart(Action):
+    """Before the form: a fresh start (also after a completed one), or « on reprend »."""
+
+    def name(self) -> str:
+        return "action_eligibility_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        values = answer_values(tracker)
+        started = any(values.get(q.value) is not None for q in QUESTIONS)
+        if tracker.get_slot(Slot.DONE) or not started:
+            dispatcher.utter_message(text=reply_text("eligibility", "start"))
+            today, rules = await rules_for_today()
+            said = age_mentioned(
+                str((tracker.latest_message or {}).get("text") or ""), today, rules
+            )
+            return [SlotSet(slot, said.get(slot)) for slot in ALL_SLOTS]
+        dispatcher.utter_message(text=reply_text("eligibility", "resume"))
+        return [SlotSet(Slot.STOPPED, None), SlotSet(Slot.RETRY, None)]
+
+
+class ActionEligibilityOutcome(Action):
+    """After the form: the outcome (stored on the contact), or a short word when it was stopped."""
+
+    def name(self) -> str:
+        return "action_eligibility_outcome"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        stopped = tracker.get_slot(Slot.STOPPED)
+        if stopped == DISTRESS:
+            await ActionDistress().run(dispatcher, tracker, domain)
+            return [SlotSet(Slot.STOPPED, None)]
+        _, rules = await rules_for_today()
+        values = answer_values(tracker)
+        answers = answers_of(values)
+        if stopped or answers is None or next_question(values, rules) is not None:
+            dispatcher.utter_message(
+                text=reply_text("eligibility", "stopped"),
+                buttons=[{"title": reply_text("eligibility", "button_resume"),
+                          "payload": "/check_eligibility"}],
+            )  # fmt: skip
+            return [SlotSet(Slot.STOPPED, None)]
+        outcome = assess(answers, rules)
+        town_text = values.get(Slot.TOWN)
+        town = parse_town(town_text) if town_text and town_text != UNKNOWN else None
+        context = services()
+        async with context.sessions() as session, session.begin():
+            if town is None:
+                site = await main_site(session)
+            else:
+                site = await nearest_site(session, town.postcode, town.name)
+            low, high = outcome.allowance_range or (outcome.allowance, outcome.allowance)
+            stored = StoredOutcome(
+                orientation=outcome.orientation.value,
+                allowance_min=low,
+                allowance_max=high,
+                rules_applied_from=outcome.applies_from,
+                site_id=site.id if site else None,
+            )
+            await save_answers(session, tracker.sender_id, values, context.clock.now(), stored)
+            line = None
+            if site is not None:
+                address = f"{site.address}, {site.postcode} {site.city}"
+                line = SiteLine(site.mission_locale.name, site.name, address)
+        for reply in compose(
+            outcome, answers, rules, values.get(Slot.FOLLOWED), line, town is not None
+        ):
+            dispatcher.utter_message(
+                text=reply.text,
+                buttons=[{"title": title, "payload": payload} for title, payload in reply.buttons],
+            )
+        return [SlotSet(Slot.DONE, True), SlotSet(Slot.STOPPED, None)]
