@@ -24,6 +24,7 @@ from bot.eligibility.outcome import CejParameters, assess
 from bot.eligibility.questionnaire import (
     ALL_SLOTS,
     ANSWER_SLOTS,
+    DISTRESS,
     FORM,
     QUESTIONS,
     UNKNOWN,
@@ -42,7 +43,6 @@ from bot.storage.eligibility import StoredOutcome, save_answers
 from bot.storage.sites import main_site, nearest_site
 
 REQUESTED_SLOT = "requested_slot"
-DISTRESS = "distress"
 # Actions Rasa runs on its own between a message and the form; anything else means the form is
 # not reading an answer (it is starting, or coming back after another question).
 _TRANSPARENT_ACTIONS = frozenset({FORM, "action_listen", "action_extract_slots", None})

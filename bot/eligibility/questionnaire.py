@@ -53,6 +53,7 @@ from bot.eligibility.situation import (
 )
 
 FORM = "eligibility_form"
+DISTRESS = "distress"
 UNKNOWN = "unknown"  # « je sais pas » for the RQTH, hours, follow-up, income and town
 YES, NO = "yes", "no"
 
@@ -96,10 +97,11 @@ RESUMING_INTENTS = frozenset({
     "ask_cej", "ask_pacea", "compare_cej_pacea", "ask_allocation", "ask_mission_locale",
     "ask_documents", "ask_other_support", "bot_challenge", "look_for_job", "look_for_training",
 })  # fmt: skip
-# Requests that end the questionnaire (its answers are kept for later).
+# Requests that end the questionnaire (its answers are kept for later). Distress ends it too, from
+# inside the validator (the keyword net may see it when the NLU does not).
 LEAVING_INTENTS = frozenset({
-    "distress", "request_human", "book_appointment", "cancel_appointment",
-    "reschedule_appointment", "delete_my_data", "unsubscribe", "goodbye",
+    "request_human", "book_appointment", "cancel_appointment", "reschedule_appointment",
+    "delete_my_data", "unsubscribe", "goodbye",
 })  # fmt: skip
 # Situations told in a sentence (« je cherche du taf ») are answers first, questions second.
 _ANSWER_LIKE_INTENTS = frozenset({"look_for_job", "look_for_training"})
@@ -365,7 +367,7 @@ def step(
                 return Step(Kind.CORRECTION, earlier.changes)
         return Step(Kind.RETRY)
     if said.choice is None:
-        if said.intent == "distress" or classify_distress(said.text):
+        if said.intent == DISTRESS or classify_distress(said.text):
             return Step(Kind.ELSEWHERE)
         if wants_to_stop(said.text):
             return Step(Kind.STOP)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
@@ -17,11 +15,12 @@ from actions.distress import ActionDistress
 from actions.fallback import ActionNotUnderstood
 from actions.handoff import ActionRequestHuman
 from actions.support import ActionOtherSupport
-from bot.core.action_services import ActionServices, current_services
-from bot.core.messages import ERASE_SIGNAL, IncomingMessage
+from bot.core.action_services import ActionServices
+from bot.core.messages import ERASE_SIGNAL
 from bot.storage.demo import seed_demo
-from bot.storage.models import ChannelIdentity, Contact, Conversation
-from tests.conftest import FakeEngine, FixedClock, make_service
+from bot.storage.models import Contact, Conversation
+from tests.actions.conftest import sender_of_new_conversation
+from tests.conftest import FixedClock
 
 
 def tracker(
@@ -52,32 +51,10 @@ def tracker(
     )
 
 
-@pytest.fixture
-def context(
-    sessions: async_sessionmaker[AsyncSession], clock: FixedClock
-) -> Iterator[ActionServices]:
-    services = ActionServices(sessions=sessions, clock=clock, scheduler=AsyncIOScheduler())
-    token = current_services.set(services)
-    yield services
-    current_services.reset(token)
-
-
-async def _sender_of_new_conversation(
-    sessions: async_sessionmaker[AsyncSession], clock: FixedClock
-) -> str:
-    await make_service(sessions, FakeEngine(), clock).handle(
-        IncomingMessage("webchat", "u1", text="salut")
-    )
-    async with sessions() as session:
-        public_id: str | None = await session.scalar(select(ChannelIdentity.public_id))
-    assert public_id is not None
-    return public_id
-
-
 async def test_distress_action_answers_and_flags_when_the_bot_did_not(
     context: ActionServices, sessions: async_sessionmaker[AsyncSession], clock: FixedClock
 ) -> None:
-    sender = await _sender_of_new_conversation(sessions, clock)
+    sender = await sender_of_new_conversation(sessions, clock)
     dispatcher = CollectingDispatcher()
 
     await ActionDistress().run(
@@ -114,7 +91,7 @@ async def test_request_human_hands_the_conversation_to_counsellors(
     context: ActionServices, sessions: async_sessionmaker[AsyncSession], clock: FixedClock
 ) -> None:
     await seed_demo(sessions, clock.now())  # Monday 10:30 in Lyon: open
-    sender = await _sender_of_new_conversation(sessions, clock)
+    sender = await sender_of_new_conversation(sessions, clock)
     dispatcher = CollectingDispatcher()
 
     await ActionRequestHuman().run(dispatcher, tracker(sender, intent="request_human"), {})
@@ -189,7 +166,7 @@ async def test_delete_signals_erasure_to_the_bot(context: ActionServices) -> Non
 async def test_unsubscribe_is_recorded_once(
     context: ActionServices, sessions: async_sessionmaker[AsyncSession], clock: FixedClock
 ) -> None:
-    sender = await _sender_of_new_conversation(sessions, clock)
+    sender = await sender_of_new_conversation(sessions, clock)
     first_time = clock.now()
 
     await ActionUnsubscribe().run(CollectingDispatcher(), tracker(sender, intent="unsubscribe"), {})
