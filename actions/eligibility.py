@@ -28,12 +28,14 @@ from bot.eligibility.questionnaire import (
     FORM,
     QUESTIONS,
     UNKNOWN,
-    Kind,
-    Said,
     Slot,
-    age_mentioned,
     answers_of,
     next_question,
+)
+from bot.eligibility.reading import (
+    Kind,
+    Said,
+    age_mentioned,
     step,
 )
 from bot.eligibility.rules import cej_parameters_on
@@ -115,6 +117,8 @@ class ValidateEligibilityForm(Action):
             reason = DISTRESS if result.kind is Kind.ELSEWHERE else "asked"
             return [SlotSet(Slot.STOPPED, reason), SlotSet(Slot.RETRY, None),
                     SlotSet(REQUESTED_SLOT, None)]  # fmt: skip
+        if asked is Slot.TOWN and await _town_needs_a_postcode(tracker, result.changes):
+            return [SlotSet(Slot.RETRY, "town_postcode"), SlotSet(REQUESTED_SLOT, asked)]
         values.update(result.changes)
         events = [SlotSet(slot, value) for slot, value in result.changes.items()]
         events.append(SlotSet(Slot.RETRY, result.retry_reason))
@@ -123,6 +127,17 @@ class ValidateEligibilityForm(Action):
         if result.changes:
             await _store(tracker, values, None)
         return [*events, SlotSet(REQUESTED_SLOT, next_question(values, rules))]
+
+
+async def _town_needs_a_postcode(tracker: Tracker, changes: dict[str, Any]) -> bool:
+    """A town name we know no site in (« Villeurbanne »): its postcode tells the department.
+    Asked once; a second answer without a postcode is taken as it is."""
+    town_text = changes.get(Slot.TOWN)
+    town = parse_town(town_text) if town_text and town_text != UNKNOWN else None
+    if town is None or town.postcode is not None or tracker.get_slot(Slot.RETRY) == "town_postcode":
+        return False
+    async with services().sessions() as session:
+        return await nearest_site(session, None, town.name) is None
 
 
 def _is_distress(tracker: Tracker) -> bool:

@@ -64,7 +64,7 @@ def _amount_lines(outcome: Outcome, answers: Answers, rules: CejParameters) -> l
         if answers.tax is TaxSituation.ABOVE_FIRST_BRACKET:
             return [_t("amount_none_tax")]
         return [_t("amount_none_income", income=euros(income or Decimal(0)))]
-    minor = _t("amount_minor") if answers.age < ADULT_AGE else ""
+    minor = f" {_t('amount_minor')}" if answers.age < ADULT_AGE else ""
     lines = [_t("amount", amount=euros(amount), minor=minor, applies_from=applies_from)]
     allowance = euros(rules.income_allowance)
     if income is not None and income > rules.income_allowance:

@@ -310,3 +310,21 @@ async def test_start_resumes_a_stopped_questionnaire_and_restarts_a_completed_on
     assert "C'est parti" in restarted.messages[0]["text"]
     assert all(value is None for value in slots_of(cleared).values())
     assert slots_of(prefilled)["elig_age"] == 17
+
+
+async def test_a_town_without_a_known_site_asks_its_postcode_once(
+    context: ActionServices, sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    await seed_demo(sessions, clock.now())
+    sender = await sender_of_new_conversation(sessions, clock)
+    before = completed(elig_town=None)
+
+    first, _ = await validate(form_tracker(sender, "villeurbanne", before, "elig_town"))
+    again = {**before, "elig_retry": "town_postcode"}
+    second, _ = await validate(form_tracker(sender, "villeurbanne", again, "elig_town"))
+    known, _ = await validate(form_tracker(sender, "j'habite a Lyon", before, "elig_town"))
+
+    assert slots_of(first) == {"elig_retry": "town_postcode", "requested_slot": "elig_town"}
+    assert slots_of(second)["elig_town"] == "villeurbanne"  # asked once, then taken as it is
+    assert slots_of(second)["requested_slot"] is None
+    assert slots_of(known)["elig_town"] == "lyon"  # the demo site's town: no postcode needed

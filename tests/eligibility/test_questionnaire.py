@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]  # PyYAML ships no type stubs
 
+from bot.eligibility.free_text import TaxSituation
 from bot.eligibility.questionnaire import (
+    Slot,
+    answers_of,
+    next_question,
+    questions_needed,
+)
+from bot.eligibility.reading import (
     LEAVING_INTENTS,
     RESUMING_INTENTS,
     Kind,
     Said,
-    Slot,
     age_mentioned,
-    answers_of,
-    next_question,
-    questions_needed,
     step,
 )
 from tests.eligibility.test_outcome import RULES
@@ -108,7 +112,8 @@ def test_the_answers_become_the_outcome_functions_input() -> None:
     assert (answers.age, answers.activity, answers.contract, answers.weekly_hours) == (
         22, "working", "cdd_under_6_months", 15.0
     )  # fmt: skip
-    assert (answers.tax, answers.activity_income) == ("premiere_tranche", 800)
+    assert answers.tax is TaxSituation.FIRST_BRACKET
+    assert answers.activity_income == Decimal(800)
 
 
 def test_a_birth_year_is_kept_as_a_year_and_the_birthday_gives_the_age() -> None:

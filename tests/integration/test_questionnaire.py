@@ -141,3 +141,40 @@ async def test_distress_during_the_questionnaire_ends_it_with_the_numbers_once(
     assert "quel âge" not in text_of(replies)
     after = await say(http, stack, user, text="c koi le cej")
     assert "Contrat d'Engagement Jeune" in text_of(after)
+
+
+async def test_the_answers_are_erased_with_the_contact(
+    stack: Stack, http: aiohttp.ClientSession
+) -> None:
+    user = new_user()
+    await say(http, stack, user, payload="/check_eligibility")
+    await say(http, stack, user, text="19")
+    [(contact_id,)] = query(
+        stack.database_file, "SELECT contact_id FROM channel_identities ORDER BY id DESC LIMIT 1"
+    )
+    assert query(stack.database_file, "SELECT age FROM eligibility_profiles WHERE contact_id = ?",
+                 contact_id) == [(19,)]  # fmt: skip
+
+    await say(http, stack, user, text="stop")
+    await say(http, stack, user, payload='/delete_my_data{"confirm": "oui"}')
+
+    assert (
+        query(
+            stack.database_file,
+            "SELECT * FROM eligibility_profiles WHERE contact_id = ?",
+            contact_id,
+        )
+        == []
+    )
+
+
+async def test_resuming_in_words_after_a_stop(stack: Stack, http: aiohttp.ClientSession) -> None:
+    user = new_user()
+    await say(http, stack, user, payload="/check_eligibility")
+    await say(http, stack, user, text="2005")
+    await say(http, stack, user, text="stop")
+
+    resumed = await say(http, stack, user, text="on reprend le questionnaire")
+
+    assert "On reprend" in resumed[0]["text"]
+    assert "Tu fais quoi en ce moment" in resumed[-1]["text"]
