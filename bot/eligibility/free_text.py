@@ -23,7 +23,7 @@ _SPELLINGS = {
     "dixhuit": "dix huit", "dixneuf": "dix neuf", "disept": "dix sept", "dizuit": "dix huit",
     "dizneuf": "dix neuf",
 }  # fmt: skip
-_DONT_KNOW = re.compile(
+DONT_KNOW = re.compile(
     r"\b(?:jsp|jsais pas|je sais pas|je ne sais pas|sais pas|sai pas|ch[ea]i pas|chais pas|"
     r"ch[eé] pas|che pas|aucune idee|j en sais rien|jen sais rien|sais plus|jsais plus|"
     r"je sais plus|ne sais plus|aucune id[eé]e|idk)\b"
@@ -97,7 +97,7 @@ def parse_age(text: str, today: date) -> AgeAnswer | None:
     Plausibility (a 3-year-old, a birth year in the future) is the validator's call, not this one's.
     """
     plain = plain_words(text)
-    if _DONT_KNOW.search(plain):
+    if DONT_KNOW.search(plain):
         return DontKnow()
     full_date = re.search(r"\b\d{1,2}/\d{1,2}/((?:19|20)\d{2})\b", plain)
     if full_date:
@@ -128,7 +128,7 @@ def wants_to_stop(text: str) -> bool:
 
 def parse_yes_no(text: str) -> bool | DontKnow | None:
     plain = plain_words(text)
-    if _DONT_KNOW.search(plain):
+    if DONT_KNOW.search(plain):
         return DontKnow()
     if _NO.match(plain):
         return False
@@ -152,7 +152,7 @@ def parse_monthly_amount(text: str) -> MonthlyAmount | DontKnow | None:
     if thousands:
         return MonthlyAmount(round(float(thousands.group(1).replace(",", ".")) * 1000))
     plain = plain_words(text)
-    if _DONT_KNOW.search(plain):
+    if DONT_KNOW.search(plain):
         return DontKnow()
     if _NOTHING.match(plain):
         return MonthlyAmount(0)
@@ -171,7 +171,7 @@ class TaxSituation(StrEnum):
 
 def parse_tax_situation(text: str) -> TaxSituation | None:
     plain = plain_words(text)
-    if _DONT_KNOW.search(plain):
+    if DONT_KNOW.search(plain):
         return TaxSituation.UNKNOWN
     if re.search(r"\b(?:non imposables?|pas imposables?|paient? pas d impots?|payent pas|"
                  r"paye pas d impot|0 impot|zero impot|pas d impots?)\b", plain):  # fmt: skip

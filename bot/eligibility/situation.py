@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.eligibility.free_text import DontKnow, plain_words, words_to_number
+from bot.eligibility.free_text import DONT_KNOW, DontKnow, plain_words, words_to_number
 from bot.eligibility.outcome import Activity, Contract
 
 # A question about the words (« c quoi un cdd », « c'est quoi la mission locale ») is not an answer.
@@ -110,10 +110,6 @@ def parse_contract(text: str) -> Contract | None:
     return None
 
 
-_DONT_KNOW = re.compile(
-    r"\b(?:jsp|je sais pas|jsais pas|sais pas|ch[ae] pas|chais pas|chai pas|aucune idee|"
-    r"j en sais rien|jen sais rien|sais plus)\b"
-)
 _HALF = re.compile(r"\b(?:mi temps|mitemps|(?:temps|tps) partiel)\b")
 _FULL = re.compile(r"\b(?:(?:temps|tps) plein|plein (?:temps|tps)|35 ?h|35 heures)\b")
 # Days or hours a day / a month (« 2 jours par semaine », « 7h par jour ») are not weekly hours.
@@ -128,7 +124,7 @@ _RANGE = re.compile(
 def parse_weekly_hours(text: str) -> float | DontKnow | None:
     """« 20 », « 20h », « 24 heures », « mi-temps », « temps plein », « ché pas »."""
     plain = plain_words(text)
-    if _DONT_KNOW.search(plain) or re.search(r"\b(?:ca depend|depend|variable)\b", plain):
+    if DONT_KNOW.search(plain) or re.search(r"\b(?:ca depend|depend|variable)\b", plain):
         return DontKnow()
     if _QUESTION.search(plain) or _NOT_WEEKLY.search(plain):
         return None
@@ -176,7 +172,7 @@ def parse_followed_by(text: str) -> FollowedBy | DontKnow | None:
     plain = plain_words(text)
     if plain in {f.value for f in FollowedBy}:
         return FollowedBy(plain)
-    if _DONT_KNOW.search(plain) or re.search(r"\b(?:je crois|peut etre)\b", plain):
+    if DONT_KNOW.search(plain) or re.search(r"\b(?:je crois|peut etre)\b", plain):
         return DontKnow()
     if _QUESTION.search(plain):
         return None
@@ -264,7 +260,7 @@ def parse_town(text: str) -> Town | None:
     rest = _POSTCODE.sub(" ", cleaned) if postcode else cleaned
     rest = re.sub(r"\s+", " ", rest).strip(" ,.;!?")
     plain = plain_words(rest)
-    if (_NOT_A_TOWN.search(plain) or _DONT_KNOW.search(plain)) and postcode is None:
+    if (_NOT_A_TOWN.search(plain) or DONT_KNOW.search(plain)) and postcode is None:
         return None
     words = _FILLERS.sub("", _GREETINGS.sub("", plain)).strip()
     arrondissement = _ARRONDISSEMENT.match(words)
