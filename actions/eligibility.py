@@ -19,7 +19,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.distress import ActionDistress
 from bot.content.texts import reply_text
 from bot.core.action_services import services
-from bot.core.distress import classify
 from bot.eligibility.outcome import CejParameters, assess
 from bot.eligibility.questionnaire import (
     ALL_SLOTS,
@@ -111,7 +110,7 @@ class ValidateEligibilityForm(Action):
             return [SlotSet(REQUESTED_SLOT, next_question(values, rules))]
         asked = Slot(tracker.get_slot(REQUESTED_SLOT))
         result = step(said_in(tracker), values, asked, today, rules)
-        if result.kind is Kind.ELSEWHERE and not _is_distress(tracker):
+        if result.kind is Kind.ELSEWHERE and not result.distress:
             return []  # rejected: a rule answers the other question (nlu/rules.yml)
         if result.kind in (Kind.STOP, Kind.ELSEWHERE):
             reason = DISTRESS if result.kind is Kind.ELSEWHERE else "asked"
@@ -138,11 +137,6 @@ async def _town_needs_a_postcode(tracker: Tracker, changes: dict[str, Any]) -> b
         return False
     async with services().sessions() as session:
         return await nearest_site(session, None, town.name) is None
-
-
-def _is_distress(tracker: Tracker) -> bool:
-    said = said_in(tracker)
-    return said.intent == DISTRESS or bool(classify(said.text))
 
 
 class ActionEligibilityStart(Action):

@@ -82,6 +82,7 @@ class Step:
     kind: Kind
     changes: dict[str, Any] = field(default_factory=dict)
     retry_reason: str | None = None  # e.g. "age_unreadable", shown by a conditional response
+    distress: bool = False  # ELSEWHERE because of distress: the form ends, the numbers follow
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,7 +254,7 @@ def step(
         return Step(Kind.RETRY)
     if said.choice is None:
         if said.intent == DISTRESS or classify_distress(said.text):
-            return Step(Kind.ELSEWHERE)
+            return Step(Kind.ELSEWHERE, distress=True)
         if wants_to_stop(said.text):
             return Step(Kind.STOP)
         intent_is_sure = said.confidence >= SURE and said.intent not in _ANSWER_LIKE_INTENTS
