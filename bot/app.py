@@ -5,14 +5,17 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import AsyncIterator, Mapping
+from datetime import timedelta
 
 import aiohttp
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from rasa_sdk.executor import ActionExecutor
 
+from bot.channels import instagram, telegram
 from bot.channels.webchat import api as webchat
 from bot.content.texts import Texts, load_texts
+from bot.core.delivery import DeliveryService
 from bot.core.dialogue import DialogueService
 from bot.core.distress import load_distress_content
 from bot.core.ports import Clock, SystemClock
@@ -21,6 +24,7 @@ from bot.http import actions_endpoint, health
 from bot.http.keys import (
     ACTION_EXECUTOR,
     CLOCK,
+    DELIVERY,
     DIALOGUE,
     RASA,
     SCHEDULER,
@@ -35,11 +39,14 @@ from bot.rasa.supervisor import ProcessSupervisor, rasa_argv, rasa_env
 from bot.rasa.tracker_store import SqlTrackerEraser
 from bot.settings import Settings
 from bot.storage.database import create_engine, create_session_factory
+from bot.storage import events
 from bot.storage.demo import seed_demo
 
 logger = logging.getLogger(__name__)
 
 ACTIONS_PACKAGE = "actions"
+# Telegram keeps undelivered updates 24 h, Meta retries for about 36 h: a week is ample.
+EVENTS_KEPT = timedelta(days=7)
 
 
 def create_app(
@@ -66,6 +73,10 @@ def create_app(
     health.add_routes(app)
     actions_endpoint.add_routes(app)
     webchat.add_routes(app)
+    if settings.telegram is not None:
+        telegram.add_channel(app, settings.telegram)
+    if settings.instagram is not None:
+        instagram.add_channel(app, settings.instagram)
     return app
 
 
@@ -91,6 +102,8 @@ async def _rasa_client(app: web.Application) -> AsyncIterator[None]:
         app[DIALOGUE] = DialogueService(
             app[SESSIONS], app[RASA], app[CLOCK], app[TEXTS], load_distress_content(), eraser
         )
+        # Push channels (Telegram, Instagram) register themselves here when they start.
+        app[DELIVERY] = DeliveryService(app[SESSIONS], app[CLOCK], {})
         yield
         await eraser.close()
 
@@ -130,8 +143,27 @@ async def _scheduler(app: web.Application) -> AsyncIterator[None]:
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.start()
     app[SCHEDULER] = scheduler
+    scheduler.add_job(
+        _housekeeping,
+        "interval",
+        minutes=10,
+        args=[app],
+        id="housekeeping",
+        coalesce=True,
+        max_instances=1,
+    )
     yield
     scheduler.shutdown(wait=False)
+
+
+async def _housekeeping(app: web.Application) -> None:
+    """Forget platform event ids once platforms have stopped resending them; record messages
+    interrupted mid-send as undelivered (never sent twice)."""
+    try:
+        await events.prune(app[SESSIONS], app[CLOCK].now() - EVENTS_KEPT)
+        await app[DELIVERY].give_up_interrupted()
+    except Exception:
+        logger.exception("housekeeping failed; it runs again in 10 minutes")
 
 
 async def _actions(app: web.Application) -> AsyncIterator[None]:

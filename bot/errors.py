@@ -5,7 +5,8 @@ BotError
 ├── RasaError
 │   ├── RasaUnavailable    refused, timed out or HTTP 5xx (→ apology)
 │   └── RasaProtocolError  Rasa answered something we cannot read
-└── InvalidMessage         an incoming message breaks our input rules (4xx at the edge)
+├── InvalidMessage         an incoming message breaks our input rules (4xx at the edge)
+└── DeliveryFailed         a channel could not deliver a message (recorded with its reason)
 """
 
 from __future__ import annotations
@@ -38,3 +39,12 @@ class InvalidMessage(BotError):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+class DeliveryFailed(BotError):
+    """A push channel gave up on a message; `reason` is a short code stored with the message
+    (`outside_24h_window`, `blocked_by_user`, `rate_limited`, `platform_error`…)."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.errors import ConfigError
 
@@ -51,6 +54,118 @@ def _float(env: Mapping[str, str], name: str, default: float, low: float, high: 
     return value
 
 
+# Telegram's rule for setWebhook's secret_token: 1-256 characters of A-Z a-z 0-9 _ -.
+_TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
+_TELEGRAM_TOKEN = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{20,100}")
+_USERNAME = re.compile(r"[A-Za-z0-9_.]{3,64}")
+
+
+def _https_url(env: Mapping[str, str], name: str, *, required: bool = False) -> str:
+    raw = env.get(name, "").strip()
+    if not raw:
+        if required:
+            raise ConfigError(f"{name} is required")
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ConfigError(f"{name} must be an http(s) URL, got {raw!r}")
+    return raw.rstrip("/")
+
+
+class TelegramMode(StrEnum):
+    WEBHOOK = "webhook"
+    POLLING = "polling"
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramSettings:
+    """The Telegram channel; present only when TELEGRAM_TOKEN is set."""
+
+    token: str = field(repr=False)
+    mode: TelegramMode
+    webhook_secret: str = field(default="", repr=False)
+    webhook_url: str = ""
+    api_base_url: str = "https://api.telegram.org/bot"
+    bot_username: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class InstagramSettings:
+    """The Instagram channel; present only when its four secrets and ids are set."""
+
+    app_secret: str = field(repr=False)
+    verify_token: str = field(repr=False)
+    access_token: str = field(repr=False)
+    account_id: str
+    graph_api_base_url: str = "https://graph.instagram.com"
+    graph_api_version: str = "v25.0"
+    username: str = ""
+
+
+def _telegram(env: Mapping[str, str]) -> TelegramSettings | None:
+    token = env.get("TELEGRAM_TOKEN", "").strip()
+    if not token:
+        return None
+    if not _TELEGRAM_TOKEN.fullmatch(token):
+        raise ConfigError("TELEGRAM_TOKEN does not look like a bot token (<digits>:<secret>)")
+    raw_mode = env.get("TELEGRAM_MODE", "webhook").strip().lower() or "webhook"
+    try:
+        mode = TelegramMode(raw_mode)
+    except ValueError:
+        raise ConfigError(f"TELEGRAM_MODE must be webhook or polling, got {raw_mode!r}") from None
+    secret = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip()
+    if mode is TelegramMode.WEBHOOK and not _TELEGRAM_SECRET.fullmatch(secret):
+        raise ConfigError(
+            "TELEGRAM_WEBHOOK_SECRET is required in webhook mode: 16 to 256 characters among "
+            "A-Z a-z 0-9 _ -"
+        )
+    username = env.get("TELEGRAM_BOT_USERNAME", "").strip().lstrip("@")
+    if username and not _USERNAME.fullmatch(username):
+        raise ConfigError(f"TELEGRAM_BOT_USERNAME is not a Telegram username: {username!r}")
+    return TelegramSettings(
+        token=token,
+        mode=mode,
+        webhook_secret=secret,
+        webhook_url=_https_url(env, "TELEGRAM_WEBHOOK_URL"),
+        api_base_url=_https_url(env, "TELEGRAM_API_BASE_URL") or "https://api.telegram.org/bot",
+        bot_username=username,
+    )
+
+
+_INSTAGRAM_REQUIRED = (
+    "INSTAGRAM_APP_SECRET",
+    "INSTAGRAM_VERIFY_TOKEN",
+    "INSTAGRAM_ACCESS_TOKEN",
+    "INSTAGRAM_ACCOUNT_ID",
+)
+
+
+def _instagram(env: Mapping[str, str]) -> InstagramSettings | None:
+    values = {name: env.get(name, "").strip() for name in _INSTAGRAM_REQUIRED}
+    if not any(values.values()):
+        return None
+    missing = [name for name, value in values.items() if not value]
+    if missing:
+        raise ConfigError(f"the Instagram channel also needs {', '.join(missing)}")
+    if not values["INSTAGRAM_ACCOUNT_ID"].isdigit():
+        raise ConfigError("INSTAGRAM_ACCOUNT_ID must be the numeric Instagram account id")
+    version = env.get("GRAPH_API_VERSION", "").strip() or "v25.0"
+    if not re.fullmatch(r"v\d{1,3}\.\d", version):
+        raise ConfigError(f"GRAPH_API_VERSION must look like v25.0, got {version!r}")
+    username = env.get("INSTAGRAM_USERNAME", "").strip().lstrip("@")
+    if username and not _USERNAME.fullmatch(username):
+        raise ConfigError(f"INSTAGRAM_USERNAME is not an Instagram username: {username!r}")
+    return InstagramSettings(
+        app_secret=values["INSTAGRAM_APP_SECRET"],
+        verify_token=values["INSTAGRAM_VERIFY_TOKEN"],
+        access_token=values["INSTAGRAM_ACCESS_TOKEN"],
+        account_id=values["INSTAGRAM_ACCOUNT_ID"],
+        graph_api_base_url=_https_url(env, "GRAPH_API_BASE_URL") or "https://graph.instagram.com",
+        graph_api_version=version,
+        username=username,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the service reads from its environment; secrets stay out of repr."""
@@ -70,6 +185,13 @@ class Settings:
     rasa_tracker_url: str = ""
     actions_token: str = field(default="", repr=False)
     actions_token_configured: bool = False
+    # Where young people reach the web chat (links and QR codes of outreach sources).
+    public_url: str = "http://127.0.0.1:8080"
+    # Bearer token of the staff JSON API (outreach figures); generated when not configured.
+    staff_token: str = field(default="", repr=False)
+    staff_token_configured: bool = False
+    telegram: TelegramSettings | None = None
+    instagram: InstagramSettings | None = None
 
     @property
     def var_dir(self) -> Path:
@@ -93,10 +215,15 @@ def load_settings(env: Mapping[str, str], project_dir: Path | None = None) -> Se
             "DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
         )
     tracker_url = env.get("RASA_TRACKER_URL") or f"sqlite:///{var / 'rasa_tracker.db'}"
+    staff_token = env.get("STAFF_API_TOKEN", "").strip()
+    if staff_token and len(staff_token) < 16:
+        raise ConfigError("STAFF_API_TOKEN must be at least 16 characters long")
+    host = env.get("HOST", "127.0.0.1")
+    port = _int(env, "PORT", 8080, 1, 65535)
     return Settings(
         project_dir=root,
-        host=env.get("HOST", "127.0.0.1"),
-        port=_int(env, "PORT", 8080, 1, 65535),
+        host=host,
+        port=port,
         database_url=database_url,
         demo=_bool(env, "DEMO", True),
         log_level=log_level,
@@ -109,4 +236,9 @@ def load_settings(env: Mapping[str, str], project_dir: Path | None = None) -> Se
         rasa_tracker_url=tracker_url,
         actions_token=token or secrets.token_urlsafe(32),
         actions_token_configured=bool(token),
+        public_url=_https_url(env, "PUBLIC_URL") or f"http://{host}:{port}",
+        staff_token=staff_token or secrets.token_urlsafe(24),
+        staff_token_configured=bool(staff_token),
+        telegram=_telegram(env),
+        instagram=_instagram(env),
     )

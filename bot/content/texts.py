@@ -16,9 +16,13 @@ DEFAULT_PATH = CONTENT_DIR / "fr.toml"
 class Texts:
     rasa_unavailable: str
     webchat_errors: dict[str, str]
+    attachment_replies: dict[str, str]
 
     def webchat_error(self, code: str) -> str:
         return self.webchat_errors.get(code, self.webchat_errors["invalid_body"])
+
+    def attachment_reply(self, kind: str) -> str:
+        return self.attachment_replies.get(kind, self.attachment_replies["other"])
 
 
 def load_texts(path: Path = DEFAULT_PATH) -> Texts:
@@ -27,6 +31,7 @@ def load_texts(path: Path = DEFAULT_PATH) -> Texts:
     return Texts(
         rasa_unavailable=str(data["rasa_unavailable"]).strip(),
         webchat_errors={str(k): str(v) for k, v in data["webchat_errors"].items()},
+        attachment_replies={str(k): str(v) for k, v in data["attachment_replies"].items()},
     )
 
 

@@ -24,6 +24,7 @@ from bot.core.messages import (
 from bot.core.ports import Clock, DialogueEngine, TrackerEraser
 from bot.errors import RasaError
 from bot.storage import conversations as store
+from bot.storage import sources
 from bot.storage.models import Conversation, Message
 
 logger = logging.getLogger(__name__)
@@ -114,7 +115,7 @@ class DialogueService:
                         status=MessageStatus.HELD if held else MessageStatus.RECEIVED,
                         now=now,
                         text=incoming.text,
-                        payload=incoming.payload,
+                        payload=stored_payload(incoming),
                         external_id=incoming.external_id,
                     )
                 ],
@@ -131,6 +132,19 @@ class DialogueService:
             )
             outgoing = await self._store_replies(
                 message_id, conversation_id, first, Author.SYSTEM, MessageStatus.HELD, reply_status
+            )
+            return HandleResult(message_id, conversation_id, outgoing)
+
+        if incoming.attachment is not None:
+            # Rasa cannot read it either: a kind word from the bot, the conversation goes on.
+            reply = BotReply(text=self._texts.attachment_reply(incoming.attachment.value))
+            outgoing = await self._store_replies(
+                message_id,
+                conversation_id,
+                [reply],
+                Author.SYSTEM,
+                MessageStatus.PROCESSED,
+                reply_status,
             )
             return HandleResult(message_id, conversation_id, outgoing)
 
@@ -170,8 +184,10 @@ class DialogueService:
         """The message's route in one query when the contact is known; created otherwise."""
         route = await store.find_route(session, incoming.channel, incoming.external_user_id)
         if route is None:
+            # The outreach code counts only on the contact's first contact (applied on creation).
+            source_id = await sources.active_source_id(session, incoming.source)
             identity = await store.get_or_create_identity(
-                session, incoming.channel, incoming.external_user_id, now
+                session, incoming.channel, incoming.external_user_id, now, source_id
             )
             conversation = await store.open_conversation(session, identity, now)
             await store.touch_contact(session, identity.contact_id, now)  # maybe a returning one
@@ -238,6 +254,13 @@ class DialogueService:
             OutgoingMessage(id_, conversation_id, author, reply.text, reply.buttons, created_at)
             for (id_, created_at), reply in zip(ids, replies, strict=True)
         )
+
+
+def stored_payload(incoming: IncomingMessage) -> str | None:
+    """A button's payload, or the kind of a non-text message (never its content)."""
+    if incoming.attachment is not None:
+        return f"[{incoming.attachment.value}]"
+    return incoming.payload
 
 
 def to_outgoing(message: Message) -> OutgoingMessage:

@@ -52,14 +52,28 @@ class Button:
     payload: str
 
 
+class Attachment(StrEnum):
+    """Kinds of non-text content a young person may send; the bot answers them kindly."""
+
+    STICKER = "sticker"
+    PHOTO = "photo"
+    VIDEO = "video"
+    VOICE = "voice"
+    LOCATION = "location"
+    DOCUMENT = "document"
+    OTHER = "other"
+
+
 @dataclass(frozen=True, slots=True)
 class IncomingMessage:
     """A young person's message as a channel adapter hands it to the core.
 
-    Exactly one of `text` (typed) and `payload` (a button pressed) is set. `external_user_id` is
-    the channel's identifier of the person (already hashed where the channel allows it);
-    `external_id` the platform's (or client's) id of this message, when it has one: a message
-    seen again with the same id gets the stored replies and is not processed twice.
+    Exactly one of `text` (typed), `payload` (a button pressed) and `attachment` (a sticker, a
+    photo… that the bot cannot read) is set. `external_user_id` is the channel's identifier of
+    the person (already hashed where the channel allows it); `external_id` the platform's (or
+    client's) id of this message, when it has one: a message seen again with the same id gets
+    the stored replies and is not processed twice. `source` is the outreach code the link
+    carried (`?start=`, `?src=`, `?ref=`), recorded if this is the contact's first message.
     """
 
     channel: str
@@ -67,15 +81,31 @@ class IncomingMessage:
     text: str | None = None
     payload: str | None = None
     external_id: str | None = None
+    source: str | None = None
+    attachment: Attachment | None = None
 
     def __post_init__(self) -> None:
-        if (self.text is None) == (self.payload is None):
-            raise ValueError("exactly one of text and payload must be set")
+        if sum(x is not None for x in (self.text, self.payload, self.attachment)) != 1:
+            raise ValueError("exactly one of text, payload and attachment must be set")
 
     @property
     def content(self) -> str:
         """What Rasa receives: the typed text or the button's payload."""
-        return self.text if self.text is not None else str(self.payload)
+        if self.text is not None:
+            return self.text
+        if self.payload is not None:
+            return self.payload
+        raise ValueError("an attachment is not sent to the dialogue engine")
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """Where a push channel delivers: the person's id on the platform, and when they last wrote
+    (Instagram only allows replies within 24 hours of it)."""
+
+    channel: str
+    external_user_id: str
+    last_incoming_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

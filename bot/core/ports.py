@@ -1,4 +1,4 @@
-"""Protocols at the core's swap points: the clock and the dialogue engine (Rasa)."""
+"""Protocols at the core's swap points: the clock, the dialogue engine (Rasa), push channels."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
-from bot.core.messages import EngineTurn
+from bot.core.messages import EngineTurn, OutgoingMessage, Recipient
 
 
 class Clock(Protocol):
@@ -40,3 +40,14 @@ class TrackerEraser(Protocol):
     """Deletes what the dialogue engine stored about senders (Rasa's tracker events)."""
 
     async def erase(self, sender_ids: Sequence[str]) -> None: ...
+
+
+class Channel(Protocol):
+    """A platform the bot pushes messages to (Telegram, Instagram); the web chat is pulled."""
+
+    name: str
+
+    async def send(self, recipient: Recipient, message: OutgoingMessage) -> None:
+        """Deliver one message, retrying what the platform asks to retry; raise DeliveryFailed
+        when it cannot be delivered."""
+        ...

@@ -8,6 +8,7 @@ from rasa_sdk.executor import ActionExecutor
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.content.texts import Texts
+from bot.core.delivery import DeliveryService
 from bot.core.dialogue import DialogueService
 from bot.core.ports import Clock
 from bot.rasa.client import RasaHttpClient
@@ -19,5 +20,6 @@ TEXTS = web.AppKey("texts", Texts)
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 RASA = web.AppKey("rasa", RasaHttpClient)
 DIALOGUE = web.AppKey("dialogue", DialogueService)
+DELIVERY = web.AppKey("delivery", DeliveryService)
 SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
 ACTION_EXECUTOR = web.AppKey("action_executor", ActionExecutor)

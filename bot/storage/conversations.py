@@ -64,9 +64,14 @@ async def find_route(session: AsyncSession, channel: str, external_id: str) -> R
 
 
 async def get_or_create_identity(
-    session: AsyncSession, channel: str, external_id: str, now: datetime
+    session: AsyncSession,
+    channel: str,
+    external_id: str,
+    now: datetime,
+    source_id: int | None = None,
 ) -> ChannelIdentity:
-    """The identity for (channel, external_id), creating the contact on first contact.
+    """The identity for (channel, external_id), creating the contact on first contact (with the
+    outreach source that brought them, if any).
 
     Safe against a concurrent first message: the loser of the unique-constraint race re-reads.
     """
@@ -75,7 +80,7 @@ async def get_or_create_identity(
         return found
     try:
         async with session.begin_nested():
-            contact = Contact(created_at=now, last_seen_at=now)
+            contact = Contact(created_at=now, last_seen_at=now, source_id=source_id)
             identity = ChannelIdentity(
                 contact=contact,
                 channel=channel,

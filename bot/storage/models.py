@@ -132,6 +132,37 @@ class OpeningHours(Base):
     site: Mapped[Site] = relationship(back_populates="opening_hours")
 
 
+SOURCE_KINDS = (
+    "poster",
+    "flyer",
+    "permanence",
+    "snapchat",
+    "instagram",
+    "partner",
+    "event",
+    "website",
+    "other",
+)
+
+
+class OutreachSource(Base):
+    """An outreach action (a poster in a bakery, a flyer, a Snapchat story…) and its short code.
+
+    The code rides on the links and QR codes of the action (`?start=`, `?src=`, `?ref=`); a
+    contact whose first message carries it is counted for that action.
+    """
+
+    __tablename__ = "outreach_sources"
+    __table_args__ = (CheckConstraint(_in("kind", SOURCE_KINDS), name="kind_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    label: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    archived_at: Mapped[datetime | None]
+
+
 class Contact(Base):
     """A young person, whatever the channels they use (minimum data: no name, no birth date)."""
 
@@ -141,6 +172,10 @@ class Contact(Base):
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
     unsubscribed_at: Mapped[datetime | None]
+    # The outreach action that brought them, recorded on their first contact only.
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outreach_sources.id", ondelete="SET NULL"), index=True
+    )
 
     identities: Mapped[list[ChannelIdentity]] = relationship(
         back_populates="contact", cascade="all, delete-orphan", passive_deletes=True
@@ -228,10 +263,27 @@ class Message(Base):
     buttons: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str | None] = mapped_column(String(128))
+    # Outgoing on a push channel: when a sender took it (so a retry never sends it twice), and
+    # why it could not be delivered (a short code, never the platform's whole answer).
+    claimed_at: Mapped[datetime | None]
+    failure_reason: Mapped[str | None] = mapped_column(String(64))
     reply_to_id: Mapped[int | None] = mapped_column(
         ForeignKey("messages.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime]
+
+
+class ReceivedEvent(Base):
+    """A platform event already taken in (Telegram update_id, Instagram mid): platforms resend.
+
+    Kept a few days (platforms stop retrying within hours) and then pruned.
+    """
+
+    __tablename__ = "received_events"
+
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)
 
 
 ELIGIBILITY_ORIENTATIONS = ("school", "keep_studying", "cej", "pacea", "france_travail")

@@ -73,6 +73,7 @@ class Stack:
     database_file: Path
     tracker_file: Path
     token: str
+    extra_env: Mapping[str, str] | None = None
     rasa: subprocess.Popen[bytes] | None = None
     bot: subprocess.Popen[bytes] | None = None
 
@@ -104,6 +105,7 @@ class Stack:
             "ACTIONS_TOKEN": self.token,
             "DEMO": "1",
             "LOG_LEVEL": "INFO",
+            **(self.extra_env or {}),
         }
         self.bot = _spawn([str(BOT_PYTHON), "-m", "bot", "serve"], env, self.workdir / "bot.log")
 
@@ -124,7 +126,8 @@ class Stack:
                 stop(process)
 
 
-def start_stack(workdir: Path) -> Stack:
+def start_stack(workdir: Path, extra_env: Mapping[str, str] | None = None) -> Stack:
+    """Rasa and the bot; `extra_env` configures the bot (e.g. channels pointed at fakes)."""
     stack = Stack(
         workdir=workdir,
         bot_url=f"http://127.0.0.1:{free_port()}",
@@ -132,6 +135,7 @@ def start_stack(workdir: Path) -> Stack:
         database_file=workdir / "bot.db",
         tracker_file=workdir / "tracker.db",
         token="integration-token-" + os.urandom(8).hex(),
+        extra_env=extra_env,
     )
     try:
         stack.start_rasa()
