@@ -38,8 +38,8 @@ from bot.rasa.model import current_model
 from bot.rasa.supervisor import ProcessSupervisor, rasa_argv, rasa_env
 from bot.rasa.tracker_store import SqlTrackerEraser
 from bot.settings import Settings
-from bot.storage.database import create_engine, create_session_factory
 from bot.storage import events
+from bot.storage.database import create_engine, create_session_factory
 from bot.storage.demo import seed_demo
 
 logger = logging.getLogger(__name__)

@@ -32,8 +32,7 @@ class ThreadedServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        sockets = site._server.sockets if site._server else ()  # noqa: SLF001 - the bound port
-        port = sockets[0].getsockname()[1]
+        port = self._runner.addresses[0][1]
         return f"http://127.0.0.1:{port}"
 
     def stop(self) -> None:

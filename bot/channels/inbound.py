@@ -1,4 +1,4 @@
-"""What every push channel does with a young person's message: route it, then deliver the replies."""
+"""What every push channel does with a young person's message: route it, deliver the replies."""
 
 from __future__ import annotations
 

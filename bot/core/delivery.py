@@ -66,9 +66,7 @@ class DeliveryService:
 
     async def give_up_interrupted(self) -> int:
         async with self._sessions() as session, session.begin():
-            count = await outbox.give_up_interrupted(
-                session, self._clock.now() - INTERRUPTED_AFTER
-            )
+            count = await outbox.give_up_interrupted(session, self._clock.now() - INTERRUPTED_AFTER)
         if count:
             logger.warning("%d outgoing messages interrupted mid-send: not sent again", count)
         return count

@@ -87,3 +87,23 @@ async def give_up_interrupted(session: AsyncSession, claimed_before: datetime) -
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def button_payload(
+    session: AsyncSession, message_id: int, index: int, channel: str, external_user_id: str
+) -> str | None:
+    """The payload of a button of a message sent to this person (None if not theirs)."""
+    buttons = await session.scalar(
+        select(Message.buttons)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .join(ChannelIdentity, ChannelIdentity.id == Conversation.channel_identity_id)
+        .where(
+            Message.id == message_id,
+            Message.direction == Direction.OUT.value,
+            ChannelIdentity.channel == channel,
+            ChannelIdentity.external_id == external_user_id,
+        )
+    )
+    if not buttons or not 0 <= index < len(buttons):
+        return None
+    return str(buttons[index]["payload"])

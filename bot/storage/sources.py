@@ -120,7 +120,10 @@ async def figures(session: AsyncSession, since: datetime | None = None) -> list[
         query = query.where(Contact.created_at >= since)
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     spans: dict[int, tuple[datetime, datetime]] = {}
-    for source_id, channel, count, first, last in (await session.execute(query)).all():
+    for raw_id, channel, count, first, last in (await session.execute(query)).all():
+        if raw_id is None:
+            continue
+        source_id = raw_id
         counts[source_id][channel] = count
         if source_id in spans:
             first, last = min(first, spans[source_id][0]), max(last, spans[source_id][1])

@@ -1,12 +1,224 @@
-"""Telegram: python-telegram-bot 22 behind our aiohttp server (see channel.py and webhook.py)."""
+"""Telegram: python-telegram-bot 22 behind our aiohttp server.
+
+PTB's Application runs without its own web server (`updater=None`): our route checks the secret
+token, hands the update to PTB's queue and answers 200 at once; PTB then calls one handler,
+which routes the message through the core and delivers the replies. `TELEGRAM_MODE=polling`
+lets a developer without a public URL use getUpdates instead.
+"""
 
 from __future__ import annotations
 
-from aiohttp import web
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import weakref
+from collections.abc import AsyncIterator
 
-from bot.settings import TelegramSettings
+from aiohttp import web
+from telegram import Update
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import Application, ApplicationBuilder, CallbackContext, TypeHandler
+
+from bot.channels.inbound import take_in
+from bot.channels.telegram.sending import ChatRateLimiter, TelegramChannel
+from bot.channels.telegram.updates import CHANNEL, Received, read_update
+from bot.core.messages import IncomingMessage
+from bot.http.keys import CLOCK, DELIVERY, SESSIONS, TEXTS
+from bot.settings import TelegramMode, TelegramSettings
+from bot.storage import events, outbox
+
+logger = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+ALLOWED_UPDATES = ("message", "callback_query")
+MAX_BODY = 1024 * 1024
+# Updates handled at once (one chat's updates still go one after the other).
+CONCURRENT_UPDATES = 32
+START_RETRY_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+
+
+
+class TelegramRuntime:
+    """PTB's Application for one bot token, and what it needs from our app."""
+
+    def __init__(self, app: web.Application, settings: TelegramSettings) -> None:
+        self._app = app
+        self.settings = settings
+        builder: ApplicationBuilder = (  # type: ignore[type-arg]
+            Application.builder()
+            .token(settings.token)
+            .base_url(settings.api_base_url)
+            .rate_limiter(ChatRateLimiter())
+            .concurrent_updates(CONCURRENT_UPDATES)
+        )
+        if settings.mode is TelegramMode.WEBHOOK:
+            builder = builder.updater(None)
+        self.application = builder.build()
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.application.add_error_handler(self._on_error)
+        self.channel = TelegramChannel(self.application.bot)
+        self.ready = asyncio.Event()
+        self._chat_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    async def start(self) -> None:
+        """Connect to Telegram, retrying while it cannot be reached (the web chat works
+        meanwhile; the webhook answers 503 so Telegram keeps the updates)."""
+        delays = iter(START_RETRY_DELAYS)
+        while True:
+            try:
+                await self._start_once()
+            except InvalidToken:
+                logger.error("Telegram refused TELEGRAM_TOKEN: the channel stays off")
+                return
+            except (TelegramError, OSError) as error:
+                delay = next(delays, START_RETRY_DELAYS[-1])
+                logger.warning(
+                    "Telegram unreachable at start-up (%s); retrying in %.0f s",
+                    type(error).__name__,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+            else:
+                self._app[DELIVERY].add_channel(self.channel)
+                self.ready.set()
+                logger.info("Telegram channel ready (%s)", self.settings.mode.value)
+                return
+
+    async def _start_once(self) -> None:
+        application = self.application
+        if not application._initialized:
+            await application.initialize()  # getMe: checks the token
+        if self.settings.mode is TelegramMode.POLLING:
+            updater = application.updater
+            assert updater is not None
+            if not application.running:
+                await application.start()
+            if not updater.running:
+                await updater.start_polling(allowed_updates=list(ALLOWED_UPDATES))
+            return
+        if self.settings.webhook_url:
+            await application.bot.set_webhook(
+                url=self.settings.webhook_url,
+                secret_token=self.settings.webhook_secret,
+                allowed_updates=list(ALLOWED_UPDATES),
+            )
+        if not application.running:
+            await application.start()
+
+    async def stop(self) -> None:
+        application = self.application
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        if application._initialized:
+            await application.shutdown()
+
+    async def enqueue(self, update: Update) -> None:
+        await self.application.update_queue.put(update)
+
+    def _lock(self, chat_id: int) -> asyncio.Lock:
+        lock = self._chat_locks.get(chat_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._chat_locks[chat_id] = lock
+        return lock
+
+    async def _on_update(self, update: Update, _: CallbackContext) -> None:  # type: ignore[type-arg]
+        received = read_update(update)
+        if received is None:
+            return
+        # One chat's updates in order; different chats at the same time.
+        async with self._lock(received.chat_id):
+            now = self._app[CLOCK].now()
+            if not await events.first_time(
+                self._app[SESSIONS], CHANNEL, str(update.update_id), now
+            ):
+                logger.info("telegram update %s seen again: ignored", update.update_id)
+                return
+            incoming = await self._resolve(update, received)
+            if incoming is not None:
+                await take_in(self._app, incoming)
+
+    async def _resolve(self, update: Update, received: Received) -> IncomingMessage | None:
+        """The message to route; a pressed button is always answered (or its spinner stays)."""
+        incoming = received.incoming
+        key = received.button_key
+        if key is not None:
+            async with self._app[SESSIONS]() as session:
+                payload = await outbox.button_payload(
+                    session, key.message_id, key.index, CHANNEL, str(received.chat_id)
+                )
+            if payload is not None:
+                incoming = IncomingMessage(
+                    CHANNEL,
+                    str(received.chat_id),
+                    payload=payload,
+                    external_id=f"u{update.update_id}",
+                )
+        if received.callback_query_id is not None:
+            expired = incoming is None
+            try:
+                await self.application.bot.answer_callback_query(
+                    received.callback_query_id,
+                    text=self._app[TEXTS].webchat_error("invalid_payload") if expired else None,
+                )
+            except TelegramError as error:  # too old to answer: the message still counts
+                logger.info("callback query not answered: %s", type(error).__name__)
+        return incoming
+
+    async def _on_error(self, update: object, context: CallbackContext) -> None:  # type: ignore[type-arg]
+        error = context.error
+        logger.error(
+            "telegram update failed: %s",
+            type(error).__name__,
+            exc_info=(type(error), error, error.__traceback__) if error else None,
+        )
+
+
+TELEGRAM = web.AppKey("telegram", TelegramRuntime)
+
+
+async def webhook(request: web.Request) -> web.Response:
+    """Authenticate, parse, queue, answer: processing happens after the 200."""
+    runtime = request.app[TELEGRAM]
+    token = request.headers.get(SECRET_HEADER)
+    if token is None:
+        return web.Response(status=401, text="missing secret token")
+    if not hmac.compare_digest(token.encode(), runtime.settings.webhook_secret.encode()):
+        return web.Response(status=403, text="wrong secret token")
+    if not runtime.ready.is_set():
+        return web.Response(status=503, text="starting", headers={"Retry-After": "5"})
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        return web.Response(status=413)
+    try:
+        data = json.loads(await request.content.read(MAX_BODY + 1))
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            raise ValueError("not an update")
+        update = Update.de_json(data, runtime.application.bot)
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError):
+        return web.Response(status=400, text="not a Telegram update")
+    await runtime.enqueue(update)
+    return web.Response(text="ok")
 
 
 def add_channel(app: web.Application, settings: TelegramSettings) -> None:
-    """Register the Telegram webhook route and PTB's Application lifetime."""
-    raise NotImplementedError("Telegram channel: being written")
+    """Register the webhook route (webhook mode) and PTB's lifetime with the app's."""
+
+    async def lifetime(app: web.Application) -> AsyncIterator[None]:
+        runtime = TelegramRuntime(app, settings)
+        app[TELEGRAM] = runtime
+        starting = asyncio.create_task(runtime.start())
+        yield
+        starting.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await starting
+        await runtime.stop()
+
+    app.cleanup_ctx.append(lifetime)
+    if settings.mode is TelegramMode.WEBHOOK:
+        app.router.add_post("/telegram/webhook", webhook)

@@ -1,0 +1,129 @@
+"""Replies to Telegram: inline keyboards, long texts split, Telegram's flood limits respected.
+
+PTB's AIORateLimiter keeps the bot under ~30 messages/s overall and 20/min per group, and
+retries after a 429 `retry_after`; it has no limit per private chat, which Telegram puts at
+about one message a second (short bursts tolerated), so `ChatRateLimiter` adds one.
+"""
+
+from __future__ import annotations
+
+import logging
+import weakref
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from aiolimiter import AsyncLimiter
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import AIORateLimiter
+
+from bot.channels.telegram.updates import BUTTON_KEY, CHANNEL, MAX_TEXT
+from bot.channels.text_split import split_text
+from bot.core.messages import Button, OutgoingMessage, Recipient
+from bot.errors import DeliveryFailed
+
+logger = logging.getLogger(__name__)
+
+MAX_CALLBACK_DATA = 64  # bytes
+JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
+
+
+class ChatRateLimiter(AIORateLimiter):
+    """AIORateLimiter plus a limit per private chat: `per_chat` messages per `period` seconds
+    (3 per 3 s: a reply of three bubbles leaves at once, a longer one at one a second)."""
+
+    __slots__ = ("_chat_limiters", "_per_chat", "_period")
+
+    def __init__(self, *, per_chat: float = 3, period: float = 3, max_retries: int = 2) -> None:
+        super().__init__(max_retries=max_retries)
+        self._per_chat = per_chat
+        self._period = period
+        # A limiter lives while a request for its chat holds it; idle chats are forgotten.
+        self._chat_limiters: weakref.WeakValueDictionary[int, AsyncLimiter] = (
+            weakref.WeakValueDictionary()
+        )
+
+    def chat_limiter(self, chat_id: int) -> AsyncLimiter:
+        limiter = self._chat_limiters.get(chat_id)
+        if limiter is None:
+            limiter = AsyncLimiter(self._per_chat, self._period)
+            self._chat_limiters[chat_id] = limiter
+        return limiter
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, JSONResult]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> JSONResult:
+        chat_id = _private_chat(data.get("chat_id"))
+        if chat_id is None:
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        limiter = self.chat_limiter(chat_id)
+        async with limiter:
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+
+
+def _private_chat(raw: object) -> int | None:
+    try:
+        chat_id = int(str(raw))
+    except ValueError:
+        return None
+    return chat_id if chat_id > 0 else None
+
+
+def callback_data(message: OutgoingMessage, index: int, button: Button) -> str:
+    """The payload itself when it fits in 64 bytes, else a key to the stored message's button."""
+    payload = button.payload
+    if len(payload.encode()) <= MAX_CALLBACK_DATA and not BUTTON_KEY.fullmatch(payload):
+        return payload
+    return f"~{message.id}.{index}"
+
+
+def keyboard(message: OutgoingMessage) -> InlineKeyboardMarkup | None:
+    """One button per row: titles stay whole on a phone."""
+    if not message.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(button.title, callback_data=callback_data(message, i, button))]
+            for i, button in enumerate(message.buttons)
+        ]
+    )
+
+
+class TelegramChannel:
+    """The push channel the DeliveryService uses for Telegram identities (chat ids)."""
+
+    name = CHANNEL
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def send(self, recipient: Recipient, message: OutgoingMessage) -> None:
+        chat_id = int(recipient.external_user_id)
+        pieces = split_text(message.text, MAX_TEXT) or ["…"]
+        for number, piece in enumerate(pieces, start=1):
+            markup = keyboard(message) if number == len(pieces) else None
+            try:
+                await self._bot.send_message(chat_id=chat_id, text=piece, reply_markup=markup)
+            except Forbidden as error:
+                raise DeliveryFailed("blocked_by_user") from error
+            except RetryAfter as error:
+                raise DeliveryFailed("rate_limited") from error
+            except TimedOut as error:
+                # It may have arrived: sending again could send twice.
+                raise DeliveryFailed("timed_out") from error
+            except BadRequest as error:
+                raise DeliveryFailed("platform_refused", type(error).__name__) from error
+            except NetworkError as error:
+                raise DeliveryFailed("platform_unreachable") from error
+            except TelegramError as error:
+                raise DeliveryFailed("platform_error", type(error).__name__) from error
