@@ -1,0 +1,367 @@
+"""Telegram webhook: every rejection path leaves no trace; good updates are answered once."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+from sqlalchemy import select
+
+from bot.channels.telegram import TELEGRAM
+from bot.http.keys import CLOCK, DELIVERY, SESSIONS
+from bot.settings import Settings
+from bot.storage import sources
+from bot.storage.models import Contact, Message, ReceivedEvent
+from tests.channels.telegram.conftest import (
+    CHAT,
+    Client,
+    count,
+    post_update,
+    ready,
+    settle,
+    telegram_settings,
+    until,
+)
+from tests.fake_rasa import FakeRasaState
+from tests.fake_telegram import FakeTelegramState, button_update, message_update, text_update
+
+
+async def _nothing_stored(client: Client) -> None:
+    for model in (Contact, Message, ReceivedEvent):
+        assert await count(client, model) == 0
+
+
+async def test_a_missing_secret_token_gets_401_and_leaves_no_trace(
+    tg: Client, telegram: FakeTelegramState, rasa_state: FakeRasaState
+) -> None:
+    response = await post_update(tg, text_update(1, CHAT, "salut"), secret=None)
+    await settle(tg)
+
+    assert response.status == 401
+    await _nothing_stored(tg)
+    assert telegram.of("sendMessage") == [] and rasa_state.received == []
+
+
+@pytest.mark.parametrize("secret", ["wrong", "", "webhook-secret_012345678", "x" * 300])
+async def test_a_wrong_secret_token_gets_403_and_leaves_no_trace(
+    tg: Client, telegram: FakeTelegramState, secret: str
+) -> None:
+    response = await post_update(tg, text_update(1, CHAT, "salut"), secret=secret)
+    await settle(tg)
+
+    assert response.status == 403
+    await _nothing_stored(tg)
+    assert telegram.of("sendMessage") == []
+
+
+@pytest.mark.parametrize(
+    "body", [b"{not json", b"[]", b'{"message": {}}', b'{"update_id": "1"}', b"\xff\xfe"]
+)
+async def test_a_malformed_update_gets_400_and_leaves_no_trace(tg: Client, body: bytes) -> None:
+    from bot.channels.telegram import SECRET_HEADER
+    from tests.channels.telegram.conftest import SECRET
+
+    response = await tg.post("/telegram/webhook", data=body, headers={SECRET_HEADER: SECRET})
+
+    assert response.status == 400
+    await _nothing_stored(tg)
+
+
+async def test_a_text_gets_its_replies_with_an_inline_keyboard(
+    tg: Client, telegram: FakeTelegramState, rasa_state: FakeRasaState
+) -> None:
+    response = await post_update(tg, text_update(10, CHAT, "  slt cv  "))
+
+    assert response.status == 200
+    await until(lambda: len(telegram.of("sendMessage")) == 2)
+    first, second = (call.params for call in telegram.of("sendMessage"))
+    assert first == {"chat_id": str(CHAT), "text": "écho : slt cv"}
+    assert second["chat_id"] == str(CHAT)
+    assert second["text"] == "Tu veux un rendez-vous ?"
+    assert second["reply_markup"] == {
+        "inline_keyboard": [[{"text": "Oui", "callback_data": "/affirm"}]]
+    }
+    assert rasa_state.received[0]["message"] == "slt cv"
+    assert rasa_state.received[0]["metadata"] == {"channel": "telegram"}
+    await settle(tg)
+    async with tg.app[SESSIONS]() as session:
+        statuses = (await session.scalars(select(Message.status).order_by(Message.id))).all()
+    assert statuses == ["processed", "sent", "sent"]
+
+
+async def test_the_update_is_acknowledged_before_it_is_processed(
+    tg: Client, telegram: FakeTelegramState, rasa_state: FakeRasaState
+) -> None:
+    rasa_state.delay = 1.0  # Rasa is slow: the webhook does not wait for it
+
+    response = await post_update(tg, text_update(11, CHAT, "salut"))
+
+    assert response.status == 200
+    assert telegram.of("sendMessage") == []
+    await until(lambda: len(telegram.of("sendMessage")) == 2)
+
+
+async def test_a_duplicate_update_is_answered_once_also_after_a_restart(
+    tg: Client,
+    tg_settings: Settings,
+    telegram: FakeTelegramState,
+    rasa_state: FakeRasaState,
+    make_client: Callable[[Settings], Awaitable[Client]],
+) -> None:
+    update = text_update(12, CHAT, "salut")
+    assert (await post_update(tg, update)).status == 200
+    assert (await post_update(tg, update)).status == 200
+    await settle(tg)
+    await tg.close()  # the bot restarts on the same database
+    restarted = await ready(await make_client(tg_settings))
+
+    assert (await post_update(restarted, update)).status == 200
+    await settle(restarted)
+
+    assert len(rasa_state.received) == 1
+    assert len(telegram.of("sendMessage")) == 2
+
+
+async def test_start_with_a_code_records_the_source_on_first_contact_only(
+    tg: Client, rasa_state: FakeRasaState, telegram: FakeTelegramState
+) -> None:
+    async with tg.app[SESSIONS]() as session, session.begin():
+        poster = await sources.add_source(
+            session, "boulangerie", "Affiche boulangerie", "poster", tg.app[CLOCK].now()
+        )
+        await sources.add_source(session, "flyer-gare", "Flyer gare", "flyer", tg.app[CLOCK].now())
+
+    await post_update(tg, text_update(20, CHAT, "/start boulangerie"))
+    await settle(tg)
+    await post_update(tg, text_update(21, CHAT, "/start flyer-gare"))
+    await settle(tg)
+
+    assert [r["message"] for r in rasa_state.received] == ["/greet", "/greet"]
+    async with tg.app[SESSIONS]() as session:
+        contact = await session.scalar(select(Contact))
+    assert contact is not None and contact.source_id == poster.id
+
+
+async def test_start_with_an_unknown_code_still_greets(
+    tg: Client, rasa_state: FakeRasaState
+) -> None:
+    await post_update(tg, text_update(22, CHAT, "/start n'importe-quoi!"))
+    await settle(tg)
+
+    assert [r["message"] for r in rasa_state.received] == ["/greet"]
+    async with tg.app[SESSIONS]() as session:
+        contact = await session.scalar(select(Contact))
+    assert contact is not None and contact.source_id is None
+
+
+async def test_a_button_press_goes_to_rasa_and_is_always_answered(
+    tg: Client, telegram: FakeTelegramState, rasa_state: FakeRasaState
+) -> None:
+    await post_update(tg, button_update(30, CHAT, "/affirm"))
+    await until(lambda: len(telegram.of("sendMessage")) == 2)
+
+    assert rasa_state.received[0]["message"] == "/affirm"
+    [answer] = telegram.of("answerCallbackQuery")
+    assert answer.params == {"callback_query_id": "cbq30"}
+
+
+async def test_a_long_payload_travels_as_a_key_to_the_stored_button(
+    tg: Client, telegram: FakeTelegramState, rasa_state: FakeRasaState
+) -> None:
+    long_payload = '/inform{"choice": "' + "elig_activity=" + "x" * 80 + '"}'
+    await post_update(tg, text_update(31, CHAT, "salut"))
+    await settle(tg)
+    async with tg.app[SESSIONS]() as session, session.begin():
+        reply = await session.scalar(select(Message).where(Message.direction == "out"))
+        assert reply is not None
+        reply.buttons = [{"title": "Choix", "payload": long_payload}]
+        reply.status, reply.claimed_at = "pending", None
+    from bot.core.dialogue import to_outgoing
+
+    async with tg.app[SESSIONS]() as session:
+        stored = await session.get_one(Message, reply.id)
+        await tg.app[DELIVERY].deliver([to_outgoing(stored)])
+    markup = telegram.of("sendMessage")[-1].params["reply_markup"]
+    key = markup["inline_keyboard"][0][0]["callback_data"]
+    assert key == f"~{reply.id}.0" and len(key.encode()) <= 64
+
+    await post_update(tg, button_update(32, CHAT, key))
+    await settle(tg)
+
+    assert rasa_state.received[-1]["message"] == long_payload
+
+
+async def test_a_key_to_someone_elses_button_is_refused_kindly(
+    tg: Client, telegram: FakeTelegramState, rasa_state: FakeRasaState
+) -> None:
+    await post_update(tg, text_update(33, CHAT, "salut"))
+    await settle(tg)
+    async with tg.app[SESSIONS]() as session:
+        reply_id = await session.scalar(select(Message.id).where(Message.direction == "out"))
+    calls_before = len(rasa_state.received)
+
+    await post_update(tg, button_update(34, CHAT + 1, f"~{reply_id}.0"))
+    await settle(tg)
+
+    assert len(rasa_state.received) == calls_before
+    [answer] = telegram.of("answerCallbackQuery")
+    assert answer.params["callback_query_id"] == "cbq34"
+    assert "plus valable" in answer.params["text"]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            {
+                "sticker": {
+                    "file_id": "s",
+                    "file_unique_id": "s",
+                    "width": 512,
+                    "height": 512,
+                    "is_animated": False,
+                    "is_video": False,
+                    "type": "regular",
+                }
+            },
+            "écrits",
+        ),
+        ({"photo": [{"file_id": "p", "file_unique_id": "p", "width": 90, "height": 90}]}, "photos"),
+        ({"voice": {"file_id": "v", "file_unique_id": "v", "duration": 3}}, "vocaux"),
+        ({"location": {"latitude": 48.85, "longitude": 2.35}}, "ville"),
+        ({"document": {"file_id": "d", "file_unique_id": "d"}}, "fichiers"),
+    ],
+)
+async def test_non_text_messages_get_a_kind_reply_and_no_error(
+    tg: Client,
+    telegram: FakeTelegramState,
+    rasa_state: FakeRasaState,
+    content: dict[str, object],
+    expected: str,
+) -> None:
+    response = await post_update(tg, message_update(40, CHAT, **content))
+    await until(lambda: len(telegram.of("sendMessage")) == 1)
+
+    assert response.status == 200
+    assert expected in telegram.of("sendMessage")[0].params["text"]
+    assert rasa_state.received == []
+    async with tg.app[SESSIONS]() as session:
+        incoming = await session.scalar(select(Message).where(Message.direction == "in"))
+    assert incoming is not None and incoming.text is None  # the kind only, never the content
+    assert incoming.payload is not None and incoming.payload.startswith("[")
+
+
+async def test_group_chats_are_not_answered(
+    tg: Client, telegram: FakeTelegramState, rasa_state: FakeRasaState
+) -> None:
+    update = text_update(50, -100123, "salut")
+    update["message"]["chat"]["type"] = "supergroup"
+
+    assert (await post_update(tg, update)).status == 200
+    await settle(tg)
+
+    assert telegram.of("sendMessage") == [] and rasa_state.received == []
+
+
+async def test_a_429_is_waited_out_and_the_reply_sent_once(
+    tg: Client, telegram: FakeTelegramState
+) -> None:
+    telegram.fail_next_send(429, "Too Many Requests: retry after 1", retry_after=1)
+
+    await post_update(tg, text_update(60, CHAT, "salut"))
+    await until(lambda: len(telegram.of("sendMessage")) == 3, timeout=8)
+    await settle(tg)
+
+    texts = [call.params["text"] for call in telegram.of("sendMessage")]
+    assert texts == ["écho : salut", "écho : salut", "Tu veux un rendez-vous ?"]
+    first, retry = telegram.of("sendMessage")[:2]
+    assert retry.at - first.at >= 1.0
+    async with tg.app[SESSIONS]() as session:
+        statuses = (await session.scalars(select(Message.status).order_by(Message.id))).all()
+    assert statuses == ["processed", "sent", "sent"]
+
+
+async def test_a_bot_blocked_by_the_user_is_recorded_undelivered(
+    tg: Client, telegram: FakeTelegramState
+) -> None:
+    telegram.fail_next_send(403, "Forbidden: bot was blocked by the user")
+    telegram.fail_next_send(403, "Forbidden: bot was blocked by the user")
+
+    await post_update(tg, text_update(61, CHAT, "salut"))
+    await settle(tg)
+
+    async with tg.app[SESSIONS]() as session:
+        rows = (
+            await session.execute(
+                select(Message.status, Message.failure_reason)
+                .where(Message.direction == "out")
+                .order_by(Message.id)
+            )
+        ).all()
+    assert [tuple(row) for row in rows] == [("undelivered", "blocked_by_user")] * 2
+
+
+async def test_the_webhook_is_set_at_start_up_with_the_secret_and_update_types(
+    sqlite_url: str,
+    fake_rasa_url: str,
+    telegram_url: str,
+    telegram: FakeTelegramState,
+    make_client: Callable[[Settings], Awaitable[Client]],
+) -> None:
+    settings = telegram_settings(
+        sqlite_url,
+        fake_rasa_url,
+        telegram_url,
+        TELEGRAM_WEBHOOK_URL="https://ml.example/telegram/webhook",
+    )
+    await ready(await make_client(settings))
+
+    [call] = telegram.of("setWebhook")
+    assert call.params["url"] == "https://ml.example/telegram/webhook"
+    assert call.params["secret_token"] == "webhook-secret_0123456789"
+    assert call.params["allowed_updates"] == ["message", "callback_query"]
+
+
+async def test_without_a_webhook_url_the_webhook_is_left_as_it_is(
+    tg: Client, telegram: FakeTelegramState
+) -> None:
+    assert telegram.of("getMe") and telegram.of("setWebhook") == []
+
+
+async def test_while_telegram_is_unreachable_updates_get_503_and_nothing_is_stored(
+    sqlite_url: str, fake_rasa_url: str, make_client: Callable[[Settings], Awaitable[Client]]
+) -> None:
+    settings = telegram_settings(sqlite_url, fake_rasa_url, "http://127.0.0.1:9/bot")
+    client = await make_client(settings)
+
+    response = await post_update(client, text_update(70, CHAT, "salut"))
+
+    assert response.status == 503
+    assert not client.app[TELEGRAM].ready.is_set()
+    await _nothing_stored(client)
+
+
+async def test_polling_mode_reads_updates_without_a_webhook_route(
+    sqlite_url: str,
+    fake_rasa_url: str,
+    telegram_url: str,
+    telegram: FakeTelegramState,
+    rasa_state: FakeRasaState,
+    make_client: Callable[[Settings], Awaitable[Client]],
+) -> None:
+    telegram.updates.append(text_update(80, CHAT, "salut"))
+    settings = telegram_settings(
+        sqlite_url, fake_rasa_url, telegram_url, TELEGRAM_MODE="polling", TELEGRAM_WEBHOOK_SECRET=""
+    )
+    client = await ready(await make_client(settings))
+
+    await until(lambda: len(telegram.of("sendMessage")) == 2)
+
+    assert rasa_state.received[0]["message"] == "salut"
+    assert telegram.of("deleteWebhook")  # getUpdates needs the webhook removed
+    assert (await post_update(client, text_update(81, CHAT, "x"))).status == 404
+
+
+async def test_without_a_token_the_channel_is_off(client: Client) -> None:
+    assert (await post_update(client, text_update(90, CHAT, "salut"))).status == 404
+    assert TELEGRAM not in client.app
