@@ -86,7 +86,7 @@ async def post_update(
     return await client.post("/telegram/webhook", json=update, headers=headers)  # type: ignore[return-value]
 
 
-async def until(check: Callable[[], bool], timeout: float = 5.0) -> None:
+async def until(check: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109
     """Wait for what the bot does after it answered the webhook."""
     deadline = asyncio.get_running_loop().time() + timeout
     while not check():

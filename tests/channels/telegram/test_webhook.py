@@ -39,7 +39,8 @@ async def test_a_missing_secret_token_gets_401_and_leaves_no_trace(
 
     assert response.status == 401
     await _nothing_stored(tg)
-    assert telegram.of("sendMessage") == [] and rasa_state.received == []
+    assert telegram.of("sendMessage") == []
+    assert rasa_state.received == []
 
 
 @pytest.mark.parametrize("secret", ["wrong", "", "webhook-secret_012345678", "x" * 300])
@@ -139,7 +140,8 @@ async def test_start_with_a_code_records_the_source_on_first_contact_only(
     assert [r["message"] for r in rasa_state.received] == ["/greet", "/greet"]
     async with tg.app[SESSIONS]() as session:
         contact = await session.scalar(select(Contact))
-    assert contact is not None and contact.source_id == poster.id
+    assert contact is not None
+    assert contact.source_id == poster.id
 
 
 async def test_start_with_an_unknown_code_still_greets(
@@ -151,7 +153,8 @@ async def test_start_with_an_unknown_code_still_greets(
     assert [r["message"] for r in rasa_state.received] == ["/greet"]
     async with tg.app[SESSIONS]() as session:
         contact = await session.scalar(select(Contact))
-    assert contact is not None and contact.source_id is None
+    assert contact is not None
+    assert contact.source_id is None
 
 
 async def test_a_button_press_goes_to_rasa_and_is_always_answered(
@@ -183,7 +186,8 @@ async def test_a_long_payload_travels_as_a_key_to_the_stored_button(
         await tg.app[DELIVERY].deliver([to_outgoing(stored)])
     markup = telegram.of("sendMessage")[-1].params["reply_markup"]
     key = markup["inline_keyboard"][0][0]["callback_data"]
-    assert key == f"~{reply.id}.0" and len(key.encode()) <= 64
+    assert key == f"~{reply.id}.0"
+    assert len(key.encode()) <= 64
 
     await post_update(tg, button_update(32, CHAT, key))
     await settle(tg)
@@ -247,8 +251,10 @@ async def test_non_text_messages_get_a_kind_reply_and_no_error(
     assert rasa_state.received == []
     async with tg.app[SESSIONS]() as session:
         incoming = await session.scalar(select(Message).where(Message.direction == "in"))
-    assert incoming is not None and incoming.text is None  # the kind only, never the content
-    assert incoming.payload is not None and incoming.payload.startswith("[")
+    assert incoming is not None
+    assert incoming.text is None
+    assert incoming.payload is not None
+    assert incoming.payload.startswith("[")
 
 
 async def test_group_chats_are_not_answered(
@@ -260,7 +266,8 @@ async def test_group_chats_are_not_answered(
     assert (await post_update(tg, update)).status == 200
     await settle(tg)
 
-    assert telegram.of("sendMessage") == [] and rasa_state.received == []
+    assert telegram.of("sendMessage") == []
+    assert rasa_state.received == []
 
 
 async def test_a_429_is_waited_out_and_the_reply_sent_once(
@@ -325,7 +332,8 @@ async def test_the_webhook_is_set_at_start_up_with_the_secret_and_update_types(
 async def test_without_a_webhook_url_the_webhook_is_left_as_it_is(
     tg: Client, telegram: FakeTelegramState
 ) -> None:
-    assert telegram.of("getMe") and telegram.of("setWebhook") == []
+    assert telegram.of("getMe")
+    assert telegram.of("setWebhook") == []
 
 
 async def test_while_telegram_is_unreachable_updates_get_503_and_nothing_is_stored(
