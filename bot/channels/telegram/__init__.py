@@ -39,7 +39,6 @@ CONCURRENT_UPDATES = 32
 START_RETRY_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 
 
-
 class TelegramRuntime:
     """PTB's Application for one bot token, and what it needs from our app."""
 

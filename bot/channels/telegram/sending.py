@@ -8,7 +8,6 @@ about one message a second (short bursts tolerated), so `ChatRateLimiter` adds o
 from __future__ import annotations
 
 import logging
-import weakref
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -25,6 +24,7 @@ from bot.errors import DeliveryFailed
 logger = logging.getLogger(__name__)
 
 MAX_CALLBACK_DATA = 64  # bytes
+MAX_TRACKED_CHATS = 1024
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
 
 
@@ -38,17 +38,22 @@ class ChatRateLimiter(AIORateLimiter):
         super().__init__(max_retries=max_retries)
         self._per_chat = per_chat
         self._period = period
-        # A limiter lives while a request for its chat holds it; idle chats are forgotten.
-        self._chat_limiters: weakref.WeakValueDictionary[int, AsyncLimiter] = (
-            weakref.WeakValueDictionary()
-        )
+        self._chat_limiters: dict[int, AsyncLimiter] = {}
 
     def chat_limiter(self, chat_id: int) -> AsyncLimiter:
         limiter = self._chat_limiters.get(chat_id)
         if limiter is None:
+            if len(self._chat_limiters) >= MAX_TRACKED_CHATS:
+                self._forget_idle_chats()
             limiter = AsyncLimiter(self._per_chat, self._period)
             self._chat_limiters[chat_id] = limiter
         return limiter
+
+    def _forget_idle_chats(self) -> None:
+        """A limiter back at full capacity has nothing left to enforce (as PTB does for groups)."""
+        for chat_id, limiter in list(self._chat_limiters.items()):
+            if limiter.has_capacity(limiter.max_rate):
+                del self._chat_limiters[chat_id]
 
     async def process_request(
         self,
