@@ -49,3 +49,88 @@ def test_secrets_stay_out_of_repr() -> None:
 def test_invalid_values_stop_startup_with_a_clear_message(env: dict[str, str]) -> None:
     with pytest.raises(ConfigError, match=next(iter(env))):
         load_settings(env)
+
+
+TG_TOKEN = "123456:ABCdefGHIjklMNOpqrSTUvwx-yz_0123"
+
+
+def test_channels_are_off_without_their_settings() -> None:
+    settings = load_settings({})
+
+    assert settings.telegram is None
+    assert settings.instagram is None
+
+
+def test_telegram_in_webhook_mode_needs_a_valid_secret() -> None:
+    with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
+        load_settings({"TELEGRAM_TOKEN": TG_TOKEN})
+    with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
+        load_settings(
+            {"TELEGRAM_TOKEN": TG_TOKEN, "TELEGRAM_WEBHOOK_SECRET": "with spaces in it!!"}
+        )
+
+    settings = load_settings(
+        {"TELEGRAM_TOKEN": TG_TOKEN, "TELEGRAM_WEBHOOK_SECRET": "s3cret_s3cret-s3cret"}
+    )
+
+    assert settings.telegram is not None
+    assert settings.telegram.mode == "webhook"
+    assert settings.telegram.api_base_url == "https://api.telegram.org/bot"
+    assert TG_TOKEN not in repr(settings)
+    assert "s3cret" not in repr(settings)
+
+
+def test_telegram_polling_needs_no_secret() -> None:
+    settings = load_settings({"TELEGRAM_TOKEN": TG_TOKEN, "TELEGRAM_MODE": "polling"})
+
+    assert settings.telegram is not None
+    assert settings.telegram.mode == "polling"
+
+
+@pytest.mark.parametrize(
+    ("env", "name"),
+    [
+        ({"TELEGRAM_TOKEN": "not-a-token"}, "TELEGRAM_TOKEN"),
+        ({"TELEGRAM_TOKEN": TG_TOKEN, "TELEGRAM_MODE": "carrier-pigeon"}, "TELEGRAM_MODE"),
+        (
+            {"TELEGRAM_TOKEN": TG_TOKEN, "TELEGRAM_MODE": "polling", "TELEGRAM_API_BASE_URL": "x"},
+            "TELEGRAM_API_BASE_URL",
+        ),
+        ({"INSTAGRAM_APP_SECRET": "x"}, "INSTAGRAM_VERIFY_TOKEN"),
+        (
+            {
+                "INSTAGRAM_APP_SECRET": "a",
+                "INSTAGRAM_VERIFY_TOKEN": "b",
+                "INSTAGRAM_ACCESS_TOKEN": "c",
+                "INSTAGRAM_ACCOUNT_ID": "not-a-number",
+            },
+            "INSTAGRAM_ACCOUNT_ID",
+        ),
+        ({"STAFF_API_TOKEN": "short"}, "STAFF_API_TOKEN"),
+        ({"PUBLIC_URL": "ftp://x"}, "PUBLIC_URL"),
+    ],
+)
+def test_invalid_channel_settings_stop_startup(env: dict[str, str], name: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        load_settings(env)
+
+
+def test_instagram_settings_keep_their_secrets_out_of_repr() -> None:
+    settings = load_settings(
+        {
+            "INSTAGRAM_APP_SECRET": "app-s3cret",
+            "INSTAGRAM_VERIFY_TOKEN": "verify-s3cret",
+            "INSTAGRAM_ACCESS_TOKEN": "access-s3cret",
+            "INSTAGRAM_ACCOUNT_ID": "17841400000000000",
+        }
+    )
+
+    assert settings.instagram is not None
+    assert settings.instagram.graph_api_base_url == "https://graph.instagram.com"
+    assert settings.instagram.graph_api_version == "v25.0"
+    assert "s3cret" not in repr(settings)
+
+
+def test_the_public_url_defaults_to_the_local_address() -> None:
+    assert load_settings({"PORT": "8099"}).public_url == "http://127.0.0.1:8099"
+    assert load_settings({"PUBLIC_URL": "https://ml.example/"}).public_url == "https://ml.example"
