@@ -14,6 +14,7 @@ from dotenv import dotenv_values
 from bot.app import create_app
 from bot.errors import ConfigError
 from bot.http.middleware import PrivateAccessLogger
+from bot.outreach import cli as outreach_cli
 from bot.settings import Settings, load_settings
 from bot.storage.migrate import upgrade
 
@@ -45,6 +46,13 @@ def _serve(settings: Settings, environ: dict[str, str]) -> None:
             f"  (Rasa démarre en 20 à 60 s ; d'ici là, le chat répond par un message d'excuse.)\n",
             flush=True,
         )
+        if settings.demo and not settings.staff_token_configured:
+            print(
+                f"  API équipe ({base}/api/staff/sources) : jeton de cette session :\n"
+                f"    {settings.staff_token}\n"
+                "  (mets STAFF_API_TOKEN dans .env pour le garder)\n",
+                flush=True,
+            )
 
     app.on_startup.append(announce)
     web.run_app(
@@ -57,9 +65,12 @@ def _serve(settings: Settings, environ: dict[str, str]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="python -m bot")
-    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "command", nargs="?", default="serve", choices=["serve", "migrate", "sources"]
+    )
+    args = parser.parse_args(argv[:1])
     environ = _environment()
     try:
         settings = load_settings(environ)
@@ -67,6 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Configuration invalide : {exc}", file=sys.stderr)
         return 2
     _configure_logging(settings.log_level)
+    if args.command == "sources":
+        return outreach_cli.main(argv[1:], settings)
+    if argv[1:]:
+        parser.error(f"unexpected arguments: {' '.join(argv[1:])}")
     if args.command == "migrate":
         upgrade(settings.database_url)
         logger.info("database schema up to date")

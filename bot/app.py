@@ -20,7 +20,7 @@ from bot.core.dialogue import DialogueService
 from bot.core.distress import load_distress_content
 from bot.core.ports import Clock, SystemClock
 from bot.errors import ConfigError
-from bot.http import actions_endpoint, health
+from bot.http import actions_endpoint, health, staff_api
 from bot.http.keys import (
     ACTION_EXECUTOR,
     CLOCK,
@@ -73,6 +73,7 @@ def create_app(
     health.add_routes(app)
     actions_endpoint.add_routes(app)
     webchat.add_routes(app)
+    staff_api.add_routes(app)
     if settings.telegram is not None:
         telegram.add_channel(app, settings.telegram)
     if settings.instagram is not None:

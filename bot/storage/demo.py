@@ -8,7 +8,7 @@ from datetime import datetime, time
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.storage.models import MissionLocale, OpeningHours, Site
+from bot.storage.models import MissionLocale, OpeningHours, OutreachSource, Site
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +24,17 @@ DEMO_HOURS: dict[int, list[tuple[time, time]]] = {
 }
 
 
+# Outreach actions of the demo, so links, QR codes and figures can be tried at once.
+DEMO_SOURCES = (
+    ("boulangerie-centre", "Affiche à la boulangerie du centre", "poster"),
+    ("snap-story-dec", "Story Snapchat de décembre", "snapchat"),
+    ("permanence-quartier", "Permanence au pied des immeubles", "permanence"),
+)
+
+
 async def seed_demo(session_factory: async_sessionmaker[AsyncSession], now: datetime) -> bool:
     """Create the demo Mission Locale if the database has none; True if it did."""
+    await _seed_demo_sources(session_factory, now)
     async with session_factory() as session, session.begin():
         if await session.scalar(select(exists().where(MissionLocale.id.is_not(None)))):
             return False
@@ -48,3 +57,15 @@ async def seed_demo(session_factory: async_sessionmaker[AsyncSession], now: date
         session.add(mission_locale)
     logger.info("demo Mission Locale created")
     return True
+
+
+async def _seed_demo_sources(
+    session_factory: async_sessionmaker[AsyncSession], now: datetime
+) -> None:
+    async with session_factory() as session, session.begin():
+        if await session.scalar(select(exists().where(OutreachSource.id.is_not(None)))):
+            return
+        session.add_all(
+            OutreachSource(code=code, label=label, kind=kind, created_at=now)
+            for code, label, kind in DEMO_SOURCES
+        )

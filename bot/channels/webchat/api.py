@@ -23,7 +23,8 @@ MAX_TEXT = 2000
 MAX_PAYLOAD = 500
 MAX_BODY = 16 * 1024
 PAGE_SIZE = 50
-ALLOWED_FIELDS = frozenset({"user_id", "text", "payload", "client_message_id"})
+ALLOWED_FIELDS = frozenset({"user_id", "text", "payload", "client_message_id", "source"})
+MAX_SOURCE = 64
 CLIENT_MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 ALLOWED_QUERY = frozenset({"user_id", "after"})
 STATIC_DIR = Path(__file__).with_name("static")
@@ -42,6 +43,7 @@ class PostedMessage:
     text: str | None
     payload: str | None
     client_message_id: str | None = None
+    source: str | None = None
 
 
 def external_id(user_id: str) -> str:
@@ -72,6 +74,9 @@ def parse_post(body: bytes) -> PostedMessage:
         not isinstance(client_id, str) or not CLIENT_MESSAGE_ID.fullmatch(client_id)
     ):
         raise InvalidRequest("invalid_client_message_id")
+    # An outreach code (?src= of the page): a wrong one is dropped, never an error for the user.
+    raw_source = data.get("source")
+    source = raw_source if isinstance(raw_source, str) and len(raw_source) <= MAX_SOURCE else None
     text, payload = data.get("text"), data.get("payload")
     if (text is None) == (payload is None):
         raise InvalidRequest("text_or_payload")
@@ -80,10 +85,10 @@ def parse_post(body: bytes) -> PostedMessage:
             raise InvalidRequest("empty_text")
         if len(text) > MAX_TEXT:
             raise InvalidRequest("text_too_long")
-        return PostedMessage(user_id, text.strip(), None, client_id)
+        return PostedMessage(user_id, text.strip(), None, client_id, source)
     if not isinstance(payload, str) or not payload.strip() or len(payload) > MAX_PAYLOAD:
         raise InvalidRequest("invalid_payload")
-    return PostedMessage(user_id, None, payload.strip(), client_id)
+    return PostedMessage(user_id, None, payload.strip(), client_id, source)
 
 
 def render(messages: list[OutgoingMessage] | tuple[OutgoingMessage, ...]) -> dict[str, Any]:
@@ -115,6 +120,7 @@ async def post_message(request: web.Request) -> web.Response:
             text=posted.text,
             payload=posted.payload,
             external_id=posted.client_message_id,
+            source=posted.source,
         ),
         reply_status=MessageStatus.SENT,
     )

@@ -3,7 +3,8 @@
 // Mission Locale web chat client. Vanilla ES2020, no dependencies.
 (() => {
   const API_URL = "/webchat/api/messages";
-  const KEY = { user: "cm_user_id", lastId: "cm_last_id", history: "cm_history" };
+  const KEY = { user: "cm_user_id", lastId: "cm_last_id", history: "cm_history", source: "cm_source" };
+  const SOURCE = /^[A-Za-z0-9_-]{2,32}$/;
   const HISTORY_MAX = 100;
   const MAX_LENGTH = 2000;
   const COUNTER_FROM = 1800;
@@ -307,6 +308,10 @@
     const entry = { from: "user", text };
     // The id makes a retry of the same body safe: the server answers it only once.
     const body = { user_id: state.userId, client_message_id: randomToken(12), ...fields };
+    // The outreach code of the link or QR code that opened the chat (?src=…): the server
+    // counts it on the first message only.
+    const source = store.get(KEY.source);
+    if (source) body.source = source;
     deliver(body, entry, addEntry(entry));
     return true;
   }
@@ -347,7 +352,13 @@
     window.location.reload();
   }
 
+  function rememberSource() {
+    const source = attempt(() => new URLSearchParams(location.search).get("src"));
+    if (source && SOURCE.test(source)) store.set(KEY.source, source);
+  }
+
   function init() {
+    rememberSource();
     loadState();
     if (state.history.length === 0) addEntry({ from: "bot", text: T.welcome });
     else for (const entry of state.history) appendToLog(renderEntry(entry));
