@@ -13,7 +13,6 @@ import contextlib
 import hmac
 import json
 import logging
-import weakref
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -22,6 +21,7 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, CallbackContext, TypeHandler
 
 from bot.channels.inbound import take_in
+from bot.channels.ordering import PerSenderLocks
 from bot.channels.telegram.sending import ChatRateLimiter, TelegramChannel
 from bot.channels.telegram.updates import CHANNEL, Received, read_update
 from bot.core.messages import IncomingMessage
@@ -59,9 +59,7 @@ class TelegramRuntime:
         self.application.add_error_handler(self._on_error)
         self.channel = TelegramChannel(self.application.bot)
         self.ready = asyncio.Event()
-        self._chat_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = (
-            weakref.WeakValueDictionary()
-        )
+        self._lock = PerSenderLocks()
 
     async def start(self) -> None:
         """Connect to Telegram, retrying while it cannot be reached (the web chat works
@@ -119,13 +117,6 @@ class TelegramRuntime:
 
     async def enqueue(self, update: Update) -> None:
         await self.application.update_queue.put(update)
-
-    def _lock(self, chat_id: int) -> asyncio.Lock:
-        lock = self._chat_locks.get(chat_id)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._chat_locks[chat_id] = lock
-        return lock
 
     async def _on_update(self, update: Update, _: CallbackContext) -> None:  # type: ignore[type-arg]
         received = read_update(update)
