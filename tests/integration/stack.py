@@ -22,6 +22,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 RASA_BIN = PROJECT_DIR / ".venv-rasa" / "bin" / "rasa"
 BOT_PYTHON = PROJECT_DIR / ".venv" / "bin" / "python"
 READY_TIMEOUT = 240.0
+STAFF_TOKEN = "integration-staff-token-0123"
 
 
 def free_port() -> int:
@@ -105,6 +106,7 @@ class Stack:
             "ACTIONS_TOKEN": self.token,
             "DEMO": "1",
             "LOG_LEVEL": "INFO",
+            "STAFF_API_TOKEN": STAFF_TOKEN,
             **(self.extra_env or {}),
         }
         self.bot = _spawn([str(BOT_PYTHON), "-m", "bot", "serve"], env, self.workdir / "bot.log")

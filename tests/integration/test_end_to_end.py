@@ -7,12 +7,15 @@ Rasa-down test stops Rasa, so it runs last.
 from __future__ import annotations
 
 import sqlite3
+from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 import pytest
 
-from tests.integration.stack import Stack, http_status, stop
+from bot.outreach.qr import qr_code
+from tests.integration.stack import STAFF_TOKEN, Stack, http_status, stop
 from tests.integration.webchat import new_user, query, say
+from tests.qr_reading import png_modules
 
 pytestmark = pytest.mark.integration
 
@@ -160,6 +163,32 @@ async def test_erasure_removes_everything_about_the_young_person(
     assert query(stack.tracker_file, "SELECT COUNT(*) FROM events WHERE sender_id = ?", sender) == [
         (0,)
     ]
+
+
+async def test_a_qr_code_opens_the_chat_with_its_source_recorded(
+    stack: Stack, http: aiohttp.ClientSession
+) -> None:
+    auth = {"Authorization": f"Bearer {STAFF_TOKEN}"}
+    async with http.get(f"{stack.bot_url}/api/staff/sources", headers=auth) as response:
+        listed = {s["code"]: s for s in (await response.json())["sources"]}
+    link = listed["snap-story-dec"]["links"]["webchat"]
+    async with http.get(
+        f"{stack.bot_url}/api/staff/sources/snap-story-dec/qr.png", headers=auth
+    ) as response:
+        png = await response.read()
+    # The printed code carries exactly that link…
+    assert png_modules(png) == [[bool(v) for v in row] for row in qr_code(link).matrix]
+    # …which opens the chat page, whose first message carries the code.
+    async with http.get(link) as page:
+        assert page.status == 200
+    source = parse_qs(urlsplit(link).query)["src"][0]
+    replies = await say(http, stack, new_user(), text="slt", source=source)
+
+    assert replies[0]["text"].startswith("Salut")
+    async with http.get(f"{stack.bot_url}/api/staff/sources", headers=auth) as response:
+        after = {s["code"]: s for s in (await response.json())["sources"]}
+    assert after["snap-story-dec"]["contacts"] == listed["snap-story-dec"]["contacts"] + 1
+    assert after["snap-story-dec"]["by_channel"]["webchat"] >= 1
 
 
 async def test_rasa_down_gives_the_apology_and_not_ready(
