@@ -12,8 +12,9 @@ the webhook.
 Meta only lets a business answer within 24 hours of the person's last message: outside it the
 API is not called and the message is recorded as undelivered (`outside_24h_window`).
 
-A timed-out request is retried too: Meta's Send API is not idempotent, so in rare cases a
-person may see a message twice, which we prefer to a lost answer.
+A request that could not connect is retried (nothing left); one that timed out or lost its
+answer is not: Meta's Send API is not idempotent and the message may have arrived, so it is
+recorded undelivered (`timed_out`) rather than risk sending it twice.
 """
 
 from __future__ import annotations
@@ -137,8 +138,10 @@ class InstagramChannel:
         *,
         retry_delays: Sequence[float] = RETRY_DELAYS,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        request_timeout: float = REQUEST_TIMEOUT,
     ) -> None:
         self._http = http
+        self._timeout = aiohttp.ClientTimeout(total=request_timeout)
         self._clock = clock
         self._url = (
             f"{settings.graph_api_base_url}/{settings.graph_api_version}"
@@ -171,7 +174,7 @@ class InstagramChannel:
                     self._url,
                     json=body,
                     headers=self._headers,
-                    timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT),
+                    timeout=self._timeout,
                 ) as response:
                     if response.status < 300:
                         return
@@ -188,9 +191,12 @@ class InstagramChannel:
                     if not retryable:
                         raise DeliveryFailed(reason, f"HTTP {response.status}")
                     wait = _retry_after(response.headers)
-            except (aiohttp.ClientError, TimeoutError) as failure:
+            except aiohttp.ClientConnectorError as failure:
                 reason = "platform_unreachable"
                 logger.warning("instagram send failed: %s", type(failure).__name__)
+            except (aiohttp.ClientError, TimeoutError) as failure:
+                logger.warning("instagram send interrupted: %s", type(failure).__name__)
+                raise DeliveryFailed("timed_out", type(failure).__name__) from failure
             if attempt == attempts - 1:
                 raise DeliveryFailed(reason, f"after {attempts} attempts")
             delay = self.retry_delays[attempt]

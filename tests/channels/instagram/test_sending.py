@@ -3,11 +3,14 @@ retries of 429/5xx, and Meta's refusals recorded with a reason."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 from bot.channels.instagram.send_api import InstagramChannel, render
 from bot.core.messages import Author, Button, OutgoingMessage, Recipient
@@ -337,3 +340,38 @@ async def test_no_window_no_call(
 
     assert failure.value.reason == "outside_24h_window"
     assert graph.all_calls() == []
+
+
+async def test_a_timed_out_send_is_not_retried_so_never_sent_twice(
+    http: aiohttp.ClientSession,
+    clock: FixedClock,
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+) -> None:
+    arrived: list[int] = []
+
+    async def slow(request: web.Request) -> web.Response:
+        arrived.append(1)  # Meta got it, but its answer comes too late
+        await asyncio.sleep(2)
+        return web.json_response({})
+
+    app = web.Application()
+    app.router.add_post("/{version}/{account}/messages", slow)
+    server = await aiohttp_server(app)
+    settings = load_settings(
+        {"RASA_MANAGED": "0", **instagram_env(str(server.make_url("")).rstrip("/"))},
+        project_dir=PROJECT_DIR,
+    )
+    assert settings.instagram is not None
+    slept: list[float] = []
+
+    async def sleep(delay: float) -> None:
+        slept.append(delay)
+
+    channel = InstagramChannel(http, settings.instagram, clock, sleep=sleep, request_timeout=0.2)
+
+    with pytest.raises(DeliveryFailed) as failure:
+        await channel.send(_recipient(clock), _message())
+
+    assert failure.value.reason == "timed_out"
+    assert arrived == [1]
+    assert slept == []
