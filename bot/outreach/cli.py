@@ -61,10 +61,11 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
-def main(argv: list[str], settings: Settings, out: TextIO = sys.stdout) -> int:
+def main(argv: list[str], settings: Settings, out: TextIO | None = None) -> int:
+    """Run one command; 0 done, 1 database not ready, 2 bad input (argparse exits with 2 too)."""
     args = parser().parse_args(argv)
     try:
-        return asyncio.run(_run(args, settings, out))
+        return asyncio.run(_run(args, settings, sys.stdout if out is None else out))
     except (OperationalError, ProgrammingError):
         print(
             "La base de données n'est pas prête : lance d'abord `make migrate` (ou `make run`).",

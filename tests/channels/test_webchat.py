@@ -10,6 +10,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
+from bot.channels.webchat.api import parse_post
 from bot.core.messages import Author, Direction, MessageStatus
 from bot.http.keys import CLOCK, SESSIONS
 from bot.storage import conversations as store
@@ -204,3 +205,29 @@ async def test_the_page_is_served_with_a_strict_policy(client: Client) -> None:
     assert "static/chat.js" in html
     assert "default-src 'self'" in page.headers["Content-Security-Policy"]
     assert script.status == 200
+
+
+@pytest.mark.parametrize(
+    ("source", "kept"),
+    [
+        ("snap-story-dec", "snap-story-dec"),
+        ("x" * 64, "x" * 64),  # the core decides whether it is one of ours
+        ("x" * 65, None),
+        (42, None),
+        (None, None),
+    ],
+)
+def test_the_outreach_code_of_the_page_is_taken_or_dropped_never_refused(
+    source: object, kept: str | None
+) -> None:
+    posted = parse_post(json.dumps({"user_id": USER, "text": "slt", "source": source}).encode())
+
+    assert posted.source == kept
+    assert posted.text == "slt"
+
+
+async def test_the_page_script_sends_the_src_of_its_url(client: Client) -> None:
+    script = await (await client.get("/static/chat.js")).text()
+
+    assert 'get("src")' in script
+    assert "body.source = source" in script

@@ -10,12 +10,16 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import __main__ as entry
 from bot.http.keys import CLOCK, SESSIONS, SETTINGS
 from bot.outreach import cli
 from bot.settings import load_settings
 from bot.storage import sources
+from bot.storage.demo import DEMO_SOURCES, seed_demo
 from bot.storage.models import Contact, OutreachSource
+from tests.conftest import FixedClock
 
 Client = TestClient[web.Request, web.Application]
 URL = "/webchat/api/messages"
@@ -144,7 +148,7 @@ def _cli(database_url: str, tmp_path: Path, *argv: str) -> tuple[int, str]:
 
 
 def test_the_cli_registers_lists_archives_and_makes_qr_codes(
-    database_url: str, tmp_path: Path
+    database_url: str, sessions: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
     code, out = _cli(
         database_url, tmp_path, "add", "flyer-gare", "Flyers à la gare", "--kind", "flyer"
@@ -171,3 +175,49 @@ def test_the_cli_registers_lists_archives_and_makes_qr_codes(
     [listed] = [s for s in json.loads(out) if s["code"] == "flyer-gare"]
     assert listed["active"] is False
     assert _cli(database_url, tmp_path, "links", "inconnu")[0] == 2
+
+
+def test_the_cli_says_in_french_when_the_database_is_not_migrated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = _cli(f"sqlite+aiosqlite:///{tmp_path / 'vide.db'}", tmp_path, "list")
+
+    assert (code, out) == (1, "")
+    assert "make migrate" in capsys.readouterr().err
+
+
+def test_python_m_bot_sources_dispatches_to_the_commands(
+    database_url: str,
+    sessions: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env read from the project
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("PROJECT_DIR", str(tmp_path))
+    monkeypatch.setenv("PUBLIC_URL", "https://chat.ml.fr")
+
+    assert entry.main(["sources", "add", "permanence-nord", "Permanence nord"]) == 0
+    assert entry.main(["sources", "links", "permanence-nord"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("https://chat.ml.fr/?src=permanence-nord") == 2
+    assert "TELEGRAM_BOT_USERNAME non configuré" in out
+    with pytest.raises(SystemExit) as bad_kind:
+        entry.main(["sources", "add", "x-y", "Libellé", "--kind", "tiktok"])
+    assert bad_kind.value.code == 2
+
+
+async def test_the_demo_sources_are_seeded_once_and_left_alone_after(
+    sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    await seed_demo(sessions, clock.now())
+    async with sessions() as session, session.begin():
+        assert await sources.archive_source(session, "snap-story-dec", clock.now())
+    await seed_demo(sessions, clock.now())
+
+    async with sessions() as session:
+        listed = await sources.figures(session)
+    assert [(f.code, f.active) for f in listed] == sorted(
+        (code, code != "snap-story-dec") for code, _, _ in DEMO_SOURCES
+    )

@@ -373,3 +373,15 @@ async def test_polling_mode_reads_updates_without_a_webhook_route(
 async def test_without_a_token_the_channel_is_off(client: Client) -> None:
     assert (await post_update(client, text_update(90, CHAT, "salut"))).status == 404
     assert TELEGRAM not in client.app
+
+
+async def test_an_oversized_update_gets_413_and_leaves_no_trace(tg: Client) -> None:
+    from bot.channels.telegram import SECRET_HEADER
+    from tests.channels.telegram.conftest import SECRET
+
+    update = text_update(95, CHAT, "x" * 70_000)
+
+    response = await tg.post("/telegram/webhook", json=update, headers={SECRET_HEADER: SECRET})
+
+    assert response.status == 413
+    await _nothing_stored(tg)
