@@ -8,12 +8,13 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -23,6 +24,7 @@ from bot.core.dialogue import DialogueService
 from bot.core.distress import load_distress_content
 from bot.core.messages import BotReply, Button, EngineTurn
 from bot.errors import RasaUnavailable
+from bot.http.keys import SESSIONS
 from bot.settings import Settings, load_settings
 from bot.storage.database import create_engine, create_session_factory
 from bot.storage.migrate import upgrade
@@ -202,6 +204,12 @@ def settings(sqlite_url: str, fake_rasa_url: str) -> Settings:
         },
         project_dir=PROJECT_DIR,
     )
+
+
+async def count_rows(app: web.Application, model: type[Any]) -> int:
+    """How many rows a table holds (e.g. to show a refused request left no trace)."""
+    async with app[SESSIONS]() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.dialogue import to_outgoing
-from bot.core.messages import MessageStatus, OutgoingMessage
+from bot.core.messages import MessageStatus, OutgoingMessage, Recipient
 from bot.core.ports import Channel, Clock
 from bot.errors import DeliveryFailed
 from bot.storage import outbox
@@ -47,8 +47,10 @@ class DeliveryService:
 
     async def deliver(self, messages: Sequence[OutgoingMessage]) -> DeliveryReport:
         sent = undelivered = skipped = 0
+        # A turn's replies share their recipient: looked up once, when the first is claimed.
+        recipients: dict[int, Recipient | None] = {}
         for message in messages:
-            outcome = await self._deliver_one(message)
+            outcome = await self._deliver_one(message, recipients)
             if outcome is MessageStatus.SENT:
                 sent += 1
             elif outcome is MessageStatus.UNDELIVERED:
@@ -71,11 +73,17 @@ class DeliveryService:
             logger.warning("%d outgoing messages interrupted mid-send: not sent again", count)
         return count
 
-    async def _deliver_one(self, message: OutgoingMessage) -> MessageStatus | None:
+    async def _deliver_one(
+        self, message: OutgoingMessage, recipients: dict[int, Recipient | None]
+    ) -> MessageStatus | None:
         async with self._sessions() as session, session.begin():
             if not await outbox.claim(session, message.id, self._clock.now()):
                 return None
-            recipient = await outbox.recipient_of(session, message.conversation_id)
+            if message.conversation_id not in recipients:
+                recipients[message.conversation_id] = await outbox.recipient_of(
+                    session, message.conversation_id
+                )
+            recipient = recipients[message.conversation_id]
         channel = self._channels.get(recipient.channel) if recipient else None
         if recipient is None or channel is None:
             return await self._finish(message.id, MessageStatus.UNDELIVERED, "channel_off")

@@ -13,8 +13,8 @@ from aiohttp import web
 from bot.http.keys import SESSIONS, SETTINGS
 from bot.http.responses import json_error
 from bot.outreach import qr
-from bot.outreach.cli import figures_json
 from bot.outreach.links import Target, links_for
+from bot.outreach.report import figures_json
 from bot.storage import sources
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from bot.core.ports import SystemClock
 from bot.outreach import qr
 from bot.outreach.links import Target, links_for
+from bot.outreach.report import figures_json
 from bot.settings import Settings
 from bot.storage import sources
 from bot.storage.database import create_engine, create_session_factory
@@ -145,24 +146,6 @@ def _print_links(settings: Settings, code: str, out: TextIO) -> None:
     print(f"  Chat web : {links.webchat}", file=out)
     print(f"  Telegram : {links.telegram or '(TELEGRAM_BOT_USERNAME non configuré)'}", file=out)
     print(f"  Instagram : {links.instagram or '(INSTAGRAM_USERNAME non configuré)'}", file=out)
-
-
-def figures_json(settings: Settings, figures: sources.SourceFigures) -> dict[str, object]:
-    return {
-        "code": figures.code,
-        "label": figures.label,
-        "kind": figures.kind,
-        "active": figures.active,
-        "contacts": figures.contacts,
-        "by_channel": figures.by_channel,
-        "first_contact_at": _iso(figures.first_contact_at),
-        "last_contact_at": _iso(figures.last_contact_at),
-        "links": links_for(settings, figures.code).as_dict(),
-    }
-
-
-def _iso(value: object) -> str | None:
-    return value.isoformat() if hasattr(value, "isoformat") else None
 
 
 def _print_table(figures: list[sources.SourceFigures], out: TextIO) -> None:

@@ -8,13 +8,14 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.channels.webchat.api import parse_post
 from bot.core.messages import Author, Direction, MessageStatus
 from bot.http.keys import CLOCK, SESSIONS
 from bot.storage import conversations as store
 from bot.storage.models import ChannelIdentity, Contact, Message
+from tests.conftest import count_rows
 from tests.fake_rasa import FakeRasaState
 
 Client = TestClient[web.Request, web.Application]
@@ -23,8 +24,7 @@ URL = "/webchat/api/messages"
 
 
 async def _count(client: Client, model: type[Any]) -> int:
-    async with client.app[SESSIONS]() as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+    return await count_rows(client.app, model)
 
 
 async def test_a_message_gets_the_replies_with_buttons(

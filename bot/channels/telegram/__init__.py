@@ -165,7 +165,7 @@ class TelegramRuntime:
         logger.error(
             "telegram update failed: %s",
             type(error).__name__,
-            exc_info=(type(error), error, error.__traceback__) if error else None,
+            exc_info=error,
         )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import create_app
@@ -22,7 +22,7 @@ from bot.http.keys import CLOCK, DELIVERY, SESSIONS
 from bot.settings import Settings, load_settings
 from bot.storage import conversations as store
 from bot.storage.models import Contact, Conversation, Message, ReceivedEvent
-from tests.conftest import PROJECT_DIR, FixedClock
+from tests.conftest import PROJECT_DIR, FixedClock, count_rows
 from tests.fake_graph import FakeGraphState, encoded, fake_graph_app, instagram_env, signed_headers
 
 Client = TestClient[web.Request, web.Application]
@@ -99,8 +99,7 @@ async def settle(client: Client) -> None:
 
 
 async def count(client: Client, model: type[Any]) -> int:
-    async with client.app[SESSIONS]() as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+    return await count_rows(client.app, model)
 
 
 async def nothing_stored(client: Client) -> None:

@@ -9,13 +9,11 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from sqlalchemy import func, select
 
 from bot.app import create_app
 from bot.channels.telegram import SECRET_HEADER, TELEGRAM
-from bot.http.keys import SESSIONS
 from bot.settings import Settings, load_settings
-from tests.conftest import PROJECT_DIR, FixedClock
+from tests.conftest import PROJECT_DIR, FixedClock, count_rows
 from tests.fake_telegram import TOKEN, FakeTelegramState, fake_telegram_app
 
 Client = TestClient[web.Request, web.Application]
@@ -113,5 +111,4 @@ async def settle(client: Client) -> None:
 
 
 async def count(client: Client, model: type[Any]) -> int:
-    async with client.app[SESSIONS]() as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+    return await count_rows(client.app, model)
