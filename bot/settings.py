@@ -6,6 +6,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time, timedelta
 from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -167,6 +168,58 @@ def _instagram(env: Mapping[str, str]) -> InstagramSettings | None:
 
 
 @dataclass(frozen=True, slots=True)
+class BookingSettings:
+    """Appointments in the chat: which slots are offered, when reminders go out."""
+
+    # No slot sooner than this after now (the counsellor must be able to prepare).
+    min_notice: timedelta = timedelta(hours=4)
+    # How far ahead slots are looked for.
+    horizon: timedelta = timedelta(days=28)
+    # Reminders, in minutes before the appointment (24 h and 2 h by default).
+    reminder_leads: tuple[int, ...] = (24 * 60, 2 * 60)
+    # No reminder is sent between these local times of the site (21:00 to 08:00 by default);
+    # None: reminders at any hour.
+    quiet_hours: tuple[time, time] | None = (time(21, 0), time(8, 0))
+    # How often the scheduler wakes up to claim due reminders.
+    reminder_sweep_seconds: int = 60
+
+
+def _duration(raw: str, name: str) -> int:
+    """« 24h », « 90m », « 2h30 » or plain minutes → minutes."""
+    match = re.fullmatch(r"\s*(?:(\d{1,4})\s*h)?\s*(?:(\d{1,5})\s*(?:m|min)?)?\s*", raw.lower())
+    if not raw.strip() or match is None or not any(match.groups()):
+        raise ConfigError(f"{name}: durations look like 24h, 2h, 90m or 2h30, got {raw!r}")
+    hours, minutes = (int(g) if g else 0 for g in match.groups())
+    return hours * 60 + minutes
+
+
+def _booking(env: Mapping[str, str]) -> BookingSettings:
+    leads_raw = env.get("REMINDER_LEADS", "24h,2h").strip()
+    leads = tuple(
+        sorted({_duration(part, "REMINDER_LEADS") for part in leads_raw.split(",") if part.strip()},
+               reverse=True)
+    )  # fmt: skip
+    if any(not 5 <= lead <= 14 * 24 * 60 for lead in leads):
+        raise ConfigError("REMINDER_LEADS must each be between 5 minutes and 14 days")
+    quiet_raw = env.get("REMINDER_QUIET_HOURS", "21-8").strip().lower()
+    quiet: tuple[time, time] | None = None
+    if quiet_raw not in {"", "0", "off", "none", "non"}:
+        match = re.fullmatch(r"(\d{1,2})(?:h|:(\d\d))?-(\d{1,2})(?:h|:(\d\d))?", quiet_raw)
+        if match is None or int(match[1]) > 23 or int(match[3]) > 23:
+            raise ConfigError(
+                f"REMINDER_QUIET_HOURS looks like 21-8 or 21:30-8:00 (or off), got {quiet_raw!r}"
+            )
+        quiet = (time(int(match[1]), int(match[2] or 0)), time(int(match[3]), int(match[4] or 0)))
+    return BookingSettings(
+        min_notice=timedelta(minutes=_int(env, "BOOKING_MIN_NOTICE_MINUTES", 240, 0, 14 * 24 * 60)),
+        horizon=timedelta(days=_int(env, "BOOKING_HORIZON_DAYS", 28, 1, 180)),
+        reminder_leads=leads,
+        quiet_hours=quiet,
+        reminder_sweep_seconds=_int(env, "REMINDER_SWEEP_SECONDS", 60, 1, 3600),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the service reads from its environment; secrets stay out of repr."""
 
@@ -192,6 +245,7 @@ class Settings:
     staff_token_configured: bool = False
     telegram: TelegramSettings | None = None
     instagram: InstagramSettings | None = None
+    booking: BookingSettings = field(default_factory=BookingSettings)
 
     @property
     def var_dir(self) -> Path:
@@ -241,4 +295,5 @@ def load_settings(env: Mapping[str, str], project_dir: Path | None = None) -> Se
         staff_token_configured=bool(staff_token),
         telegram=_telegram(env),
         instagram=_instagram(env),
+        booking=_booking(env),
     )

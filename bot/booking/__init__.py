@@ -1,0 +1,1 @@
+"""Appointments with counsellors: free slots, booking rules, reminders, calendar files."""

@@ -1,0 +1,40 @@
+"""Dates and times as young people read them: « mardi 8 décembre à 10h30 », in local time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+MONTHS = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
+SHORT_WEEKDAYS = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
+
+
+def local(moment: datetime, timezone: str) -> datetime:
+    return moment.astimezone(ZoneInfo(timezone))
+
+
+def clock_time(moment: datetime) -> str:
+    """« 10h », « 10h30 » (of an already local datetime)."""
+    return f"{moment.hour}h" if moment.minute == 0 else f"{moment.hour}h{moment.minute:02d}"
+
+
+def day(moment: datetime) -> str:
+    """« mardi 8 décembre » (of an already local datetime); « 1er » for the first."""
+    number = "1er" if moment.day == 1 else str(moment.day)
+    return f"{WEEKDAYS[moment.weekday()]} {number} {MONTHS[moment.month - 1]}"
+
+
+def day_and_time(moment: datetime, timezone: str) -> str:
+    """« mardi 8 décembre à 10h30 », in the place's time zone."""
+    there = local(moment, timezone)
+    return f"{day(there)} à {clock_time(there)}"
+
+
+def button_label(moment: datetime, timezone: str) -> str:
+    """A short button title: « mar. 8/12 10h30 » (fits Instagram's 20 characters with a place)."""
+    there = local(moment, timezone)
+    return f"{SHORT_WEEKDAYS[there.weekday()]} {there.day}/{there.month} {clock_time(there)}"
