@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.content.texts import reply_text
+from bot.storage.models import Appointment
+
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 MONTHS = (
     "janvier", "février", "mars", "avril", "mai", "juin",
@@ -38,3 +41,39 @@ def button_label(moment: datetime, timezone: str) -> str:
     """A short button title: « mar. 8/12 10h30 » (fits Instagram's 20 characters with a place)."""
     there = local(moment, timezone)
     return f"{SHORT_WEEKDAYS[there.weekday()]} {there.day}/{there.month} {clock_time(there)}"
+
+
+def place(appointment: Appointment) -> str:
+    """Where (or how) it takes place, as a clause: « à l'Antenne du centre-ville, 12 rue… ».
+
+    The appointment's counsellor, site and permanence must be loaded.
+    """
+    kind = appointment.kind
+    if kind == "permanence" and appointment.permanence is not None:
+        where = appointment.permanence
+        return reply_text(
+            "booking",
+            "place_permanence",
+            place_name=where.name,
+            address=f"{where.address}, {where.postcode} {where.city}",
+        )
+    if kind == "on_site" and appointment.site is not None:
+        site = appointment.site
+        return reply_text(
+            "booking",
+            "place_on_site",
+            place_name=site.name,
+            address=f"{site.address}, {site.postcode} {site.city}",
+        )
+    key = "place_phone" if kind == "phone" else "place_video"
+    return reply_text("booking", key, counsellor=appointment.counsellor.display_name)
+
+
+def timezone_of(appointment: Appointment) -> str:
+    """The time zone the appointment is shown in: its permanence's, else its site's, else its
+    counsellor's site's (site, permanence and counsellor loaded)."""
+    if appointment.permanence is not None:
+        return appointment.permanence.timezone
+    if appointment.site is not None:
+        return appointment.site.timezone
+    return appointment.counsellor.site.timezone
