@@ -17,6 +17,13 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.distress import ActionDistress
+from actions.forms import (
+    REQUESTED_SLOT,
+    choice_of,
+    is_reading_an_answer,
+    latest_intent,
+    latest_text,
+)
 from bot.content.texts import reply_text
 from bot.core.action_services import services
 from bot.eligibility.outcome import CejParameters, assess
@@ -43,43 +50,15 @@ from bot.eligibility.wording import SiteLine, compose
 from bot.storage.eligibility import StoredOutcome, save_answers
 from bot.storage.sites import main_site, nearest_site
 
-REQUESTED_SLOT = "requested_slot"
-# Actions Rasa runs on its own between a message and the form; anything else means the form is
-# not reading an answer (it is starting, or coming back after another question).
-_TRANSPARENT_ACTIONS = frozenset({FORM, "action_listen", "action_extract_slots", None})
-
 
 def answer_values(tracker: Tracker) -> dict[str, Any]:
     return {slot.value: tracker.get_slot(slot.value) for slot in ANSWER_SLOTS}
 
 
-def is_reading_an_answer(tracker: Tracker) -> bool:
-    """Whether the latest message answers the question the form asked (not the form starting,
-    nor the form resuming after a question about something else)."""
-    if (tracker.active_loop or {}).get("name") != FORM or not tracker.get_slot(REQUESTED_SLOT):
-        return False
-    for event in reversed(tracker.events):
-        kind = event.get("event")
-        if kind == "user":
-            return True
-        if kind == "active_loop" or (kind == "action" and event.get("name") not in
-                                     _TRANSPARENT_ACTIONS):  # fmt: skip
-            return False
-    return False
-
-
 def said_in(tracker: Tracker) -> Said:
-    latest = tracker.latest_message or {}
-    intent = latest.get("intent") or {}
-    choice = next(
-        (str(e.get("value")) for e in latest.get("entities") or () if e.get("entity") == "choice"),
-        None,
-    )
-    text = str(latest.get("text") or "")
-    nlu: dict[str, Any] = {
-        "intent": intent.get("name"),
-        "confidence": float(intent.get("confidence") or 0.0),
-    }
+    choice, text = choice_of(tracker), latest_text(tracker)
+    intent, confidence = latest_intent(tracker)
+    nlu: dict[str, Any] = {"intent": intent, "confidence": confidence}
     return Said(text, **nlu) if choice is None else Said.button(text, choice, **nlu)
 
 
@@ -106,7 +85,7 @@ class ValidateEligibilityForm(Action):
     ) -> list[dict[str, Any]]:
         today, rules = await rules_for_today()
         values = answer_values(tracker)
-        if not is_reading_an_answer(tracker):
+        if not is_reading_an_answer(tracker, FORM):
             return [SlotSet(REQUESTED_SLOT, next_question(values, rules))]
         asked = Slot(tracker.get_slot(REQUESTED_SLOT))
         result = step(said_in(tracker), values, asked, today, rules)

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [serve|migrate]` (logging is configured here, once)."""
+"""Command line: `python -m bot [serve|migrate|sources|appointments]` (logging set up once here)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from aiohttp import web
 from dotenv import dotenv_values
 
 from bot.app import create_app
+from bot.booking import cli as booking_cli
 from bot.errors import ConfigError
 from bot.http.middleware import PrivateAccessLogger
 from bot.outreach import cli as outreach_cli
@@ -68,7 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="python -m bot")
     parser.add_argument(
-        "command", nargs="?", default="serve", choices=["serve", "migrate", "sources"]
+        "command",
+        nargs="?",
+        default="serve",
+        choices=["serve", "migrate", "sources", "appointments"],
     )
     args = parser.parse_args(argv[:1])
     environ = _environment()
@@ -80,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     _configure_logging(settings.log_level)
     if args.command == "sources":
         return outreach_cli.main(argv[1:], settings)
+    if args.command == "appointments":
+        return booking_cli.main(argv[1:], settings)
     if argv[1:]:
         parser.error(f"unexpected arguments: {' '.join(argv[1:])}")
     if args.command == "migrate":

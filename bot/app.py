@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator, Mapping
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 from aiohttp import web
@@ -20,13 +21,14 @@ from bot.core.dialogue import DialogueService
 from bot.core.distress import load_distress_content
 from bot.core.ports import Clock, SystemClock
 from bot.errors import ConfigError
-from bot.http import actions_endpoint, health, staff_api
+from bot.http import actions_endpoint, calendar, health, staff_api
 from bot.http.keys import (
     ACTION_EXECUTOR,
     CLOCK,
     DELIVERY,
     DIALOGUE,
     RASA,
+    REMINDERS,
     SCHEDULER,
     SESSIONS,
     SETTINGS,
@@ -37,6 +39,7 @@ from bot.rasa.client import RasaHttpClient
 from bot.rasa.model import current_model
 from bot.rasa.supervisor import ProcessSupervisor, rasa_argv, rasa_env
 from bot.rasa.tracker_store import SqlTrackerEraser
+from bot.scheduling.reminders import ReminderService
 from bot.settings import Settings
 from bot.storage import events
 from bot.storage.database import create_engine, create_session_factory
@@ -47,6 +50,8 @@ logger = logging.getLogger(__name__)
 ACTIONS_PACKAGE = "actions"
 # Telegram keeps undelivered updates 24 h, Meta retries for about 36 h: a week is ample.
 EVENTS_KEPT = timedelta(days=7)
+# How long shutdown waits for a reminder sweep in progress (it is one short transaction).
+REMINDERS_STOP_TIMEOUT = 10.0
 
 
 def create_app(
@@ -74,6 +79,7 @@ def create_app(
     actions_endpoint.add_routes(app)
     webchat.add_routes(app)
     staff_api.add_routes(app)
+    calendar.add_routes(app)
     if settings.telegram is not None:
         telegram.add_channel(app, settings.telegram)
     if settings.instagram is not None:
@@ -105,6 +111,7 @@ async def _rasa_client(app: web.Application) -> AsyncIterator[None]:
         )
         # Push channels (Telegram, Instagram) register themselves here when they start.
         app[DELIVERY] = DeliveryService(app[SESSIONS], app[CLOCK], {})
+        app[REMINDERS] = ReminderService(app[SESSIONS], app[CLOCK], app[DELIVERY], settings.booking)
         yield
         await eraser.close()
 
@@ -153,8 +160,34 @@ async def _scheduler(app: web.Application) -> AsyncIterator[None]:
         coalesce=True,
         max_instances=1,
     )
+    sweep = app[SETTINGS].booking.reminder_sweep_seconds
+    scheduler.add_job(
+        _send_reminders,
+        "interval",
+        seconds=sweep,
+        args=[app],
+        id="reminders",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=sweep,
+        # At start-up too: reminders that fell due while the bot was down go out now.
+        next_run_time=datetime.now(UTC),
+    )
     yield
+    # A sweep in progress finishes before the database closes; none starts afterwards.
+    try:
+        await asyncio.wait_for(app[REMINDERS].stop(), REMINDERS_STOP_TIMEOUT)
+    except TimeoutError:
+        logger.warning("reminder sweep still running at shutdown: cancelled")
     scheduler.shutdown(wait=False)
+
+
+async def _send_reminders(app: web.Application) -> None:
+    """Claim and send due appointment reminders (the database says which are due)."""
+    try:
+        await app[REMINDERS].run_due()
+    except Exception:
+        logger.exception("reminder sweep failed; it runs again at the next interval")
 
 
 async def _housekeeping(app: web.Application) -> None:

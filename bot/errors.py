@@ -6,7 +6,12 @@ BotError
 │   ├── RasaUnavailable    refused, timed out or HTTP 5xx (→ apology)
 │   └── RasaProtocolError  Rasa answered something we cannot read
 ├── InvalidMessage         an incoming message breaks our input rules (4xx at the edge)
-└── DeliveryFailed         a channel could not deliver a message (recorded with its reason)
+├── DeliveryFailed         a channel could not deliver a message (recorded with its reason)
+└── BookingError
+    ├── SlotGone           the slot a button named is no longer offered (→ new slots)
+    ├── SlotTaken          someone else booked the same time first (→ told kindly, new slots)
+    ├── AppointmentNotFound  no appointment with this id (→ 404)
+    └── OutcomeRefused     attended/missed cannot be recorded now (`reason`; → 400 or 409)
 """
 
 from __future__ import annotations
@@ -47,4 +52,30 @@ class DeliveryFailed(BotError):
 
     def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+
+
+class BookingError(BotError):
+    """An appointment could not be booked or changed as asked."""
+
+
+class SlotGone(BookingError):
+    """The slot is no longer offered: booked since, too close now, or never real."""
+
+
+class SlotTaken(BookingError):
+    """Another booking of the same counsellor's time committed first (the database said so)."""
+
+
+class AppointmentNotFound(BookingError):
+    """No appointment has this id."""
+
+
+class OutcomeRefused(BookingError):
+    """A counsellor's outcome (attended, missed) cannot be recorded; `reason` is a stable code:
+    `unknown_outcome`, `not_started` (its start time has not passed), `cancelled` or
+    `rescheduled` (nothing took place)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
         self.reason = reason

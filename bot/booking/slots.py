@@ -17,6 +17,10 @@ class Kind(StrEnum):
     VIDEO = "video"
 
 
+# Lengths in minutes when appointment_kinds has no row for a kind (migration 0006 seeds the
+# same values; staff change them in the table).
+DEFAULT_DURATIONS = {Kind.ON_SITE: 45, Kind.PERMANENCE: 30, Kind.PHONE: 30, Kind.VIDEO: 30}
+
 # One letter per kind in slot codes: « s12.2k3f1c » is an on-site slot with counsellor 12.
 _LETTERS = {Kind.ON_SITE: "s", Kind.PERMANENCE: "p", Kind.PHONE: "t", Kind.VIDEO: "v"}
 _KINDS = {letter: kind for kind, letter in _LETTERS.items()}

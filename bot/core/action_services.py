@@ -7,12 +7,13 @@ database, clock and scheduler without import-time globals.
 from __future__ import annotations
 
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.ports import Clock
+from bot.settings import BookingSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,9 @@ class ActionServices:
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
     scheduler: AsyncIOScheduler
+    booking: BookingSettings = field(default_factory=BookingSettings)
+    # Where young people reach the bot from outside (links such as the calendar file's).
+    public_url: str = "http://127.0.0.1:8080"
 
 
 current_services: ContextVar[ActionServices] = ContextVar("current_services")

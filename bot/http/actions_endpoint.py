@@ -52,7 +52,13 @@ async def run_action(request: web.Request) -> web.Response:
 
     app = request.app
     token = current_services.set(
-        ActionServices(sessions=app[SESSIONS], clock=app[CLOCK], scheduler=app[SCHEDULER])
+        ActionServices(
+            sessions=app[SESSIONS],
+            clock=app[CLOCK],
+            scheduler=app[SCHEDULER],
+            booking=app[SETTINGS].booking,
+            public_url=app[SETTINGS].public_url,
+        )
     )
     try:
         result = await app[ACTION_EXECUTOR].run(action_call)

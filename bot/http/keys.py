@@ -12,6 +12,7 @@ from bot.core.delivery import DeliveryService
 from bot.core.dialogue import DialogueService
 from bot.core.ports import Clock
 from bot.rasa.client import RasaHttpClient
+from bot.scheduling.reminders import ReminderService
 from bot.settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -21,5 +22,6 @@ SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 RASA = web.AppKey("rasa", RasaHttpClient)
 DIALOGUE = web.AppKey("dialogue", DialogueService)
 DELIVERY = web.AppKey("delivery", DeliveryService)
+REMINDERS = web.AppKey("reminders", ReminderService)
 SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
 ACTION_EXECUTOR = web.AppKey("action_executor", ActionExecutor)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
@@ -11,6 +12,15 @@ from aiohttp.typedefs import Handler
 from bot.http.responses import json_error
 
 logger = logging.getLogger(__name__)
+
+# Path segments that are secrets (a calendar file's key): never written to a log.
+_SECRET_PATHS = re.compile(r"^(/rdv/)[^/]+(\.ics)$")
+
+
+def loggable_path(path: str) -> str:
+    """The request path as logs may show it: « /rdv/<key>.ics » becomes « /rdv/….ics »."""
+    return _SECRET_PATHS.sub(r"\1…\2", path)
+
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -26,7 +36,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except web.HTTPException:
         raise
     except Exception:
-        logger.exception("unhandled error on %s %s", request.method, request.path)
+        logger.exception("unhandled error on %s %s", request.method, loggable_path(request.path))
         return json_error(500, "internal_error", "Oups, une erreur de notre côté. Réessaie.")
 
 
@@ -44,5 +54,9 @@ class PrivateAccessLogger(AbstractAccessLogger):
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
         self.logger.info(
-            "%s %s %s %.1fms", request.method, request.path, response.status, time * 1000
+            "%s %s %s %.1fms",
+            request.method,
+            loggable_path(request.path),
+            response.status,
+            time * 1000,
         )

@@ -1,21 +1,28 @@
-"""Staff JSON API (bearer token): outreach figures per source, and each source's QR codes.
+"""Staff JSON API (bearer token): outreach figures and QR codes, the agenda and its outcomes.
 
-Aggregates only: how many young people each action brought, never who they are.
+Outreach: aggregates only, how many young people each action brought, never who they are. The
+agenda gives counsellors the first name and phone number they need to receive or call someone.
 """
 
 from __future__ import annotations
 
 import hmac
+import re
 from datetime import UTC, datetime, time
 
 from aiohttp import web
 
-from bot.http.keys import SESSIONS, SETTINGS
+from bot.booking import staff_view
+from bot.errors import AppointmentNotFound, OutcomeRefused
+from bot.http.keys import CLOCK, SESSIONS, SETTINGS
 from bot.http.responses import json_error
 from bot.outreach import qr
 from bot.outreach.links import Target, links_for
 from bot.outreach.report import figures_json
-from bot.storage import sources
+from bot.storage import sources, staff_agenda
+
+# An appointment id in a path: digits only, and small enough for any integer column.
+APPOINTMENT_ID = re.compile(r"[0-9]{1,9}")
 
 
 def _refused(request: web.Request) -> web.Response | None:
@@ -70,6 +77,57 @@ async def source_qr(request: web.Request) -> web.Response:
     return web.Response(body=qr.svg(link), content_type="image/svg+xml")
 
 
+async def list_appointments(request: web.Request) -> web.Response:
+    if (refused := _refused(request)) is not None:
+        return refused
+    try:
+        first, last = staff_view.days_asked(
+            request.query.get("from"), request.query.get("to"), request.app[CLOCK].now()
+        )
+    except staff_view.InvalidDays as error:
+        return json_error(400, "invalid_days", str(error))
+    async with request.app[SESSIONS]() as session:
+        found = await staff_view.appointments_on_days(session, first, last)
+    return web.json_response(
+        {
+            "from": first.isoformat(),
+            "to": last.isoformat(),
+            "appointments": [staff_view.appointment_json(a) for a in found],
+        }
+    )
+
+
+async def appointment_outcome(request: web.Request) -> web.Response:
+    """Record that the young person came or not; nothing changes on any 4xx."""
+    if (refused := _refused(request)) is not None:
+        return refused
+    raw_id = request.match_info["id"]
+    if APPOINTMENT_ID.fullmatch(raw_id) is None:
+        return json_error(404, "unknown_appointment", "Aucun rendez-vous avec ce numéro.")
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    outcome = body.get("outcome") if isinstance(body, dict) else None
+    if outcome not in staff_agenda.OUTCOMES:
+        return json_error(
+            400, "unknown_outcome", 'Envoie {"outcome": "attended"} ou {"outcome": "missed"}.'
+        )
+    try:
+        async with request.app[SESSIONS]() as session, session.begin():
+            appointment = await staff_agenda.set_outcome(
+                session, int(raw_id), str(outcome), request.app[CLOCK].now()
+            )
+            answer = staff_view.appointment_json(appointment)
+    except AppointmentNotFound:
+        return json_error(404, "unknown_appointment", "Aucun rendez-vous avec ce numéro.")
+    except OutcomeRefused as error:
+        return json_error(409, error.reason, staff_view.OUTCOME_REFUSALS[error.reason])
+    return web.json_response(answer)
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/staff/sources", list_sources)
     app.router.add_get(r"/api/staff/sources/{code}/qr.{format:png|svg}", source_qr)
+    app.router.add_get("/api/staff/appointments", list_appointments)
+    app.router.add_post("/api/staff/appointments/{id}/outcome", appointment_outcome)

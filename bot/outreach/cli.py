@@ -152,12 +152,18 @@ def _print_table(figures: list[sources.SourceFigures], out: TextIO) -> None:
     if not figures:
         print("Aucune action enregistrée : `python -m bot sources add <code> <libellé>`.", file=out)
         return
-    print(f"{'code':<24} {'type':<11} {'jeunes':>6}  par canal{'':<17} libellé", file=out)
+    # « avec rdv »: young people who booked an appointment (any status); « présents »: who came.
+    print(
+        f"{'code':<24} {'type':<11} {'jeunes':>6} {'avec rdv':>8} {'présents':>8}  "
+        f"par canal{'':<17} libellé",
+        file=out,
+    )
     for f in figures:
         channels = ", ".join(f"{name} {count}" for name, count in f.by_channel.items()) or "—"
         state = "" if f.active else " (archivée)"
         print(
-            f"{f.code:<24} {KIND_LABELS[f.kind]:<11} {f.contacts:>6}  {channels:<26} "
+            f"{f.code:<24} {KIND_LABELS[f.kind]:<11} {f.contacts:>6} "
+            f"{f.appointments_booked:>8} {f.appointments_attended:>8}  {channels:<26} "
             f"{f.label}{state}",
             file=out,
         )

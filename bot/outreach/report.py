@@ -19,6 +19,8 @@ def figures_json(settings: Settings, figures: SourceFigures) -> dict[str, object
         "by_channel": figures.by_channel,
         "first_contact_at": _iso(figures.first_contact_at),
         "last_contact_at": _iso(figures.last_contact_at),
+        "appointments_booked": figures.appointments_booked,
+        "appointments_attended": figures.appointments_attended,
         "links": links_for(settings, figures.code).as_dict(),
     }
 

@@ -559,7 +559,5 @@ class AppointmentReminder(Base):
     due_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(16))
     skipped_reason: Mapped[str | None] = mapped_column(String(32))
-    message_id: Mapped[int | None] = mapped_column(
-        ForeignKey("messages.id", ondelete="SET NULL")
-    )
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
     queued_at: Mapped[datetime | None]

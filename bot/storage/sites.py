@@ -37,7 +37,7 @@ async def nearest_site(
         department = postcode[:3] if postcode.startswith("97") else postcode[:2]
     for matches in (
         lambda s: postcode is not None and s.postcode == postcode,
-        lambda s: town is not None and _folded(s.city) == _folded(town),
+        lambda s: town is not None and fold_town(s.city) == fold_town(town),
         lambda s: department is not None and s.postcode.startswith(department),
     ):
         found = next((s for s in sites if matches(s)), None)
@@ -46,7 +46,7 @@ async def nearest_site(
     return None
 
 
-def _folded(name: str) -> str:
+def fold_town(name: str) -> str:
     """« Saint-Étienne » and « st etienne » alike."""
     plain = unicodedata.normalize("NFKD", name.lower())
     plain = "".join(c for c in plain if not unicodedata.combining(c))

@@ -7,10 +7,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import SOURCE_KINDS, ChannelIdentity, Contact, OutreachSource
+from bot.storage.models import (
+    SOURCE_KINDS,
+    Appointment,
+    ChannelIdentity,
+    Contact,
+    OutreachSource,
+)
 
 # Short, readable on a poster, valid in every link: Telegram's start parameter allows
 # A-Z a-z 0-9 _ - (64 max), Instagram's ref alphanumerics and - _ =.
@@ -79,7 +85,8 @@ async def archive_source(session: AsyncSession, code: str, now: datetime) -> boo
 
 @dataclass(frozen=True, slots=True)
 class SourceFigures:
-    """How many young people an action brought, in all and by channel of their first contact."""
+    """How many young people an action brought, in all and by channel of their first contact;
+    how many of them booked an appointment (any status), and came to one (attended)."""
 
     code: str
     label: str
@@ -89,6 +96,8 @@ class SourceFigures:
     by_channel: dict[str, int] = field(default_factory=dict)
     first_contact_at: datetime | None = None
     last_contact_at: datetime | None = None
+    appointments_booked: int = 0
+    appointments_attended: int = 0
 
 
 async def figures(session: AsyncSession, since: datetime | None = None) -> list[SourceFigures]:
@@ -128,6 +137,7 @@ async def figures(session: AsyncSession, since: datetime | None = None) -> list[
         if source_id in spans:
             first, last = min(first, spans[source_id][0]), max(last, spans[source_id][1])
         spans[source_id] = (first, last)
+    booked, attended = await _appointment_figures(session, since)
     return [
         SourceFigures(
             code=source.code,
@@ -138,6 +148,34 @@ async def figures(session: AsyncSession, since: datetime | None = None) -> list[
             by_channel=dict(sorted(counts[source.id].items())),
             first_contact_at=spans.get(source.id, (None, None))[0],
             last_contact_at=spans.get(source.id, (None, None))[1],
+            appointments_booked=booked.get(source.id, 0),
+            appointments_attended=attended.get(source.id, 0),
         )
         for source in sources
     ]
+
+
+async def _appointment_figures(
+    session: AsyncSession, since: datetime | None
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Per source: distinct contacts with an appointment ever booked, and with one attended."""
+    attended_contact = case((Appointment.status == "attended", Appointment.contact_id))
+    query = (
+        select(
+            Contact.source_id,
+            func.count(distinct(Appointment.contact_id)),
+            func.count(distinct(attended_contact)),
+        )
+        .join(Appointment, Appointment.contact_id == Contact.id)
+        .where(Contact.source_id.is_not(None))
+        .group_by(Contact.source_id)
+    )
+    if since is not None:
+        query = query.where(Contact.created_at >= since)
+    booked: dict[int, int] = {}
+    attended: dict[int, int] = {}
+    for source_id, booked_count, attended_count in (await session.execute(query)).all():
+        if source_id is not None:
+            booked[source_id] = booked_count
+            attended[source_id] = attended_count
+    return booked, attended

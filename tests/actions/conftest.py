@@ -26,12 +26,14 @@ def context(
 
 
 async def sender_of_new_conversation(
-    sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+    sessions: async_sessionmaker[AsyncSession], clock: FixedClock, user: str = "u1"
 ) -> str:
     await make_service(sessions, FakeEngine(), clock).handle(
-        IncomingMessage("webchat", "u1", text="salut")
+        IncomingMessage("webchat", user, text="salut")
     )
     async with sessions() as session:
-        public_id: str | None = await session.scalar(select(ChannelIdentity.public_id))
+        public_id: str | None = await session.scalar(
+            select(ChannelIdentity.public_id).where(ChannelIdentity.external_id == user)
+        )
     assert public_id is not None
     return public_id

@@ -16,60 +16,14 @@ from actions.eligibility import (
     ValidateEligibilityForm,
 )
 from bot.core.action_services import ActionServices
-from bot.eligibility.questionnaire import FORM
 from bot.eligibility.rules import cej_parameters_on
 from bot.storage.conversations import delete_contact
 from bot.storage.demo import seed_demo
 from bot.storage.eligibility import profile_of
 from bot.storage.models import Contact, Conversation, EligibilityProfile
 from tests.actions.conftest import sender_of_new_conversation
+from tests.actions.trackers import Events, form_tracker, slots_of
 from tests.conftest import FixedClock
-
-Events = list[dict[str, Any]]
-
-
-def form_tracker(
-    sender: str,
-    text: str,
-    slots: dict[str, Any] | None = None,
-    requested: str | None = "elig_age",
-    intent: str = "inform",
-    confidence: float = 0.9,
-    entities: list[dict[str, Any]] | None = None,
-    since_message: Events | None = None,
-) -> Tracker:
-    """The tracker Rasa sends to validate_eligibility_form after a message (or, with
-    `since_message`, after other actions ran since the message)."""
-    latest = {
-        "text": text,
-        "intent": {"name": intent, "confidence": confidence},
-        "entities": entities or [],
-        "metadata": {},
-    }
-    events: Events = [
-        {"event": "action", "name": FORM},
-        {"event": "action", "name": "action_listen"},
-        {"event": "user", "text": text, "parse_data": latest},
-        *(since_message or []),
-        {"event": "slot", "name": "requested_slot", "value": requested},
-        {"event": "action", "name": FORM},
-    ]
-    return Tracker.from_dict(
-        {
-            "sender_id": sender,
-            "slots": {**(slots or {}), "requested_slot": requested},
-            "latest_message": latest,
-            "events": events,
-            "paused": False,
-            "followup_action": None,
-            "active_loop": {"name": FORM},
-            "latest_action_name": FORM,
-        }
-    )
-
-
-def slots_of(events: Events) -> dict[str, Any]:
-    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
 async def validate(tracker: Tracker) -> tuple[Events, list[dict[str, Any]]]:

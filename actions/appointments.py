@@ -1,0 +1,154 @@
+"""An appointment already booked, from the chat: cancel it (after a confirmation) or say
+« je serai là ». Also what the booking actions share: buttons and describing an appointment."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.forms import choice_of
+from bot.booking.wording import button_label, day_and_time, place, timezone_of
+from bot.content.texts import reply_text
+from bot.core.action_services import services
+from bot.storage import appointments as store
+from bot.storage.models import Appointment
+
+
+def payload(intent: str, **entities: str) -> str:
+    """A button's payload, as Rasa reads it: `/intent{"entity": "value"}`."""
+    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
+
+
+def button(key: str, button_payload: str) -> dict[str, str]:
+    """A button titled by a text of replies.toml's [booking] section."""
+    return {"title": reply_text("booking", key), "payload": button_payload}
+
+
+def rdv_button(key: str, intent: str, appointment_id: int, **extra: str) -> dict[str, str]:
+    """A button about one appointment (`choice` = `rdv=<id>`)."""
+    return button(key, payload(intent, **extra, choice=f"rdv={appointment_id}"))
+
+
+def describe(appointment: Appointment) -> tuple[str, str]:
+    """« mardi 8 décembre à 10h » and « à l'Antenne du centre-ville, 12 rue… » (loaded)."""
+    return day_and_time(appointment.starts_at, timezone_of(appointment)), place(appointment)
+
+
+def choose(upcoming: Sequence[Appointment], choice: str | None) -> Appointment | None:
+    """The appointment a button names (`rdv=<id>`, only among the person's own upcoming ones);
+    without a button, the only upcoming one (None when there are several or none)."""
+    if choice is not None and choice.startswith("rdv="):
+        wanted = choice.removeprefix("rdv=")
+        return next((a for a in upcoming if str(a.id) == wanted), None)
+    return upcoming[0] if len(upcoming) == 1 else None
+
+
+def appointment_buttons(upcoming: Sequence[Appointment], intent: str) -> list[dict[str, str]]:
+    return [
+        {
+            "title": button_label(a.starts_at, timezone_of(a)),
+            "payload": payload(intent, choice=f"rdv={a.id}"),
+        }
+        for a in upcoming[:5]
+    ]
+
+
+def _confirm_entity(tracker: Tracker) -> str | None:
+    entities = (tracker.latest_message or {}).get("entities") or ()
+    return next((str(e.get("value")) for e in entities if e.get("entity") == "confirm"), None)
+
+
+class ActionAppointmentCancel(Action):
+    """Which appointment, then « tu veux vraiment l'annuler ? », then cancel: its time is free
+    again and its reminders will not go."""
+
+    def name(self) -> str:
+        return "action_appointment_cancel"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        context = services()
+        now = context.clock.now()
+        choice = choice_of(tracker)
+        async with context.sessions() as session, session.begin():
+            booker = await store.booker_of_sender(session, tracker.sender_id)
+            upcoming = (
+                list(await store.upcoming_of_contact(session, booker.contact_id, now))
+                if booker is not None
+                else []
+            )
+            target = choose(upcoming, choice)
+            if target is None:
+                _say_which(dispatcher, upcoming, choice, "cancel_appointment")
+                return []
+            when, where = describe(target)
+            if _confirm_entity(tracker) != "oui":
+                dispatcher.utter_message(
+                    text=reply_text("booking", "confirm_cancel", when=when, place=where),
+                    buttons=[
+                        rdv_button(
+                            "button_yes_cancel", "cancel_appointment", target.id, confirm="oui"
+                        ),
+                        rdv_button("button_keep_it", "confirm_appointment", target.id),
+                        rdv_button("button_move_instead", "reschedule_appointment", target.id),
+                    ],
+                )
+                return []
+            await store.cancel(session, target, now)
+        dispatcher.utter_message(
+            text=reply_text("booking", "cancelled"),
+            buttons=[button("button_new", "/book_appointment")],
+        )
+        return []
+
+
+class ActionAppointmentAttending(Action):
+    """« Je serai là » (a reminder's button, or typed): thanked, with the time and place."""
+
+    def name(self) -> str:
+        return "action_appointment_attending"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        context = services()
+        now = context.clock.now()
+        choice = choice_of(tracker)
+        async with context.sessions() as session:
+            booker = await store.booker_of_sender(session, tracker.sender_id)
+            upcoming = (
+                list(await store.upcoming_of_contact(session, booker.contact_id, now))
+                if booker is not None
+                else []
+            )
+        # Typed « je serai là » with several appointments: the soonest is the one meant.
+        target = choose(upcoming, choice) or (upcoming[0] if upcoming and not choice else None)
+        if target is None:
+            _say_which(dispatcher, upcoming, choice, "confirm_appointment")
+            return []
+        when, where = describe(target)
+        dispatcher.utter_message(text=reply_text("booking", "attending", when=when, place=where))
+        return []
+
+
+def _say_which(
+    dispatcher: CollectingDispatcher,
+    upcoming: Sequence[Appointment],
+    choice: str | None,
+    intent: str,
+) -> None:
+    """No appointment to act on: none at all, one no longer upcoming, or several to pick from."""
+    if not upcoming or choice is not None:
+        key = "not_upcoming" if choice is not None and choice != "rdv=new" else "none_upcoming"
+        dispatcher.utter_message(
+            text=reply_text("booking", key), buttons=[button("button_book", "/book_appointment")]
+        )
+        return
+    dispatcher.utter_message(
+        text=reply_text("booking", "which_one"), buttons=appointment_buttons(upcoming, intent)
+    )

@@ -1,0 +1,1 @@
+"""Work that happens at a set time, claimed from the database: appointment reminders."""
