@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from actions.forms import choice_of
 from bot.booking.wording import button_label, day_and_time, place, timezone_of
@@ -57,6 +59,16 @@ def appointment_buttons(upcoming: Sequence[Appointment], intent: str) -> list[di
     ]
 
 
+async def upcoming_of_sender(
+    session: AsyncSession, sender_id: str, now: datetime
+) -> list[Appointment]:
+    """The upcoming booked appointments of the contact behind a Rasa sender id."""
+    booker = await store.booker_of_sender(session, sender_id)
+    if booker is None:
+        return []
+    return list(await store.upcoming_of_contact(session, booker.contact_id, now))
+
+
 def _confirm_entity(tracker: Tracker) -> str | None:
     entities = (tracker.latest_message or {}).get("entities") or ()
     return next((str(e.get("value")) for e in entities if e.get("entity") == "confirm"), None)
@@ -76,12 +88,7 @@ class ActionAppointmentCancel(Action):
         now = context.clock.now()
         choice = choice_of(tracker)
         async with context.sessions() as session, session.begin():
-            booker = await store.booker_of_sender(session, tracker.sender_id)
-            upcoming = (
-                list(await store.upcoming_of_contact(session, booker.contact_id, now))
-                if booker is not None
-                else []
-            )
+            upcoming = await upcoming_of_sender(session, tracker.sender_id, now)
             target = choose(upcoming, choice)
             if target is None:
                 _say_which(dispatcher, upcoming, choice, "cancel_appointment")
@@ -120,12 +127,7 @@ class ActionAppointmentAttending(Action):
         now = context.clock.now()
         choice = choice_of(tracker)
         async with context.sessions() as session:
-            booker = await store.booker_of_sender(session, tracker.sender_id)
-            upcoming = (
-                list(await store.upcoming_of_contact(session, booker.contact_id, now))
-                if booker is not None
-                else []
-            )
+            upcoming = await upcoming_of_sender(session, tracker.sender_id, now)
         # Typed « je serai là » with several appointments: the soonest is the one meant.
         target = choose(upcoming, choice) or (upcoming[0] if upcoming and not choice else None)
         if target is None:

@@ -26,6 +26,7 @@ from actions.appointments import (
     describe,
     payload,
     rdv_button,
+    upcoming_of_sender,
 )
 from actions.distress import ActionDistress
 from actions.forms import (
@@ -160,11 +161,7 @@ class ActionBookingStart(Action):
         choice = choice_of(tracker)
         async with context.sessions() as session:
             booker = await store.booker_of_sender(session, tracker.sender_id)
-            upcoming = (
-                list(await store.upcoming_of_contact(session, booker.contact_id, now))
-                if booker is not None
-                else []
-            )
+            upcoming = await upcoming_of_sender(session, tracker.sender_id, now)
             known_name = (
                 await store.last_first_name(session, booker.contact_id)
                 if booker is not None
