@@ -493,9 +493,14 @@ def confirmation(
         reply_text("booking", "calendar", url=calendar_url(public_url, appointment.calendar_key)),
     ]
     if leads:
-        words = reply_text("booking", "reminders_and").join(_lead(lead) for lead in leads)
-        parts.append(reply_text("booking", "reminders", leads=words))
+        parts.append(reminders_sentence(leads))
     return "\n\n".join(parts)
+
+
+def reminders_sentence(leads: list[int]) -> str:
+    """« Je t'enverrai un rappel la veille et 2 h avant 🔔 »."""
+    words = f" {reply_text('booking', 'reminders_and')} ".join(_lead(lead) for lead in leads)
+    return reply_text("booking", "reminders", leads=words)
 
 
 def _lead(minutes: int) -> str:

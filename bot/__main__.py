@@ -35,6 +35,8 @@ def _configure_logging(level: str) -> None:
     )
     # httpx logs full URLs, which would carry a Telegram token; our own lines are enough.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # APScheduler notes every run of the reminder sweep (each minute): only problems are kept.
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
 
 
 def _serve(settings: Settings, environ: dict[str, str]) -> None:

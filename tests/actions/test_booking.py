@@ -25,6 +25,7 @@ from actions.booking import (
     ActionBookingStart,
     Field,
     ValidateBookingForm,
+    reminders_sentence,
 )
 from bot.booking.slots import Kind, SlotRef
 from bot.core.action_services import ActionServices
@@ -243,7 +244,7 @@ async def test_confirmation_books_and_says_when_where_what_to_bring_and_the_cale
     assert re.search(
         rf"http://127\.0\.0\.1:8080/rdv/{re.escape(appointment.calendar_key)}\.ics", text
     )
-    assert "rappel 2 h avant" in text  # the 24 h one would be before the booking
+    assert "Je t'enverrai un rappel 2 h avant 🔔" in text  # 24 h before is already past
     assert [b["title"] for b in message["buttons"]] == ["Décaler", "Annuler"]
     assert all(e["value"] is None for e in events if e["event"] == "slot")
 
@@ -462,3 +463,15 @@ async def test_the_nearest_place_comes_first_when_the_questionnaire_gave_a_town(
         "vendredi 27 novembre à 8h — permanence Résidence Les Tilleuls (salle commune)"
     )
     assert [SlotRef.parse(e["code"]).kind for e in after["slots"][:2]] == [Kind.PERMANENCE] * 2  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("leads", "sentence"),
+    [
+        ([1440, 120], "Je t'enverrai un rappel la veille et 2 h avant 🔔"),
+        ([2880, 90], "Je t'enverrai un rappel 2 jours avant et 90 min avant 🔔"),
+        ([120], "Je t'enverrai un rappel 2 h avant 🔔"),
+    ],
+)
+def test_the_confirmation_says_which_reminders_will_come(leads: list[int], sentence: str) -> None:
+    assert reminders_sentence(leads) == sentence
