@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -16,13 +15,9 @@ from actions.forms import choice_of
 from bot.booking.wording import button_label, day_and_time, place, timezone_of
 from bot.content.texts import reply_text
 from bot.core.action_services import services
+from bot.rasa.payloads import appointment_choice, payload
 from bot.storage import appointments as store
 from bot.storage.models import Appointment
-
-
-def payload(intent: str, **entities: str) -> str:
-    """A button's payload, as Rasa reads it: `/intent{"entity": "value"}`."""
-    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
 
 
 def button(key: str, button_payload: str) -> dict[str, str]:
@@ -32,7 +27,7 @@ def button(key: str, button_payload: str) -> dict[str, str]:
 
 def rdv_button(key: str, intent: str, appointment_id: int, **extra: str) -> dict[str, str]:
     """A button about one appointment (`choice` = `rdv=<id>`)."""
-    return button(key, payload(intent, **extra, choice=f"rdv={appointment_id}"))
+    return button(key, payload(intent, **extra, choice=appointment_choice(appointment_id)))
 
 
 def describe(appointment: Appointment) -> tuple[str, str]:
@@ -53,7 +48,7 @@ def appointment_buttons(upcoming: Sequence[Appointment], intent: str) -> list[di
     return [
         {
             "title": button_label(a.starts_at, timezone_of(a)),
-            "payload": payload(intent, choice=f"rdv={a.id}"),
+            "payload": payload(intent, choice=appointment_choice(a.id)),
         }
         for a in upcoming[:5]
     ]

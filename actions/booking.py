@@ -24,7 +24,6 @@ from actions.appointments import (
     button,
     choose,
     describe,
-    payload,
     rdv_button,
     upcoming_of_sender,
 )
@@ -45,14 +44,15 @@ from bot.content.texts import reply_text
 from bot.core.action_services import ActionServices, services
 from bot.core.distress import classify as classify_distress
 from bot.eligibility.free_text import wants_to_stop
+from bot.eligibility.reading import RESUMING_INTENTS, SURE
 from bot.eligibility.situation import parse_town
 from bot.errors import SlotGone, SlotTaken
+from bot.rasa.payloads import appointment_choice, payload
 from bot.storage import appointments as store
 from bot.storage.eligibility import profile_of
 from bot.storage.models import Appointment
 
 FORM = "booking_form"
-SURE = 0.7  # above this, a question about something else wins over reading an answer
 
 
 class Field(StrEnum):
@@ -67,12 +67,9 @@ class Field(StrEnum):
     STOPPED = "booking_stopped"
 
 
-# Questions about something else, answered before the booking goes on; requests that end it
-# (nlu/rules.yml has a rule for each; a test checks both lists agree).
-RESUMING_INTENTS = frozenset({
-    "ask_cej", "ask_pacea", "compare_cej_pacea", "ask_allocation", "ask_mission_locale",
-    "ask_documents", "ask_other_support", "bot_challenge", "look_for_job", "look_for_training",
-})  # fmt: skip
+# Questions about something else are answered before the booking goes on, as in the
+# questionnaire (RESUMING_INTENTS); the requests below end it. nlu/rules.yml has a rule for each;
+# a test checks both lists agree.
 LEAVING_INTENTS = frozenset({
     "request_human", "cancel_appointment", "confirm_appointment", "delete_my_data",
     "unsubscribe", "goodbye", "check_eligibility",
@@ -435,8 +432,9 @@ class ActionBookingConfirm(Action):
                 return _reset()
             replaces = None
             if values[Field.RESCHEDULES] is not None:
+                moving = appointment_choice(int(values[Field.RESCHEDULES]))
                 upcoming = await store.upcoming_of_contact(session, booker.contact_id, now)
-                replaces = choose(list(upcoming), f"rdv={values[Field.RESCHEDULES]}")
+                replaces = choose(list(upcoming), moving)
             profile = await profile_of(session, tracker.sender_id)
             try:
                 appointment = await store.book(

@@ -9,7 +9,6 @@ through `DeliveryService`, which itself sends each message at most once.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from bot.core.delivery import DeliveryService
 from bot.core.dialogue import to_outgoing
 from bot.core.messages import Author, Button, Direction, MessageStatus, OutgoingMessage
 from bot.core.ports import Clock
+from bot.rasa.payloads import appointment_choice, payload
 from bot.settings import BookingSettings
 from bot.storage import conversations
 from bot.storage import reminders as store
@@ -44,24 +44,19 @@ class SweepReport:
     left: int = 0
 
 
-def appointment_payload(intent: str, appointment_id: int) -> str:
-    """A button payload Rasa reads as an intent with a `choice` entity « rdv=<id> »."""
-    return f"/{intent}{json.dumps({'choice': f'rdv={appointment_id}'})}"
-
-
 def reminder_buttons(appointment_id: int) -> tuple[Button, ...]:
     return (
         Button(
             reply_text("reminders", "button_confirm"),
-            appointment_payload("confirm_appointment", appointment_id),
+            payload("confirm_appointment", choice=appointment_choice(appointment_id)),
         ),
         Button(
             reply_text("reminders", "button_cancel"),
-            appointment_payload("cancel_appointment", appointment_id),
+            payload("cancel_appointment", choice=appointment_choice(appointment_id)),
         ),
         Button(
             reply_text("reminders", "button_reschedule"),
-            appointment_payload("reschedule_appointment", appointment_id),
+            payload("reschedule_appointment", choice=appointment_choice(appointment_id)),
         ),
     )
 

@@ -19,7 +19,6 @@ from actions.appointments import ActionAppointmentAttending, ActionAppointmentCa
 from actions.booking import (
     FORM,
     LEAVING_INTENTS,
-    RESUMING_INTENTS,
     ActionAskBookingSlot,
     ActionBookingConfirm,
     ActionBookingStart,
@@ -29,6 +28,7 @@ from actions.booking import (
 )
 from bot.booking.slots import Kind, SlotRef
 from bot.core.action_services import ActionServices
+from bot.eligibility.reading import RESUMING_INTENTS
 from bot.storage import appointments as store
 from bot.storage.models import (
     Appointment,
