@@ -64,7 +64,8 @@ RUN groupadd --system --gid 10001 app \
 COPY --from=rasa-venv /app/.venv-rasa /app/.venv-rasa
 COPY --from=bot-venv /app/.venv /app/.venv
 COPY --from=model /app/models /app/models
-COPY alembic.ini pyproject.toml config.yml domain.yml endpoints.yml credentials.yml ./
+COPY alembic.ini pyproject.toml config.yml domain.yml endpoints.yml credentials.yml \
+     rasa_logging.yml ./
 COPY nlu/ nlu/
 COPY migrations/ migrations/
 COPY actions/ actions/

@@ -19,6 +19,7 @@ from bot.content.texts import Texts, load_texts
 from bot.core.delivery import DeliveryService
 from bot.core.dialogue import DialogueService
 from bot.core.distress import load_distress_content
+from bot.core.flood import FloodGuard
 from bot.core.ports import Clock, SystemClock
 from bot.errors import ConfigError
 from bot.http import actions_endpoint, calendar, health, staff_api
@@ -28,6 +29,7 @@ from bot.http.keys import (
     DELIVERY,
     DIALOGUE,
     RASA,
+    RASA_SUPERVISOR,
     REMINDERS,
     SCHEDULER,
     SESSIONS,
@@ -37,7 +39,7 @@ from bot.http.keys import (
 from bot.http.middleware import error_middleware, security_headers_middleware
 from bot.rasa.client import RasaHttpClient
 from bot.rasa.model import current_model
-from bot.rasa.supervisor import ProcessSupervisor, rasa_argv, rasa_env
+from bot.rasa.supervisor import RASA_LOGGING_CONFIG, ProcessSupervisor, rasa_argv, rasa_env
 from bot.rasa.tracker_store import SqlTrackerEraser
 from bot.scheduling.reminders import ReminderService
 from bot.settings import Settings
@@ -106,14 +108,22 @@ async def _rasa_client(app: web.Application) -> AsyncIterator[None]:
             session, settings.rasa_url, settings.rasa_timeout, api_token=settings.actions_token
         )
         eraser = SqlTrackerEraser.from_url(settings.rasa_tracker_url)
+        flood = FloodGuard(settings.flood)
         app[DIALOGUE] = DialogueService(
-            app[SESSIONS], app[RASA], app[CLOCK], app[TEXTS], load_distress_content(), eraser
+            app[SESSIONS],
+            app[RASA],
+            app[CLOCK],
+            app[TEXTS],
+            load_distress_content(),
+            eraser,
+            flood,
         )
         # Push channels (Telegram, Instagram) register themselves here when they start.
         app[DELIVERY] = DeliveryService(app[SESSIONS], app[CLOCK], {})
         app[REMINDERS] = ReminderService(app[SESSIONS], app[CLOCK], app[DELIVERY], settings.booking)
         yield
         await eraser.close()
+        await flood.close()
 
 
 def _managed_rasa(environ: dict[str, str]) -> web.CleanupContext:  # type: ignore[name-defined]
@@ -122,6 +132,10 @@ def _managed_rasa(environ: dict[str, str]) -> web.CleanupContext:  # type: ignor
         model = current_model(settings.rasa_model)
         if model is None:
             raise ConfigError(f"no Rasa model in {settings.rasa_model}: run `make model` first")
+        # Rasa fails on a missing file, and without this one it writes slot values into its log.
+        logging_config = settings.project_dir / RASA_LOGGING_CONFIG
+        if not logging_config.is_file():
+            raise ConfigError(f"Rasa's logging configuration {logging_config} is missing")
         supervisor = ProcessSupervisor(
             "rasa",
             rasa_argv(
@@ -140,6 +154,7 @@ def _managed_rasa(environ: dict[str, str]) -> web.CleanupContext:  # type: ignor
             cwd=settings.project_dir,
             log_path=settings.var_dir / "log" / "rasa.log",
         )
+        app[RASA_SUPERVISOR] = supervisor
         supervisor.start()
         yield
         await supervisor.stop()

@@ -6,6 +6,7 @@ BotError
 │   ├── RasaUnavailable    refused, timed out or HTTP 5xx (→ apology)
 │   └── RasaProtocolError  Rasa answered something we cannot read
 ├── InvalidMessage         an incoming message breaks our input rules (4xx at the edge)
+├── FloodLimited           too many new contacts from one address (→ 429, nothing stored)
 ├── DeliveryFailed         a channel could not deliver a message (recorded with its reason)
 └── BookingError
     ├── SlotGone           the slot a button named is no longer offered (→ new slots)
@@ -44,6 +45,10 @@ class InvalidMessage(BotError):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+class FloodLimited(BotError):
+    """Too many new contacts came from one network address: this one is not created."""
 
 
 class DeliveryFailed(BotError):

@@ -11,6 +11,8 @@ from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from limits import parse_many
+
 from bot.errors import ConfigError
 
 _TRUE = {"1", "true", "yes", "on", "oui"}
@@ -220,6 +222,36 @@ def _booking(env: Mapping[str, str]) -> BookingSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class FloodSettings:
+    """Flood limits, in the `limits` notation (« 30/minute », « 10/minute;60/hour »)."""
+
+    # Messages a contact may send before the bot stops passing them to Rasa (kept, not lost).
+    messages: str = "30/minute"
+    # New contacts one network address may create (web chat).
+    new_contacts: str = "10/minute;60/hour"
+    # Where the windows are counted: this process, or Redis shared by several bot processes.
+    storage_url: str = field(default="memory://", repr=False)
+
+
+def _flood(env: Mapping[str, str]) -> FloodSettings:
+    values = {}
+    defaults = (("FLOOD_MESSAGES", "30/minute"), ("FLOOD_NEW_CONTACTS", "10/minute;60/hour"))
+    for name, default in defaults:
+        raw = env.get(name, "").strip() or default
+        try:
+            parse_many(raw)
+        except ValueError:
+            raise ConfigError(
+                f"{name} looks like 30/minute or 10/minute;60/hour, got {raw!r}"
+            ) from None
+        values[name] = raw
+    storage = env.get("FLOOD_STORAGE_URL", "").strip() or "memory://"
+    if not storage.startswith(("memory://", "redis://", "rediss://")):
+        raise ConfigError("FLOOD_STORAGE_URL must be memory:// or a redis:// URL")
+    return FloodSettings(values["FLOOD_MESSAGES"], values["FLOOD_NEW_CONTACTS"], storage)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the service reads from its environment; secrets stay out of repr."""
 
@@ -246,6 +278,7 @@ class Settings:
     telegram: TelegramSettings | None = None
     instagram: InstagramSettings | None = None
     booking: BookingSettings = field(default_factory=BookingSettings)
+    flood: FloodSettings = field(default_factory=FloodSettings)
 
     @property
     def var_dir(self) -> Path:
@@ -296,4 +329,5 @@ def load_settings(env: Mapping[str, str], project_dir: Path | None = None) -> Se
         telegram=_telegram(env),
         instagram=_instagram(env),
         booking=_booking(env),
+        flood=_flood(env),
     )

@@ -22,6 +22,7 @@ from bot.app import create_app
 from bot.content.texts import load_texts
 from bot.core.dialogue import DialogueService
 from bot.core.distress import load_distress_content
+from bot.core.flood import FloodGuard
 from bot.core.messages import BotReply, Button, EngineTurn
 from bot.errors import RasaUnavailable
 from bot.http.keys import SESSIONS
@@ -54,6 +55,8 @@ class FakeEngine:
         self.calls: list[tuple[str, str, dict[str, str]]] = []
         self.down = False
         self.signals: frozenset[str] = frozenset()
+        # When set, what every turn answers (e.g. () for « Rasa said nothing »).
+        self.replies: tuple[BotReply, ...] | None = None
 
     async def send_message(
         self, sender_id: str, message: str, metadata: Mapping[str, str]
@@ -65,7 +68,7 @@ class FakeEngine:
             BotReply(text=f"écho : {message}"),
             BotReply(text="Et ensuite ?", buttons=(Button("Oui", "/affirm"),)),
         )
-        return EngineTurn(replies, self.signals)
+        return EngineTurn(replies if self.replies is None else self.replies, self.signals)
 
     async def is_ready(self) -> bool:
         return not self.down
@@ -164,8 +167,9 @@ def make_service(
     engine: FakeEngine,
     clock: FixedClock,
     eraser: FakeTrackerEraser | None = None,
+    flood: FloodGuard | None = None,
 ) -> DialogueService:
-    """The dialogue service with a fake Rasa (and a fake tracker eraser)."""
+    """The dialogue service with a fake Rasa (and a fake tracker eraser, no flood limit)."""
     return DialogueService(
         sessions,
         engine,
@@ -173,6 +177,7 @@ def make_service(
         load_texts(),
         load_distress_content(),
         eraser or FakeTrackerEraser(),
+        flood,
     )
 
 

@@ -15,6 +15,8 @@ class FakeRasaState:
     down: bool = False
     delay: float = 0.0
     received: list[dict[str, Any]] = field(default_factory=list)
+    # When set, the REST answer to every message (e.g. [] for « Rasa said nothing »).
+    answer: list[dict[str, Any]] | None = None
 
 
 FAKE_RASA_STATE = web.AppKey("fake_rasa_state", FakeRasaState)
@@ -28,6 +30,8 @@ async def _webhook(request: web.Request) -> web.Response:
     state.received.append(body)
     await asyncio.sleep(state.delay)
     sender, message = body["sender"], body["message"]
+    if state.answer is not None:
+        return web.json_response(state.answer)
     return web.json_response(
         [
             {"recipient_id": sender, "text": f"écho : {message}"},

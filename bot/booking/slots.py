@@ -49,7 +49,11 @@ class SlotRef:
         if match is None:
             return None
         letter, place, minutes = match.groups()
-        return cls(_KINDS[letter], int(place), _EPOCH + timedelta(minutes=int(minutes, 36)))
+        try:
+            starts_at = _EPOCH + timedelta(minutes=int(minutes, 36))
+        except OverflowError:  # past year 9999: no slot ever had this code
+            return None
+        return cls(_KINDS[letter], int(place), starts_at)
 
 
 @dataclass(frozen=True, slots=True)

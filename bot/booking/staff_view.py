@@ -46,11 +46,22 @@ class InvalidDays(ValueError):
     """The days asked for cannot be read (French message, shown as is)."""
 
 
+# Days staff may ask for: far enough for any archive, and never near date.min or date.max,
+# where adding a week or a time zone offset overflows.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+
+
 def parse_day(raw: str, name: str) -> date:
     try:
-        return datetime.strptime(raw, "%Y-%m-%d").date()
+        day = datetime.strptime(raw, "%Y-%m-%d").date()
     except ValueError:
         raise InvalidDays(f"« {name} » doit être une date AAAA-MM-JJ.") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidDays(
+            f"« {name} » doit être entre le {FIRST_DAY:%d/%m/%Y} et le {LAST_DAY:%d/%m/%Y}."
+        )
+    return day
 
 
 def days_asked(raw_from: str | None, raw_to: str | None, now: datetime) -> tuple[date, date]:

@@ -15,6 +15,9 @@ DEFAULT_PATH = CONTENT_DIR / "fr.toml"
 @dataclass(frozen=True)
 class Texts:
     rasa_unavailable: str
+    nothing_to_say: str
+    human_button: str
+    flood_notice: str
     webchat_errors: dict[str, str]
     attachment_replies: dict[str, str]
 
@@ -30,6 +33,9 @@ def load_texts(path: Path = DEFAULT_PATH) -> Texts:
         data = tomllib.load(file)
     return Texts(
         rasa_unavailable=str(data["rasa_unavailable"]).strip(),
+        nothing_to_say=str(data["nothing_to_say"]).strip(),
+        human_button=str(data["human_button"]).strip(),
+        flood_notice=str(data["flood_notice"]).strip(),
         webchat_errors={str(k): str(v) for k, v in data["webchat_errors"].items()},
         attachment_replies={str(k): str(v) for k, v in data["attachment_replies"].items()},
     )

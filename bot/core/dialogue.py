@@ -11,10 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.content.texts import Texts
 from bot.core.distress import DistressContent, classify
+from bot.core.flood import FloodGuard
 from bot.core.messages import (
+    ACTION_FAILED_SIGNAL,
     ERASE_SIGNAL,
     Author,
     BotReply,
+    Button,
     ConversationState,
     Direction,
     IncomingMessage,
@@ -22,7 +25,8 @@ from bot.core.messages import (
     OutgoingMessage,
 )
 from bot.core.ports import Clock, DialogueEngine, TrackerEraser
-from bot.errors import RasaError
+from bot.errors import FloodLimited, RasaError
+from bot.rasa.payloads import payload as rasa_payload
 from bot.storage import conversations as store
 from bot.storage import sources
 from bot.storage.models import Conversation, Message
@@ -40,6 +44,10 @@ class HandleResult:
     message_id: int
     conversation_id: int
     replies: tuple[OutgoingMessage, ...]
+    # The contact is over the flood limit: the message is stored, not sent to Rasa.
+    throttled: bool = False
+    # The contact was erased: the replies are not stored (their id is 0).
+    erased: bool = False
 
 
 class DialogueService:
@@ -58,6 +66,7 @@ class DialogueService:
         texts: Texts,
         distress: DistressContent,
         tracker_eraser: TrackerEraser,
+        flood: FloodGuard | None = None,
     ) -> None:
         self._sessions = session_factory
         self._engine = engine
@@ -65,12 +74,17 @@ class DialogueService:
         self._texts = texts
         self._distress = distress
         self._tracker_eraser = tracker_eraser
+        self._flood = flood
 
     async def handle(
         self, incoming: IncomingMessage, reply_status: MessageStatus = MessageStatus.PENDING
     ) -> HandleResult:
         """Store and route one message; `reply_status` is SENT when the caller's response itself
-        delivers the replies (web chat), PENDING when the channel still has to push them."""
+        delivers the replies (web chat), PENDING when the channel still has to push them.
+
+        Raises FloodLimited (nothing stored) for a new contact from an address that created too
+        many; a contact over its own message limit is stored and answered at most by a notice.
+        Distress is never limited."""
         try:
             return await self._handle(incoming, reply_status)
         except IntegrityError:
@@ -91,7 +105,7 @@ class DialogueService:
         now = self._clock.now()
         danger = classify(incoming.text) if incoming.text is not None else frozenset()
         async with self._sessions() as session, session.begin():
-            route = await self._route(session, incoming, now)
+            route = await self._route(session, incoming, now, limited=not danger)
             if incoming.external_id is not None:
                 seen = await store.find_by_external_id(
                     session, route.conversation_id, incoming.external_id
@@ -105,6 +119,12 @@ class DialogueService:
                 await store.flag_urgent(session, conversation, danger, now)
             state = ConversationState(route.state)
             held = state is not ConversationState.BOT
+            throttled = (
+                not held
+                and not danger
+                and self._flood is not None
+                and not await self._flood.message_allowed(route.contact_id)
+            )
             [(message_id, _)] = await store.insert_messages(
                 session,
                 [
@@ -121,6 +141,7 @@ class DialogueService:
                 ],
             )
             sender_id, conversation_id = route.public_id, route.conversation_id
+            contact_id = route.contact_id
 
         # Distress is answered first, whoever holds the conversation and whatever Rasa does.
         first = [self._distress.reply(danger)] if danger else []
@@ -134,6 +155,9 @@ class DialogueService:
                 message_id, conversation_id, first, Author.SYSTEM, MessageStatus.HELD, reply_status
             )
             return HandleResult(message_id, conversation_id, outgoing)
+
+        if throttled:
+            return await self._throttled(message_id, conversation_id, contact_id, reply_status)
 
         if incoming.attachment is not None:
             # Rasa cannot read it either: a kind word from the bot, the conversation goes on.
@@ -168,22 +192,65 @@ class DialogueService:
 
         if ERASE_SIGNAL in turn.signals:
             return await self._erase(sender_id, message_id, conversation_id, turn.replies)
+        answer, status = [*first, *turn.replies], MessageStatus.PROCESSED
+        # (After distress numbers, Rasa's distress action stays silent on purpose.)
+        if ACTION_FAILED_SIGNAL in turn.signals or not answer:
+            # Never an empty answer: an apology and a human, and the message is kept for one.
+            logger.warning(
+                "message %s unprocessed: %s",
+                message_id,
+                "an action failed" if turn.replies else "Rasa answered nothing",
+            )
+            answer.append(self._nothing_to_say())
+            status = MessageStatus.UNPROCESSED
         outgoing = await self._store_replies(
-            message_id,
-            conversation_id,
-            [*first, *turn.replies],
-            Author.BOT,
-            MessageStatus.PROCESSED,
-            reply_status,
+            message_id, conversation_id, answer, Author.BOT, status, reply_status
         )
         return HandleResult(message_id, conversation_id, outgoing)
 
+    def _nothing_to_say(self) -> BotReply:
+        human = Button(self._texts.human_button, rasa_payload("request_human"))
+        return BotReply(text=self._texts.nothing_to_say, buttons=(human,))
+
+    async def _throttled(
+        self, message_id: int, conversation_id: int, contact_id: int, reply_status: MessageStatus
+    ) -> HandleResult:
+        """Kept, not sent to Rasa. Push channels get one kind notice a minute; the web chat's
+        answer (429) says it itself."""
+        assert self._flood is not None
+        logger.info("message %s kept, not processed: contact over the flood limit", message_id)
+        pushed = reply_status is not MessageStatus.SENT
+        notice = (
+            [BotReply(text=self._texts.flood_notice)]
+            if pushed and await self._flood.notice_allowed(contact_id)
+            else []
+        )
+        outgoing = await self._store_replies(
+            message_id,
+            conversation_id,
+            notice,
+            Author.SYSTEM,
+            MessageStatus.UNPROCESSED,
+            reply_status,
+        )
+        return HandleResult(message_id, conversation_id, outgoing, throttled=True)
+
     async def _route(
-        self, session: AsyncSession, incoming: IncomingMessage, now: datetime
+        self, session: AsyncSession, incoming: IncomingMessage, now: datetime, *, limited: bool
     ) -> store.Route:
-        """The message's route in one query when the contact is known; created otherwise."""
+        """The message's route in one query when the contact is known; created otherwise (if
+        the flood limit of its address allows a new contact, when `limited`)."""
         route = await store.find_route(session, incoming.channel, incoming.external_user_id)
         if route is None:
+            if (
+                limited
+                and incoming.origin is not None
+                and self._flood is not None
+                and await store.find_identity(session, incoming.channel, incoming.external_user_id)
+                is None
+                and not await self._flood.new_contact_allowed(incoming.origin)
+            ):
+                raise FloodLimited("too many new contacts from one address")
             # The outreach code counts only on the contact's first contact (applied on creation).
             source_id = await sources.active_source_id(session, incoming.source)
             identity = await store.get_or_create_identity(
@@ -222,7 +289,7 @@ class DialogueService:
         unsaved = tuple(
             OutgoingMessage(0, 0, Author.BOT, reply.text, reply.buttons, now) for reply in replies
         )
-        return HandleResult(message_id, conversation_id, unsaved)
+        return HandleResult(message_id, conversation_id, unsaved, erased=True)
 
     async def _store_replies(
         self,

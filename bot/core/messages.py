@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -74,6 +74,8 @@ class IncomingMessage:
     client's) id of this message, when it has one: a message seen again with the same id gets
     the stored replies and is not processed twice. `source` is the outreach code the link
     carried (`?start=`, `?src=`, `?ref=`), recorded if this is the contact's first message.
+    `origin` is the client's network address (web chat), used only to limit how many new
+    contacts one address creates; it is never stored or logged.
     """
 
     channel: str
@@ -83,6 +85,7 @@ class IncomingMessage:
     external_id: str | None = None
     source: str | None = None
     attachment: Attachment | None = None
+    origin: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if sum(x is not None for x in (self.text, self.payload, self.attachment)) != 1:
@@ -118,6 +121,8 @@ class BotReply:
 
 # A custom payload an action sends to ask the bot to erase the contact after Rasa's turn.
 ERASE_SIGNAL = "erase_contact"
+# What the actions endpoint sends in place of an action that failed: the bot apologises.
+ACTION_FAILED_SIGNAL = "action_failed"
 
 
 @dataclass(frozen=True, slots=True)

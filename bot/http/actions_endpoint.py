@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import json
 import logging
 
 from aiohttp import web
@@ -15,10 +14,17 @@ from rasa_sdk.interfaces import (
 )
 
 from bot.core.action_services import ActionServices, current_services
+from bot.core.messages import ACTION_FAILED_SIGNAL
+from bot.http.json_body import BodyRejected, parse_json
 from bot.http.keys import ACTION_EXECUTOR, CLOCK, SCHEDULER, SESSIONS, SETTINGS
 from bot.http.responses import json_error
 
 logger = logging.getLogger(__name__)
+
+# Rasa posts the whole tracker (every event of every session) with each action call: about
+# 10 KiB a turn with forms and buttons. 32 MiB is thousands of turns; above it, the call is
+# refused and logged as an error, and the young person gets the fallback answer.
+ACTIONS_MAX_BODY = 32 * 2**20
 
 
 def _is_loopback(remote: str | None) -> bool:
@@ -44,11 +50,23 @@ async def run_action(request: web.Request) -> web.Response:
     if not _authorized(request):
         return json_error(401, "unauthorized", "unauthorized")
     try:
-        action_call = json.loads(await request.read())
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return json_error(400, "invalid_json", "invalid JSON")
+        # Rasa sends the whole tracker, which grows with the conversation: this route alone
+        # (authenticated, loopback by default) reads past the app's tight body limit.
+        body = await request.clone(client_max_size=ACTIONS_MAX_BODY).read()
+    except web.HTTPRequestEntityTooLarge:
+        logger.error(
+            "action call refused: Rasa's tracker is over %d MiB (the young person gets the "
+            "fallback answer); raise ACTIONS_MAX_BODY in bot/http/actions_endpoint.py",
+            ACTIONS_MAX_BODY // 2**20,
+        )
+        return json_error(413, "too_large", "action call too large")
+    try:
+        action_call = parse_json(body)
+    except BodyRejected as rejected:
+        return json_error(rejected.status, rejected.code, "invalid JSON")
     if not isinstance(action_call, dict) or not isinstance(action_call.get("tracker"), dict):
         return json_error(400, "invalid_action_call", "an action call needs a tracker")
+    name = str(action_call.get("next_action"))[:100]
 
     app = request.app
     token = current_services.set(
@@ -69,6 +87,13 @@ async def run_action(request: web.Request) -> web.Response:
         return web.json_response({"error": exc.message, "action_name": exc.action_name}, status=404)
     except ActionMissingDomainException as exc:
         return web.json_response({"error": exc.message, "action_name": exc.action_name}, status=449)
+    except Exception:
+        # Rasa would drop the turn's events and say nothing: the signal makes the bot answer
+        # with an apology and the offer of a human instead (bot/core/dialogue.py).
+        logger.exception("action %s failed", name)
+        return web.json_response(
+            {"events": [], "responses": [{"custom": {"signal": ACTION_FAILED_SIGNAL}}]}
+        )
     finally:
         current_services.reset(token)
     return web.json_response(result.model_dump() if result else None)

@@ -12,6 +12,7 @@ from bot.core.delivery import DeliveryService
 from bot.core.dialogue import DialogueService
 from bot.core.ports import Clock
 from bot.rasa.client import RasaHttpClient
+from bot.rasa.supervisor import ProcessSupervisor
 from bot.scheduling.reminders import ReminderService
 from bot.settings import Settings
 
@@ -20,6 +21,8 @@ CLOCK = web.AppKey("clock", Clock)
 TEXTS = web.AppKey("texts", Texts)
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 RASA = web.AppKey("rasa", RasaHttpClient)
+# Only when the bot runs Rasa itself (RASA_MANAGED=1): /readyz tells why Rasa is not running.
+RASA_SUPERVISOR = web.AppKey("rasa_supervisor", ProcessSupervisor)
 DIALOGUE = web.AppKey("dialogue", DialogueService)
 DELIVERY = web.AppKey("delivery", DeliveryService)
 REMINDERS = web.AppKey("reminders", ReminderService)

@@ -13,13 +13,15 @@ from bot.http.responses import json_error
 
 logger = logging.getLogger(__name__)
 
-# Path segments that are secrets (a calendar file's key): never written to a log.
-_SECRET_PATHS = re.compile(r"^(/rdv/)[^/]+(\.ics)$")
+# Paths whose segments are secrets (a calendar file's key, with or without `.ics`, or any
+# mistyped form of it): never written to a log.
+_SECRET_PATHS = re.compile(r"^(/rdv/).+?(\.ics)?$", re.DOTALL)
 
 
 def loggable_path(path: str) -> str:
-    """The request path as logs may show it: « /rdv/<key>.ics » becomes « /rdv/….ics »."""
-    return _SECRET_PATHS.sub(r"\1…\2", path)
+    """The request path as logs may show it: « /rdv/<key>.ics » becomes « /rdv/….ics », and
+    anything else under « /rdv/ » (a 404 on a key without `.ics`) « /rdv/… »."""
+    return _SECRET_PATHS.sub(lambda m: f"{m[1]}…{m[2] or ''}", path)
 
 
 CONTENT_SECURITY_POLICY = (

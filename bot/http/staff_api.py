@@ -14,6 +14,7 @@ from aiohttp import web
 
 from bot.booking import staff_view
 from bot.errors import AppointmentNotFound, OutcomeRefused
+from bot.http.json_body import BodyRejected, parse_json, require_json_type
 from bot.http.keys import CLOCK, SESSIONS, SETTINGS
 from bot.http.responses import json_error
 from bot.outreach import qr
@@ -43,9 +44,9 @@ async def list_sources(request: web.Request) -> web.Response:
     since: datetime | None = None
     if "since" in request.query:
         try:
-            day = datetime.strptime(request.query["since"], "%Y-%m-%d").date()
-        except ValueError:
-            return json_error(400, "invalid_since", "« since » doit être une date AAAA-MM-JJ.")
+            day = staff_view.parse_day(request.query["since"], "since")
+        except staff_view.InvalidDays as error:
+            return json_error(400, "invalid_since", str(error))
         since = datetime.combine(day, time(0), tzinfo=UTC)
     async with request.app[SESSIONS]() as session:
         figures = await sources.figures(session, since)
@@ -105,9 +106,12 @@ async def appointment_outcome(request: web.Request) -> web.Response:
     if APPOINTMENT_ID.fullmatch(raw_id) is None:
         return json_error(404, "unknown_appointment", "Aucun rendez-vous avec ce numéro.")
     try:
-        body = await request.json()
-    except ValueError:
-        body = None
+        require_json_type(request)
+        body = parse_json(await request.read())
+    except BodyRejected as rejected:
+        return json_error(
+            rejected.status, rejected.code, 'Envoie du JSON : {"outcome": "attended"}.'
+        )
     outcome = body.get("outcome") if isinstance(body, dict) else None
     if outcome not in staff_agenda.OUTCOMES:
         return json_error(

@@ -1,4 +1,4 @@
-"""Start the Rasa server as a child process and restart it whenever it dies."""
+"""Start the Rasa server as a child process; restart it when it dies, unless misconfigured."""
 
 from __future__ import annotations
 
@@ -8,18 +8,38 @@ import logging
 import os
 import signal
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = 30.0
 STABLE_AFTER = 60.0  # a run this long resets the backoff
+# argparse exits with 2 on a command-line usage error. Our command line never changes between
+# restarts, so a child that says so right after starting would say it again forever.
+USAGE_ERROR_CODE = 2
+USAGE_ERROR_WINDOW = 15.0
+# Next to endpoints.yml and credentials.yml: silences Rasa's response interpolator, whose error
+# traceback would write every slot value (what the young person typed) into rasa.log.
+RASA_LOGGING_CONFIG = "rasa_logging.yml"
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigFailure:
+    """Why the supervisor gave up: the child refused its command line."""
+
+    exit_code: int
+    ran_for: float  # seconds between start and exit
+    log_path: Path
 
 
 class ProcessSupervisor:
     """Keeps one child process running: restart with exponential backoff, clean stop.
 
     The child's output goes to `log_path` (Rasa never logs message text at INFO level).
+    A usage error (exit code 2 within `usage_error_window` seconds of a start) is a configuration
+    error: the supervisor stops restarting and keeps the reason in `config_failure`.
+    The argv is never logged: it holds the API token.
     """
 
     def __init__(
@@ -29,16 +49,20 @@ class ProcessSupervisor:
         env: Mapping[str, str],
         cwd: Path,
         log_path: Path,
+        *,
+        usage_error_window: float = USAGE_ERROR_WINDOW,
     ) -> None:
         self.name = name
         self._argv = list(argv)
         self._env = dict(env)
         self._cwd = cwd
         self._log_path = log_path
+        self._usage_error_window = usage_error_window
         self._process: asyncio.subprocess.Process | None = None
         self._task: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
         self.restarts = 0
+        self.config_failure: ConfigFailure | None = None
 
     @property
     def pid(self) -> int | None:
@@ -67,7 +91,16 @@ class ProcessSupervisor:
             code = await self._process.wait()
             if self._stop.is_set():
                 break
-            if loop.time() - started > STABLE_AFTER:
+            ran_for = loop.time() - started
+            if code == USAGE_ERROR_CODE and ran_for <= self._usage_error_window:
+                self.config_failure = ConfigFailure(code, ran_for, self._log_path)
+                logger.error(
+                    "%s refused its command line (exit code %s after %.1f s): configuration "
+                    "error, not restarting it; see %s",
+                    self.name, code, ran_for, self._log_path,
+                )  # fmt: skip
+                break
+            if ran_for > STABLE_AFTER:
                 backoff = 1.0
             self.restarts += 1
             logger.warning(
@@ -103,16 +136,21 @@ def _signal_group(pid: int, sig: signal.Signals) -> None:
 def rasa_argv(
     rasa_bin: Path, model: Path, port: int, api_token: str, project_dir: Path
 ) -> list[str]:
-    """The command line of a loopback-only Rasa server with the REST channel and HTTP API."""
+    """The command line of a loopback-only Rasa server with the REST channel and HTTP API.
+
+    Every value is attached with `=`: given as a separate word, a value starting with « - » (a
+    random URL-safe token does, once in 64) is read by argparse as an option, and Rasa exits.
+    """
     return [
         str(rasa_bin), "run",
         "--enable-api",
-        "--auth-token", api_token,
-        "--model", str(model),
-        "--interface", "127.0.0.1",
-        "--port", str(port),
-        "--endpoints", str(project_dir / "endpoints.yml"),
-        "--credentials", str(project_dir / "credentials.yml"),
+        f"--auth-token={api_token}",
+        f"--model={model}",
+        "--interface=127.0.0.1",
+        f"--port={port}",
+        f"--endpoints={project_dir / 'endpoints.yml'}",
+        f"--credentials={project_dir / 'credentials.yml'}",
+        f"--logging-config-file={project_dir / RASA_LOGGING_CONFIG}",
     ]  # fmt: skip
 
 

@@ -18,6 +18,13 @@ def create_engine(database_url: str) -> AsyncEngine:
     """An async engine; on SQLite, foreign keys are enforced and writers wait instead of failing.
 
     `hide_parameters`: SQL errors never carry bound values (message text) into logs.
+
+    SQLite: Python's sqlite3 module opens a transaction only before an INSERT/UPDATE/DELETE.
+    A SAVEPOINT sent first (`begin_nested()`) then opened one by itself, and its RELEASE
+    committed it: rows written in a nested block survived the outer rollback. So a BEGIN is
+    sent before a savepoint when no transaction is open yet. (SQLAlchemy's other recipe, a
+    BEGIN for every transaction, would make reads take locks: a deferred BEGIN then fails with
+    SQLITE_BUSY_SNAPSHOT when two writers race, an immediate one serialises every reader.)
     """
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
@@ -32,6 +39,11 @@ def create_engine(database_url: str) -> AsyncEngine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA busy_timeout=15000")
             cursor.close()
+
+        @event.listens_for(engine.sync_engine, "savepoint")
+        def _sqlite_begin_before_savepoint(connection: Any, _name: str) -> None:
+            if not connection.connection.driver_connection.in_transaction:
+                connection.exec_driver_sql("BEGIN")
 
         return engine
     return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)

@@ -150,6 +150,18 @@ async def test_picking_by_button_or_by_typing_then_a_first_name(sender: str) -> 
     assert slots_of(events)["requested_slot"] is None  # on site: no phone number asked
 
 
+async def test_a_slot_code_past_year_9999_is_asked_again(sender: str) -> None:
+    offer = await offered(sender, {Field.MODE: "in_person"})
+    base = {Field.OFFER: offer, Field.MODE: "in_person"}
+
+    events, messages = await run(
+        ValidateBookingForm(), booking(sender, "", base, entities=choice("slot=t2.zzzzzzzzz"))
+    )
+
+    assert slots_of(events)[Field.SLOT] is None
+    assert slots_of(events)["requested_slot"] == Field.SLOT
+
+
 async def test_more_slots_another_way_or_a_message_that_is_not_a_pick(sender: str) -> None:
     offer = await offered(sender, {Field.MODE: "in_person"})
     base = {Field.OFFER: offer, Field.MODE: "in_person", Field.PAGE: 0}

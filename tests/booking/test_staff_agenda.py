@@ -168,10 +168,41 @@ def _auth(client: Client) -> dict[str, str]:
     return {"Authorization": f"Bearer {client.app[SETTINGS].staff_token}"}
 
 
+JSON_TYPE = {"Content-Type": "application/json"}
+
+
 async def _snapshot(client: Client) -> list[tuple[int, str, datetime | None, datetime]]:
     async with client.app[SESSIONS]() as session:
         rows = await session.scalars(select(Appointment).order_by(Appointment.id))
         return [(a.id, a.status, a.outcome_at, a.updated_at) for a in rows]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"from": "9999-12-31"},
+        {"from": "0001-01-01"},
+        {"from": "9999-12-25", "to": "9999-12-31"},
+        {"to": "0001-01-01"},
+    ],
+)
+async def test_days_far_in_the_past_or_future_are_a_400(
+    client: Client, query: dict[str, str]
+) -> None:
+    response = await client.get(STAFF, params=query, headers=_auth(client))
+
+    assert response.status == 400
+    assert (await response.json())["error"]["code"] == "invalid_days"
+
+
+@pytest.mark.parametrize("since", ["0001-01-01", "9999-12-31", "2026-13-01"])
+async def test_sources_since_far_dates_are_a_400(client: Client, since: str) -> None:
+    response = await client.get(
+        "/api/staff/sources", params={"since": since}, headers=_auth(client)
+    )
+
+    assert response.status == 400
+    assert (await response.json())["error"]["code"] == "invalid_since"
 
 
 async def test_the_staff_agenda_needs_the_token(client: Client) -> None:
@@ -272,13 +303,20 @@ async def test_a_refused_outcome_changes_nothing(client: Client) -> None:
     before = await _snapshot(client)
     past = f"{STAFF}/{ids['past']}/outcome"
 
-    async def post(url: str, **kwargs: object) -> tuple[int, str]:
-        response = await client.post(url, headers=_auth(client), **kwargs)  # type: ignore[arg-type]
+    async def post(
+        url: str, headers: dict[str, str] | None = None, **kwargs: object
+    ) -> tuple[int, str]:
+        response = await client.post(url, headers={**_auth(client), **(headers or {})}, **kwargs)  # type: ignore[arg-type]
         return response.status, (await response.json())["error"]["code"]
 
     answers = [
-        await post(past, data=b"{not json"),
-        await post(past, data=b""),
+        await post(past, data=b"{not json", headers=JSON_TYPE),
+        await post(past, data=b"", headers=JSON_TYPE),
+        await post(past, data=b'{"outcome": "attended"}'),  # text/plain: a cross-site form
+        await post(
+            past, data=b'{"outcome": ' + b"[" * 2000 + b"]" * 2000 + b"}", headers=JSON_TYPE
+        ),
+        await post(past, data=b'{"outcome": ' + b"7" * 5000 + b"}", headers=JSON_TYPE),
         await post(past, json=["attended"]),
         await post(past, json={"outcome": "came"}),
         await post(past, json={"outcome": None}),
@@ -292,8 +330,11 @@ async def test_a_refused_outcome_changes_nothing(client: Client) -> None:
     ]
 
     assert answers == [
-        (400, "unknown_outcome"),
-        (400, "unknown_outcome"),
+        (400, "invalid_json"),
+        (400, "invalid_json"),
+        (415, "unsupported_media_type"),
+        (400, "invalid_json"),
+        (400, "invalid_json"),
         (400, "unknown_outcome"),
         (400, "unknown_outcome"),
         (400, "unknown_outcome"),

@@ -7,9 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.distress import DistressKind, classify, load_distress_content, normalize
-from bot.core.messages import ConversationState, IncomingMessage
+from bot.core.messages import ConversationState, IncomingMessage, MessageStatus
 from bot.storage import conversations as store
-from bot.storage.models import Conversation
+from bot.storage.models import Conversation, Message
 from tests.conftest import FakeEngine, FixedClock, make_service
 
 K = DistressKind
@@ -103,6 +103,22 @@ async def test_distress_comes_first_and_flags_the_conversation(
     assert conversation.urgent
     assert conversation.urgent_at == clock.current
     assert conversation.urgent_reasons == "shelter"
+
+
+async def test_distress_numbers_and_a_silent_rasa_need_no_fallback(
+    sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
+) -> None:
+    fake_engine.replies = ()  # Rasa's distress action says nothing after the bot's numbers
+
+    result = await make_service(sessions, fake_engine, clock).handle(
+        IncomingMessage("webchat", "u1", text="je dors dehors ce soir")
+    )
+
+    [numbers] = result.replies
+    assert "115" in numbers.text
+    async with sessions() as session:
+        incoming = await session.get_one(Message, result.message_id)
+    assert incoming.status == MessageStatus.PROCESSED.value
 
 
 async def test_distress_is_answered_even_when_a_human_holds_the_conversation(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from typing import Any
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, make_mocked_request
+from rasa_sdk.executor import ActionExecutor
 from sqlalchemy import select, update
 
+from bot.http import actions_endpoint
 from bot.http.actions_endpoint import _authorized
 from bot.http.keys import SESSIONS, SETTINGS
 from bot.settings import load_settings
@@ -114,3 +118,72 @@ def test_generated_token_is_accepted_from_loopback_only() -> None:
 
 def test_an_explicit_token_allows_rasa_on_another_host() -> None:
     assert _authorized(_request("10.0.0.7", "a-long-shared-secret-1234"))
+
+
+def _long_tracker(events: int) -> dict[str, Any]:
+    """An action call as Rasa sends it late in a long conversation: every event so far."""
+    call = action_call("action_site_info")
+    call["tracker"]["events"] = [
+        {
+            "event": "user",
+            "timestamp": 1_764_000_000.0 + n,
+            "text": "je veux un rendez-vous stp 🙏" * 3,
+            "parse_data": {"intent": {"name": "book_appointment", "confidence": 0.97}},
+            "metadata": {"channel": "webchat"},
+        }
+        for n in range(events)
+    ]
+    return call
+
+
+async def test_the_whole_tracker_of_a_long_conversation_is_accepted(client: Client) -> None:
+    call = _long_tracker(1500)
+    assert len(json.dumps(call)) > 64 * 1024  # the rest of the app refuses bodies this large
+
+    response = await client.post("/actions", json=call, headers=_auth(client))
+
+    assert response.status == 200
+    assert "Lyon" in (await response.json())["responses"][0]["text"]
+
+
+async def test_only_the_actions_endpoint_reads_large_bodies(client: Client) -> None:
+    body = json.dumps({"user_id": "x" * 30, "text": "a" * (70 * 1024)})
+
+    response = await client.post(
+        "/webchat/api/messages", data=body, headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status == 413
+
+
+async def test_a_tracker_over_the_limit_is_refused_and_logged_as_an_error(
+    client: Client, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(actions_endpoint, "ACTIONS_MAX_BODY", 100 * 1024)
+
+    with caplog.at_level(logging.ERROR, logger="bot.http.actions_endpoint"):
+        response = await client.post("/actions", json=_long_tracker(3000), headers=_auth(client))
+
+    assert response.status == 413
+    assert "action call refused" in caplog.text
+
+
+async def test_a_failing_action_answers_a_signal_for_the_fallback(
+    client: Client, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(self: object, action_call: dict[str, Any]) -> None:
+        raise RuntimeError("date value out of range")
+
+    monkeypatch.setattr(ActionExecutor, "run", broken)
+
+    with caplog.at_level(logging.ERROR, logger="bot.http.actions_endpoint"):
+        response = await client.post(
+            "/actions", json=action_call("action_site_info"), headers=_auth(client)
+        )
+
+    assert response.status == 200
+    assert await response.json() == {
+        "events": [],
+        "responses": [{"custom": {"signal": "action_failed"}}],
+    }
+    assert "action action_site_info failed" in caplog.text

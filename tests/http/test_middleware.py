@@ -16,6 +16,10 @@ from bot.http.middleware import PrivateAccessLogger, loggable_path
         ("/rdv/AbC-123_xyzXYZ0123456789abcdEF.ics", "/rdv/….ics"),
         ("/webchat/api/messages", "/webchat/api/messages"),
         ("/rdv/", "/rdv/"),
+        # a 404 is logged too: a key without .ics, or with something after it
+        ("/rdv/AbC-123_xyzXYZ0123456789abcdEF", "/rdv/…"),
+        ("/rdv/AbC-123_xyzXYZ0123456789abcdEF.ics/x", "/rdv/…"),
+        ("/rdv/AbC\n-123", "/rdv/…"),
     ],
 )
 def test_secret_path_segments_are_masked(path: str, logged: str) -> None:

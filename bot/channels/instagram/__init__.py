@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 from collections.abc import AsyncIterator
 
@@ -32,6 +31,7 @@ from bot.channels.instagram.webhook import (
 )
 from bot.channels.ordering import PerSenderLocks
 from bot.core.messages import IncomingMessage
+from bot.http.json_body import BodyRejected, parse_json
 from bot.http.keys import CLOCK, DELIVERY, SESSIONS
 from bot.settings import InstagramSettings
 from bot.storage import conversations as store
@@ -188,11 +188,11 @@ async def receive(request: web.Request) -> web.Response:
     ):
         return web.Response(status=403, text="bad signature")
     try:
-        data = json.loads(body)
+        data = parse_json(body)
         if not isinstance(data, dict):
             raise MalformedBatch("not an object")
         batch = parse_batch(data, runtime.settings.account_id)
-    except (ValueError, UnicodeDecodeError):  # MalformedBatch and JSONDecodeError included
+    except (BodyRejected, ValueError):  # MalformedBatch included
         return web.Response(status=400, text="not an Instagram notification")
     if batch:
         runtime.take(batch)

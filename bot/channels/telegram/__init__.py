@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 from collections.abc import AsyncIterator
 
@@ -25,6 +24,7 @@ from bot.channels.ordering import PerSenderLocks
 from bot.channels.telegram.sending import ChatRateLimiter, TelegramChannel
 from bot.channels.telegram.updates import CHANNEL, Received, read_update
 from bot.core.messages import IncomingMessage
+from bot.http.json_body import BodyRejected, parse_json
 from bot.http.keys import CLOCK, DELIVERY, SESSIONS, TEXTS
 from bot.settings import TelegramMode, TelegramSettings
 from bot.storage import events, outbox
@@ -184,11 +184,11 @@ async def webhook(request: web.Request) -> web.Response:
         return web.Response(status=503, text="starting", headers={"Retry-After": "5"})
     try:
         # Whole body (updates are small; the app's 64 KiB limit answers 413 above it).
-        data = json.loads(await request.read())
+        data = parse_json(await request.read())
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             raise ValueError("not an update")
         update = Update.de_json(data, runtime.application.bot)
-    except (ValueError, TypeError, KeyError, UnicodeDecodeError):
+    except (BodyRejected, ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return web.Response(status=400, text="not a Telegram update")
     await runtime.enqueue(update)
     return web.Response(text="ok")

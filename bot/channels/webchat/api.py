@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +12,8 @@ from aiohttp import web
 
 from bot.core.dialogue import to_outgoing
 from bot.core.messages import IncomingMessage, MessageStatus, OutgoingMessage
+from bot.errors import FloodLimited
+from bot.http.json_body import BodyRejected, parse_json, require_json_type
 from bot.http.keys import DIALOGUE, SESSIONS, TEXTS
 from bot.http.responses import json_error
 from bot.storage import conversations as store
@@ -27,6 +28,8 @@ ALLOWED_FIELDS = frozenset({"user_id", "text", "payload", "client_message_id", "
 MAX_SOURCE = 64
 CLIENT_MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 ALLOWED_QUERY = frozenset({"user_id", "after"})
+# A message id in `?after=`: ASCII digits only (str.isdigit() also accepts « ² » and « ① »).
+AFTER = re.compile(r"[0-9]{1,18}")
 STATIC_DIR = Path(__file__).with_name("static")
 
 
@@ -61,9 +64,9 @@ def parse_post(body: bytes) -> PostedMessage:
     if len(body) > MAX_BODY:
         raise InvalidRequest("too_large", 413)
     try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise InvalidRequest("invalid_json") from None
+        data = parse_json(body)
+    except BodyRejected as rejected:
+        raise InvalidRequest(rejected.code, rejected.status) from None
     if not isinstance(data, dict):
         raise InvalidRequest("invalid_body")
     if set(data) - ALLOWED_FIELDS:
@@ -83,7 +86,8 @@ def parse_post(body: bytes) -> PostedMessage:
     if text is not None:
         if not isinstance(text, str) or not text.strip():
             raise InvalidRequest("empty_text")
-        if len(text) > MAX_TEXT:
+        # The limit is on what is kept: spaces around a message that fits do not count.
+        if len(text.strip()) > MAX_TEXT:
             raise InvalidRequest("text_too_long")
         return PostedMessage(user_id, text.strip(), None, client_id, source)
     if not isinstance(payload, str) or not payload.strip() or len(payload) > MAX_PAYLOAD:
@@ -91,16 +95,21 @@ def parse_post(body: bytes) -> PostedMessage:
     return PostedMessage(user_id, None, payload.strip(), client_id, source)
 
 
-def render(messages: list[OutgoingMessage] | tuple[OutgoingMessage, ...]) -> dict[str, Any]:
+def render(
+    messages: list[OutgoingMessage] | tuple[OutgoingMessage, ...], *, erased: bool = False
+) -> dict[str, Any]:
+    """Messages as the page reads them; one not stored (id 0, an erasure's confirmation) has
+    the id null, and `erased` tells the page to forget this device's conversation too."""
     return {
+        **({"erased": True} if erased else {}),
         "messages": [
             {
-                "id": m.id,
+                "id": m.id or None,
                 "text": m.text,
                 "buttons": [{"title": b.title, "payload": b.payload} for b in m.buttons],
             }
             for m in messages
-        ]
+        ],
     }
 
 
@@ -108,23 +117,38 @@ def _error(request: web.Request, error: InvalidRequest) -> web.Response:
     return json_error(error.status, error.code, request.app[TEXTS].webchat_error(error.code))
 
 
+def _too_many(request: web.Request, code: str) -> web.Response:
+    response = json_error(429, code, request.app[TEXTS].webchat_error(code))
+    response.headers["Retry-After"] = "60"
+    return response
+
+
 async def post_message(request: web.Request) -> web.Response:
     try:
+        require_json_type(request)
         posted = parse_post(await request.read())
+    except BodyRejected as rejected:
+        return _error(request, InvalidRequest(rejected.code, rejected.status))
     except InvalidRequest as error:
         return _error(request, error)
-    result = await request.app[DIALOGUE].handle(
-        IncomingMessage(
-            channel=CHANNEL,
-            external_user_id=external_id(posted.user_id),
-            text=posted.text,
-            payload=posted.payload,
-            external_id=posted.client_message_id,
-            source=posted.source,
-        ),
-        reply_status=MessageStatus.SENT,
-    )
-    return web.json_response(render(result.replies))
+    try:
+        result = await request.app[DIALOGUE].handle(
+            IncomingMessage(
+                channel=CHANNEL,
+                external_user_id=external_id(posted.user_id),
+                text=posted.text,
+                payload=posted.payload,
+                external_id=posted.client_message_id,
+                source=posted.source,
+                origin=request.remote,
+            ),
+            reply_status=MessageStatus.SENT,
+        )
+    except FloodLimited:
+        return _too_many(request, "too_many_new_contacts")
+    if result.throttled:  # kept, not answered: the page says so and does not resend it
+        return _too_many(request, "rate_limited")
+    return web.json_response(render(result.replies, erased=result.erased))
 
 
 async def get_messages(request: web.Request) -> web.Response:
@@ -134,7 +158,7 @@ async def get_messages(request: web.Request) -> web.Response:
             raise InvalidRequest("unknown_field")
         user_id = _user_id(query.get("user_id"))
         after_raw = query.get("after", "0")
-        if not after_raw.isdigit() or len(after_raw) > 18:
+        if AFTER.fullmatch(after_raw) is None:
             raise InvalidRequest("invalid_after")
     except InvalidRequest as error:
         return _error(request, error)

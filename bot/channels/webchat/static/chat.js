@@ -202,18 +202,37 @@
     return list.filter((b) => b && typeof b.title === "string" && b.title && typeof b.payload === "string");
   }
 
+  function show(m, id) {
+    const text = typeof m.text === "string" ? m.text : "";
+    const buttons = cleanButtons(m.buttons);
+    if (text || buttons.length) addEntry({ from: "bot", id, text, buttons });
+  }
+
+  // Stored messages have an id (POST replies and polls can overlap: each is shown once);
+  // a reply that is not stored (the confirmation of an erasure) has none and comes only once.
   function receive(messages) {
     if (!Array.isArray(messages)) return;
+    for (const m of messages) if (m && m.id === null) show(m, undefined);
     const valid = messages.filter((m) => m && Number.isSafeInteger(m.id) && m.id > 0);
     for (const m of valid.sort((a, b) => a.id - b.id)) {
-      if (state.seen.has(m.id)) continue; // POST replies and polls can overlap
+      if (state.seen.has(m.id)) continue;
       state.seen.add(m.id);
       state.lastId = Math.max(state.lastId, m.id);
       store.set(KEY.lastId, String(state.lastId));
-      const text = typeof m.text === "string" ? m.text : "";
-      const buttons = cleanButtons(m.buttons);
-      if (text || buttons.length) addEntry({ from: "bot", id: m.id, text, buttons });
+      show(m, m.id);
     }
+  }
+
+  // After « supprime mes données »: the server forgot this person, so does this device. The
+  // confirmation stays on screen; the next message starts a new conversation.
+  function forgetDevice() {
+    state.userId = newUserId();
+    store.set(KEY.user, state.userId);
+    state.lastId = 0;
+    state.seen.clear();
+    store.remove(KEY.lastId);
+    state.history = state.history.filter((e) => e.from === "bot" && e.id === undefined).slice(-1);
+    saveHistory();
   }
 
   async function request(url, options = {}) {
@@ -232,10 +251,13 @@
     try {
       const headers = { "Content-Type": "application/json" };
       const { res, data } = await request(API_URL, { method: "POST", headers, body: JSON.stringify(body) });
-      if (res.ok) return { ok: true, messages: data?.messages };
+      if (res.ok) return { ok: true, messages: data?.messages, erased: data?.erased === true };
       if (res.status >= 500) return { ok: false, retry: true, message: T.network };
       const message = data?.error?.message;
-      return { ok: false, retry: res.status === 429, message: typeof message === "string" && message ? message : T.rejected };
+      const text = typeof message === "string" && message ? message : T.rejected;
+      // Over the flood limit, the message was kept: it is not shown as failed, nor resent.
+      if (data?.error?.code === "rate_limited") return { ok: false, kept: true, message: text };
+      return { ok: false, retry: res.status === 429, message: text };
     } catch {
       return { ok: false, retry: true, message: T.network };
     }
@@ -294,6 +316,9 @@
     setBusy(false);
     if (result.ok) {
       receive(result.messages);
+      if (result.erased) forgetDevice();
+    } else if (result.kept) {
+      showNotice(result.message, null);
     } else {
       setFailed(entry, node, true); // the text stays visible and is resent as-is
       showNotice(result.message, result.retry ? () => deliver(body, entry, node) : null);
@@ -324,7 +349,8 @@
   }
 
   function submitText() {
-    const text = input.value.trim().slice(0, MAX_LENGTH);
+    // Cut by code points, as the server counts: never half an emoji.
+    const text = Array.from(input.value.trim()).slice(0, MAX_LENGTH).join("");
     if (!text || !sendUserMessage({ text }, text)) return;
     input.value = "";
     updateInput();
@@ -336,8 +362,9 @@
     // Grow with the content; CSS max-height caps it at ~4 lines.
     input.style.height = "auto";
     input.style.height = `${input.scrollHeight + input.offsetHeight - input.clientHeight}px`;
-    counter.hidden = input.value.length <= COUNTER_FROM;
-    counter.textContent = `${input.value.length} / ${MAX_LENGTH}`;
+    const length = Array.from(input.value).length;
+    counter.hidden = length <= COUNTER_FROM;
+    counter.textContent = `${length} / ${MAX_LENGTH}`;
   }
 
   function onKeyDown(event) {
