@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
 import logging
 
@@ -18,6 +17,7 @@ from bot.core.messages import ACTION_FAILED_SIGNAL
 from bot.http.json_body import BodyRejected, parse_json
 from bot.http.keys import ACTION_EXECUTOR, CLOCK, SCHEDULER, SESSIONS, SETTINGS
 from bot.http.responses import json_error
+from bot.http.secrets_match import secret_matches
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +40,7 @@ def _authorized(request: web.Request) -> bool:
     settings = request.app[SETTINGS]
     header = request.headers.get("Authorization", "")
     scheme, _, given = header.partition(" ")
-    token_ok = scheme.lower() == "bearer" and hmac.compare_digest(
-        given.encode(), settings.actions_token.encode()
-    )
+    token_ok = scheme.lower() == "bearer" and secret_matches(given, settings.actions_token)
     return token_ok and (settings.actions_token_configured or _is_loopback(request.remote))
 
 

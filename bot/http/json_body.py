@@ -2,8 +2,9 @@
 
 `json.loads` raises more than `JSONDecodeError`: `ValueError` for an integer past Python's digit
 limit, `RecursionError` for deep nesting. It also accepts lone UTF-16 surrogates (`"\\ud800"`,
-half an emoji cut by a client), which no database driver can encode: they are dropped here, so
-what the young person wrote still arrives (a distress message ending in half an emoji included).
+half an emoji cut by a client), which no database driver can encode, and NUL, which PostgreSQL
+refuses: they are dropped here, so what the young person wrote still arrives (a distress
+message ending in half an emoji included).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Any
 from aiohttp import web
 
 JSON_TYPE = "application/json"
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# Lone surrogates, and NUL, which PostgreSQL's text type refuses.
+_UNSTORABLE = re.compile("[\ud800-\udfff\x00]")
 
 
 class BodyRejected(Exception):
@@ -28,8 +30,8 @@ class BodyRejected(Exception):
 
 
 def without_lone_surrogates(text: str) -> str:
-    """The text with unpaired surrogates removed (json.loads already joins valid pairs)."""
-    return _LONE_SURROGATE.sub("", text)
+    """The text without unpaired surrogates (json.loads already joins valid pairs) and NUL."""
+    return _UNSTORABLE.sub("", text)
 
 
 def _clean(value: Any) -> Any:

@@ -6,7 +6,6 @@ agenda gives counsellors the first name and phone number they need to receive or
 
 from __future__ import annotations
 
-import hmac
 import re
 from datetime import UTC, datetime, time
 
@@ -17,6 +16,7 @@ from bot.errors import AppointmentNotFound, OutcomeRefused
 from bot.http.json_body import BodyRejected, parse_json, require_json_type
 from bot.http.keys import CLOCK, SESSIONS, SETTINGS
 from bot.http.responses import json_error
+from bot.http.secrets_match import secret_matches
 from bot.outreach import qr
 from bot.outreach.links import Target, links_for
 from bot.outreach.report import figures_json
@@ -33,7 +33,7 @@ def _refused(request: web.Request) -> web.Response | None:
         return json_error(
             401, "unauthenticated", "Jeton d'équipe manquant (Authorization: Bearer …)."
         )
-    if not hmac.compare_digest(token.encode(), request.app[SETTINGS].staff_token.encode()):
+    if not secret_matches(token, request.app[SETTINGS].staff_token):
         return json_error(403, "forbidden", "Jeton d'équipe refusé.")
     return None
 

@@ -154,7 +154,7 @@ async def test_a_slot_code_past_year_9999_is_asked_again(sender: str) -> None:
     offer = await offered(sender, {Field.MODE: "in_person"})
     base = {Field.OFFER: offer, Field.MODE: "in_person"}
 
-    events, messages = await run(
+    events, _ = await run(
         ValidateBookingForm(), booking(sender, "", base, entities=choice("slot=t2.zzzzzzzzz"))
     )
 

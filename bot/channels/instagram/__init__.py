@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import logging
 from collections.abc import AsyncIterator
 
@@ -33,6 +32,7 @@ from bot.channels.ordering import PerSenderLocks
 from bot.core.messages import IncomingMessage
 from bot.http.json_body import BodyRejected, parse_json
 from bot.http.keys import CLOCK, DELIVERY, SESSIONS
+from bot.http.secrets_match import secret_matches
 from bot.settings import InstagramSettings
 from bot.storage import conversations as store
 from bot.storage import events, outbox
@@ -158,7 +158,7 @@ async def verify(request: web.Request) -> web.Response:
         or token is None
         or not challenge
         or len(challenge) > MAX_CHALLENGE
-        or not hmac.compare_digest(token.encode(), settings.verify_token.encode())
+        or not secret_matches(token, settings.verify_token)
     ):
         return web.Response(status=403, text="verification refused")
     return web.Response(text=challenge, content_type="text/plain")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from bot.http.secrets_match import secret_matches
+
 HEADER = "X-Hub-Signature-256"
 PREFIX = "sha256="
 
@@ -19,4 +21,4 @@ def is_valid(app_secret: str, body: bytes, header: str | None) -> bool:
     non-ASCII characters, so json.dumps of the parsed body would not match)."""
     if not header:
         return False
-    return hmac.compare_digest(header.strip().encode(), sign(app_secret, body).encode())
+    return secret_matches(header.strip(), sign(app_secret, body))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import logging
 from collections.abc import AsyncIterator
 
@@ -26,6 +25,7 @@ from bot.channels.telegram.updates import CHANNEL, Received, read_update
 from bot.core.messages import IncomingMessage
 from bot.http.json_body import BodyRejected, parse_json
 from bot.http.keys import CLOCK, DELIVERY, SESSIONS, TEXTS
+from bot.http.secrets_match import secret_matches
 from bot.settings import TelegramMode, TelegramSettings
 from bot.storage import events, outbox
 
@@ -178,7 +178,7 @@ async def webhook(request: web.Request) -> web.Response:
     token = request.headers.get(SECRET_HEADER)
     if token is None:
         return web.Response(status=401, text="missing secret token")
-    if not hmac.compare_digest(token.encode(), runtime.settings.webhook_secret.encode()):
+    if not secret_matches(token, runtime.settings.webhook_secret):
         return web.Response(status=403, text="wrong secret token")
     if not runtime.ready.is_set():
         return web.Response(status=503, text="starting", headers={"Retry-After": "5"})
