@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.messages import Author, Button, ConversationState, Direction, MessageStatus
-from bot.storage.models import ChannelIdentity, Contact, Conversation, Message
+from bot.storage.models import MAX_ID, ChannelIdentity, Contact, Conversation, Message
 
 _MESSAGES = cast(Table, Message.__table__)
 
@@ -234,6 +234,8 @@ async def outgoing_after(
     session: AsyncSession, identity_id: int, after_id: int, limit: int
 ) -> Sequence[Message]:
     """Messages sent to an identity with an id greater than `after_id`, oldest first."""
+    if after_id >= MAX_ID:
+        return []
     result = await session.scalars(
         select(Message)
         .join(Conversation, Conversation.id == Message.conversation_id)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.messages import Direction, MessageStatus, Recipient
-from bot.storage.models import ChannelIdentity, Conversation, Message
+from bot.storage.models import MAX_ID, ChannelIdentity, Conversation, Message
 
 
 async def claim(session: AsyncSession, message_id: int, now: datetime) -> bool:
@@ -93,6 +93,8 @@ async def button_payload(
     session: AsyncSession, message_id: int, index: int, channel: str, external_user_id: str
 ) -> str | None:
     """The payload of a button of a message sent to this person (None if not theirs)."""
+    if not 0 < message_id <= MAX_ID:
+        return None
     buttons = await session.scalar(
         select(Message.buttons)
         .join(Conversation, Conversation.id == Message.conversation_id)

@@ -21,7 +21,7 @@ from telegram.ext import Application, ApplicationBuilder, CallbackContext, TypeH
 from bot.channels.inbound import take_in
 from bot.channels.ordering import PerSenderLocks
 from bot.channels.telegram.sending import ChatRateLimiter, TelegramChannel
-from bot.channels.telegram.updates import CHANNEL, Received, read_update
+from bot.channels.telegram.updates import CHANNEL, Received, is_well_formed, read_update
 from bot.core.messages import IncomingMessage
 from bot.http.json_body import BodyRejected, parse_json
 from bot.http.keys import CLOCK, DELIVERY, SESSIONS, TEXTS
@@ -185,7 +185,11 @@ async def webhook(request: web.Request) -> web.Response:
     try:
         # Whole body (updates are small; the app's 64 KiB limit answers 413 above it).
         data = parse_json(await request.read())
-        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("update_id"), int)
+            or not is_well_formed(data)
+        ):
             raise ValueError("not an update")
         update = Update.de_json(data, runtime.application.bot)
     except (BodyRejected, ValueError, TypeError, KeyError, AttributeError, RecursionError):

@@ -39,6 +39,43 @@ class Received:
     callback_query_id: str | None = None
 
 
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _message_ok(message: object) -> bool:
+    if not isinstance(message, dict):
+        return False
+    chat, sender = message.get("chat"), message.get("from")
+    return (
+        isinstance(chat, dict)
+        and _is_int(chat.get("id"))
+        and isinstance(chat.get("type"), str)
+        and (sender is None or (isinstance(sender, dict) and _is_int(sender.get("id"))))
+        and isinstance(message.get("text", ""), str)
+    )
+
+
+def is_well_formed(data: dict[str, object]) -> bool:
+    """Whether the fields we read have Telegram's types. PTB's `de_json` does not check them,
+    and a wrong type would fail after the webhook answered 200: the message would be lost."""
+    message, query = data.get("message"), data.get("callback_query")
+    if message is not None and not _message_ok(message):
+        return False
+    if query is None:
+        return True
+    if not isinstance(query, dict):
+        return False
+    sender, inner = query.get("from"), query.get("message")
+    return (
+        isinstance(query.get("id"), str)
+        and isinstance(sender, dict)
+        and _is_int(sender.get("id"))
+        and isinstance(query.get("data", ""), str)
+        and (inner is None or _message_ok(inner))
+    )
+
+
 def button_key(data: str) -> ButtonKey | None:
     match = BUTTON_KEY.fullmatch(data)
     return ButtonKey(int(match[1]), int(match[2])) if match else None

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.channels.telegram import TELEGRAM
+from bot.channels.telegram.updates import is_well_formed
 from bot.http.keys import CLOCK, DELIVERY, SESSIONS
 from bot.settings import Settings
 from bot.storage import sources
@@ -385,3 +386,29 @@ async def test_an_oversized_update_gets_413_and_leaves_no_trace(tg: Client) -> N
 
     assert response.status == 413
     await _nothing_stored(tg)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": 7, "type": "private"},
+                "text": ["salut"],
+            }
+        },
+        {"message": {"message_id": 1, "date": 0, "text": "salut"}},
+        {"message": {"message_id": 1, "date": 0, "chat": {"id": [7], "type": "private"}}},
+        {"message": {"message_id": 1, "date": 0, "chat": {"id": "/start x", "type": "private"}}},
+        {"callback_query": {"id": "q", "from": {"id": 7}, "data": 5}},
+        {"callback_query": {"id": "q", "from": {"id": [7]}, "data": "/affirm"}},
+    ],
+    ids=["text-list", "no-chat", "chat-id-list", "chat-id-text", "data-int", "from-id-list"],
+)
+async def test_an_update_with_wrong_types_is_a_400_not_a_lost_message(
+    change: dict[str, object],
+) -> None:
+    # PTB's de_json does not check types: these failed after the 200, and were lost.
+    assert not is_well_formed({"update_id": 1, **change})
