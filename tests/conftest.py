@@ -31,6 +31,7 @@ from bot.storage.database import create_engine, create_session_factory
 from bot.storage.migrate import upgrade
 from bot.storage.models import Base
 from tests.fake_rasa import FakeRasaState, fake_rasa_app
+from tests.fuzz_http import fuzz_settings
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
@@ -223,4 +224,18 @@ async def client(
     clock: FixedClock,
     aiohttp_client: Callable[..., Awaitable[TestClient[web.Request, web.Application]]],
 ) -> TestClient[web.Request, web.Application]:
+    return await aiohttp_client(create_app(settings, clock=clock))
+
+
+@pytest.fixture
+async def fuzz_client(
+    database_url: str,
+    sessions: async_sessionmaker[AsyncSession],  # empties the database first
+    fake_rasa_url: str,
+    tmp_path: Path,
+    clock: FixedClock,
+    aiohttp_client: Callable[..., Awaitable[TestClient[web.Request, web.Application]]],
+) -> TestClient[web.Request, web.Application]:
+    """The whole app on each database, flood limits out of the way, for the fuzz tests."""
+    settings = fuzz_settings(database_url, fake_rasa_url, tmp_path)
     return await aiohttp_client(create_app(settings, clock=clock))

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app import create_app
 from bot.storage.demo import DEMO_SOURCES
-from tests.conftest import FixedClock
 from tests.fake_rasa import FakeRasaState
-from tests.fuzz_http import exchange, explore, fuzz_settings, row_counts
+from tests.fuzz_http import exchange, explore, row_counts
 from tests.fuzz_requests import content_types, query_strings
 from tests.fuzzing import json_bodies, numbers, tricky_text
 from tests.raw_http import Client, Request, send
@@ -71,32 +65,19 @@ def fetches() -> SearchStrategy[Request]:
     return query.map(lambda q: Request("GET", URL + q))
 
 
-@pytest.fixture
-async def chat(
-    database_url: str,
-    sessions: async_sessionmaker[AsyncSession],  # empties the database first
-    fake_rasa_url: str,
-    tmp_path: Path,
-    clock: FixedClock,
-    aiohttp_client: Callable[..., Awaitable[Client]],
-) -> Client:
-    settings = fuzz_settings(database_url, fake_rasa_url, tmp_path)
-    return await aiohttp_client(create_app(settings, clock=clock))
-
-
 async def test_posting_never_fails_and_a_refused_post_stores_nothing(
-    chat: Client, rasa_state: FakeRasaState
+    fuzz_client: Client, rasa_state: FakeRasaState
 ) -> None:
     async def check(request: Request) -> None:
-        before, asked = await row_counts(chat.app), len(rasa_state.received)
-        done = await exchange(chat, request)
+        before, asked = await row_counts(fuzz_client.app), len(rasa_state.received)
+        done = await exchange(fuzz_client, request)
 
         done.never_5xx()
         done.nothing_logged()
         done.refused_unless_json()
         if done.refused:
             done.json_error()
-            done.unchanged(before, await row_counts(chat.app))
+            done.unchanged(before, await row_counts(fuzz_client.app))
             done.unchanged(asked, len(rasa_state.received), "passed to Rasa")
         else:
             assert done.answer.status == 200, done.report()
@@ -107,9 +88,9 @@ async def test_posting_never_fails_and_a_refused_post_stores_nothing(
     await explore(posts(), check, max_examples=220)
 
 
-async def test_fetching_never_fails_and_stores_nothing(chat: Client) -> None:
+async def test_fetching_never_fails_and_stores_nothing(fuzz_client: Client) -> None:
     seeded = await send(
-        chat,
+        fuzz_client,
         Request(
             "POST",
             URL,
@@ -120,12 +101,12 @@ async def test_fetching_never_fails_and_stores_nothing(chat: Client) -> None:
     assert seeded.status == 200
 
     async def check(request: Request) -> None:
-        before = await row_counts(chat.app)
-        done = await exchange(chat, request)
+        before = await row_counts(fuzz_client.app)
+        done = await exchange(fuzz_client, request)
 
         done.never_5xx()
         done.nothing_logged()
-        done.unchanged(before, await row_counts(chat.app))
+        done.unchanged(before, await row_counts(fuzz_client.app))
         if done.refused:
             done.json_error()
         else:

@@ -10,22 +10,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core.dialogue import DialogueService
 from bot.core.flood import FloodGuard
 from bot.core.messages import Author, Direction, IncomingMessage, MessageStatus
 from bot.errors import ConfigError, FloodLimited
 from bot.settings import FloodSettings, load_settings
 from bot.storage.models import Contact, Message
 from tests.conftest import FakeEngine, FixedClock, make_service
-
-
-def _service(
-    sessions: async_sessionmaker[AsyncSession],
-    engine: FakeEngine,
-    clock: FixedClock,
-    flood: FloodGuard,
-) -> DialogueService:
-    return make_service(sessions, engine, clock, flood=flood)
 
 
 async def _messages(sessions: async_sessionmaker[AsyncSession]) -> list[Message]:
@@ -36,7 +26,9 @@ async def _messages(sessions: async_sessionmaker[AsyncSession]) -> list[Message]
 async def test_a_flooding_telegram_contact_gets_one_notice_and_loses_nothing(
     sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
 ) -> None:
-    service = _service(sessions, fake_engine, clock, FloodGuard(FloodSettings(messages="3/minute")))
+    service = make_service(
+        sessions, fake_engine, clock, flood=FloodGuard(FloodSettings(messages="3/minute"))
+    )
 
     results = [
         await service.handle(IncomingMessage("telegram", "42", text=f"msg {n}")) for n in range(6)
@@ -59,7 +51,9 @@ async def test_a_flooding_telegram_contact_gets_one_notice_and_loses_nothing(
 async def test_distress_over_the_limit_is_answered_with_the_numbers(
     sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
 ) -> None:
-    service = _service(sessions, fake_engine, clock, FloodGuard(FloodSettings(messages="1/minute")))
+    service = make_service(
+        sessions, fake_engine, clock, flood=FloodGuard(FloodSettings(messages="1/minute"))
+    )
     await service.handle(IncomingMessage("telegram", "42", text="salut"))
 
     result = await service.handle(IncomingMessage("telegram", "42", text="g envie de mourir"))
@@ -72,7 +66,7 @@ async def test_the_new_contact_limit_counts_only_new_contacts(
     sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
 ) -> None:
     flood = FloodGuard(FloodSettings(new_contacts="2/minute"))
-    service = _service(sessions, fake_engine, clock, flood)
+    service = make_service(sessions, fake_engine, clock, flood=flood)
     for n in range(2):
         await service.handle(IncomingMessage("webchat", f"u{n}", text="salut", origin="10.0.0.1"))
 

@@ -3,19 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app import create_app
 from bot.http.keys import SETTINGS
-from tests.conftest import FixedClock
-from tests.fuzz_http import exchange, explore, fuzz_settings, row_counts
+from tests.fuzz_http import exchange, explore, row_counts
 from tests.fuzz_requests import bearer, content_types
 from tests.fuzzing import json_bodies
 from tests.http.test_actions_endpoint import action_call
@@ -80,33 +74,19 @@ def calls(client: Client) -> SearchStrategy[Request]:
     )
 
 
-@pytest.fixture
-async def client(
-    database_url: str,
-    sessions: async_sessionmaker[AsyncSession],  # empties the database first
-    fake_rasa_url: str,
-    tmp_path: Path,
-    clock: FixedClock,
-    aiohttp_client: Callable[..., Awaitable[Client]],
-) -> Client:
-    return await aiohttp_client(
-        create_app(fuzz_settings(database_url, fake_rasa_url, tmp_path), clock=clock)
-    )
-
-
 async def test_an_action_call_never_fails_and_a_refused_one_stores_nothing(
-    client: Client,
+    fuzz_client: Client,
 ) -> None:
     async def check(request: Request) -> None:
-        before = await row_counts(client.app)
-        done = await exchange(client, request)
+        before = await row_counts(fuzz_client.app)
+        done = await exchange(fuzz_client, request)
 
         done.never_5xx()
         # Not `nothing_logged`: a failing action is logged on purpose, and answered with the
         # signal that makes the bot apologise and offer a human.
         if done.refused:
-            done.unchanged(before, await row_counts(client.app))
+            done.unchanged(before, await row_counts(fuzz_client.app))
         else:
             assert isinstance(done.answer.json(), dict | None), done.report()
 
-    await explore(calls(client), check, max_examples=200)
+    await explore(calls(fuzz_client), check, max_examples=200)

@@ -3,24 +3,19 @@ changes nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app import create_app
 from bot.http.keys import SESSIONS, SETTINGS
 from bot.storage.demo import DEMO_SOURCES
 from bot.storage.models import Appointment
 from tests.booking.factories import make_appointment, make_counsellor, make_identity, make_site
-from tests.conftest import FixedClock
-from tests.fuzz_http import exchange, explore, fuzz_settings, row_counts
+from tests.fuzz_http import exchange, explore, row_counts
 from tests.fuzz_requests import bearer, content_types, day_texts, path_segments, query_strings
 from tests.fuzzing import UNICODE_DIGITS, json_bodies
 from tests.raw_http import Client, Request
@@ -30,17 +25,9 @@ CODES = [code for code, _, _ in DEMO_SOURCES]
 
 
 @pytest.fixture
-async def staff(
-    database_url: str,
-    sessions: async_sessionmaker[AsyncSession],  # empties the database first
-    fake_rasa_url: str,
-    tmp_path: Path,
-    clock: FixedClock,
-    aiohttp_client: Callable[..., Awaitable[Client]],
-) -> Client:
-    client = await aiohttp_client(
-        create_app(fuzz_settings(database_url, fake_rasa_url, tmp_path), clock=clock)
-    )
+async def staff(fuzz_client: Client) -> Client:
+    """The app with an agenda: past, cancelled and future appointments."""
+    client = fuzz_client
     async with client.app[SESSIONS]() as session, session.begin():
         site = await make_site(session, NOW)
         counsellor = await make_counsellor(session, site, NOW)
