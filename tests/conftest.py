@@ -32,8 +32,7 @@ from bot.storage.migrate import upgrade
 from bot.storage.models import Base
 from tests.fake_rasa import FakeRasaState, fake_rasa_app
 from tests.fuzz_http import fuzz_settings
-
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+from tests.paths import PROJECT_DIR
 
 
 class FixedClock:

@@ -34,7 +34,7 @@ from sqlalchemy import delete, func, select
 from bot.http.keys import SESSIONS
 from bot.settings import Settings, load_settings
 from bot.storage.models import Base, ReceivedEvent
-from tests.conftest import PROJECT_DIR
+from tests.paths import PROJECT_DIR
 from tests.raw_http import Answer, Client, Request, send, short
 
 T = TypeVar("T")

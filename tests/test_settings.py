@@ -6,7 +6,7 @@ import pytest
 
 from bot.errors import ConfigError
 from bot.settings import load_settings
-from tests.conftest import PROJECT_DIR
+from tests.paths import PROJECT_DIR
 
 
 def test_defaults_run_embedded_on_loopback() -> None:

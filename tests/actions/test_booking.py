@@ -46,7 +46,8 @@ from tests.booking.factories import (
     make_permanence,
     make_site,
 )
-from tests.conftest import PROJECT_DIR, FixedClock
+from tests.conftest import FixedClock
+from tests.paths import PROJECT_DIR
 
 PARIS = ZoneInfo("Europe/Paris")
 # The clock fixture: Monday 23 November 2026, 10:30 in Paris. With 4 hours' notice, the first

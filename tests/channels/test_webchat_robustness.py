@@ -17,8 +17,9 @@ from bot.core.messages import Direction, MessageStatus
 from bot.http.keys import SESSIONS
 from bot.settings import Settings, load_settings
 from bot.storage.models import ChannelIdentity, Contact, Conversation, Message
-from tests.conftest import PROJECT_DIR, FixedClock, count_rows
+from tests.conftest import FixedClock, count_rows
 from tests.fake_rasa import FakeRasaState
+from tests.paths import PROJECT_DIR
 
 Client = TestClient[web.Request, web.Application]
 URL = "/webchat/api/messages"

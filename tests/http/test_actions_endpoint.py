@@ -17,7 +17,7 @@ from bot.http.actions_endpoint import _authorized
 from bot.http.keys import SESSIONS, SETTINGS
 from bot.settings import load_settings
 from bot.storage.models import Site
-from tests.conftest import PROJECT_DIR
+from tests.paths import PROJECT_DIR
 
 Client = TestClient[web.Request, web.Application]
 

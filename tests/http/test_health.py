@@ -13,8 +13,9 @@ from aiohttp.test_utils import TestClient
 from bot.app import create_app
 from bot.rasa.supervisor import RASA_LOGGING_CONFIG
 from bot.settings import Settings, load_settings
-from tests.conftest import PROJECT_DIR, FixedClock
+from tests.conftest import FixedClock
 from tests.fake_rasa import FakeRasaState
+from tests.paths import PROJECT_DIR
 
 Client = TestClient[web.Request, web.Application]
 SECRET = "-a-secret-actions-token-0123456789"

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.settings import Settings, load_settings
-from tests.conftest import PROJECT_DIR
+from tests.paths import PROJECT_DIR
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import segno
 from bot.outreach import qr
 from bot.outreach.links import Target, links_for
 from bot.settings import load_settings
-from tests.conftest import PROJECT_DIR
+from tests.paths import PROJECT_DIR
 from tests.qr_reading import png_modules
 
 TG = "123456:ABCdefGHIjklMNOpqrSTUvwx-yz_0123"

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PROJECT_DIR
+from tests.paths import PROJECT_DIR
 
 RASA_PYTHON = PROJECT_DIR / ".venv-rasa" / "bin" / "python"
 RESULT_PREFIX = "RESULT "  # the snippet's answer: one line, JSON

@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml  # type: ignore[import-untyped]  # PyYAML ships no type stubs
 
 from bot.rasa.supervisor import RASA_LOGGING_CONFIG, rasa_argv
-from tests.conftest import PROJECT_DIR
+from tests.paths import PROJECT_DIR
 from tests.rasa.rasa_venv import needs_rasa_venv, rasa_parses
 from tests.rasa.test_supervisor import DASH_TOKEN
 

@@ -14,7 +14,7 @@ from typing import Any
 import yaml  # type: ignore[import-untyped]  # PyYAML ships no type stubs
 
 from bot.rasa.payloads import payload
-from tests.conftest import PROJECT_DIR
+from tests.paths import PROJECT_DIR
 from tests.rasa.rasa_venv import needs_rasa_venv, result_of, run_in_rasa
 
 MARKER = "Villeurbanne-MARKER-7f3a"

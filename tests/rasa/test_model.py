@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from bot.rasa.model import expected_model, fingerprint, training_files
-from tests.conftest import PROJECT_DIR
+from tests.paths import PROJECT_DIR
 
 
 def _copy_project(tmp_path: Path) -> Path:

@@ -12,7 +12,7 @@ from bot.app import create_app
 from bot.errors import ConfigError
 from bot.rasa.supervisor import RASA_LOGGING_CONFIG, rasa_argv
 from bot.settings import load_settings
-from tests.conftest import PROJECT_DIR
+from tests.paths import PROJECT_DIR
 from tests.rasa.rasa_venv import needs_rasa_venv, result_of, run_in_rasa
 
 MARKER = "Villeurbanne-MARKER-7f3a"  # what a young person typed, held in slots

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.rasa.supervisor import ProcessSupervisor, rasa_argv, rasa_env
-from tests.conftest import PROJECT_DIR
+from tests.paths import PROJECT_DIR
 from tests.rasa.rasa_venv import needs_rasa_venv, rasa_parses
 
 # What secrets.token_urlsafe(32) gives once in 64 starts.

@@ -22,8 +22,9 @@ from bot.http.keys import CLOCK, DELIVERY, SESSIONS
 from bot.settings import Settings, load_settings
 from bot.storage import conversations as store
 from bot.storage.models import Contact, Conversation, Message, ReceivedEvent
-from tests.conftest import PROJECT_DIR, FixedClock, count_rows
+from tests.conftest import FixedClock, count_rows
 from tests.fake_graph import FakeGraphState, encoded, fake_graph_app, instagram_env, signed_headers
+from tests.paths import PROJECT_DIR
 
 Client = TestClient[web.Request, web.Application]
 ALICE, BOB, CLARA = "9100000000000001", "9100000000000002", "9100000000000003"

@@ -17,7 +17,7 @@ from bot.core.messages import Author, Button, OutgoingMessage, Recipient
 from bot.errors import DeliveryFailed
 from bot.settings import load_settings
 from tests.channels.instagram.conftest import ALICE, Client, outgoing, post_signed, push
-from tests.conftest import PROJECT_DIR, FixedClock
+from tests.conftest import FixedClock
 from tests.fake_graph import (
     FakeGraphState,
     instagram_env,
@@ -26,6 +26,7 @@ from tests.fake_graph import (
     text_event,
 )
 from tests.fake_rasa import FakeRasaState
+from tests.paths import PROJECT_DIR
 
 
 async def _first_contact(client: Client) -> None:

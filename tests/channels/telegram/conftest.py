@@ -13,8 +13,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.app import create_app
 from bot.channels.telegram import SECRET_HEADER, TELEGRAM
 from bot.settings import Settings, load_settings
-from tests.conftest import PROJECT_DIR, FixedClock, count_rows
+from tests.conftest import FixedClock, count_rows
 from tests.fake_telegram import TOKEN, FakeTelegramState, fake_telegram_app
+from tests.paths import PROJECT_DIR
 
 Client = TestClient[web.Request, web.Application]
 SECRET = "webhook-secret_0123456789"
