@@ -11,6 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from actions.confirmation import carries_distress, confirmed_by_button
 from actions.forms import choice_of
 from bot.booking.wording import button_label, day_and_time, place, timezone_of
 from bot.content.texts import reply_text
@@ -64,11 +65,6 @@ async def upcoming_of_sender(
     return list(await store.upcoming_of_contact(session, booker.contact_id, now))
 
 
-def _confirm_entity(tracker: Tracker) -> str | None:
-    entities = (tracker.latest_message or {}).get("entities") or ()
-    return next((str(e.get("value")) for e in entities if e.get("entity") == "confirm"), None)
-
-
 class ActionAppointmentCancel(Action):
     """Which appointment, then « tu veux vraiment l'annuler ? », then cancel: its time is free
     again and its reminders will not go."""
@@ -89,7 +85,7 @@ class ActionAppointmentCancel(Action):
                 _say_which(dispatcher, upcoming, choice, "cancel_appointment")
                 return []
             when, where = describe(target)
-            if _confirm_entity(tracker) != "oui":
+            if carries_distress(tracker) or not confirmed_by_button(tracker):
                 dispatcher.utter_message(
                     text=reply_text("booking", "confirm_cancel", when=when, place=where),
                     buttons=[

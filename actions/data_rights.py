@@ -12,10 +12,26 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select, update
 
+from actions.confirmation import carries_distress, confirmed_by_button, is_stop_command
 from bot.content.texts import reply_text
 from bot.core.action_services import services
 from bot.core.messages import ERASE_SIGNAL
+from bot.rasa.payloads import payload
 from bot.storage.models import ChannelIdentity, Contact
+
+
+def _ask(dispatcher: CollectingDispatcher, key: str, yes_title: str, yes_intent: str) -> None:
+    """A destructive request read from free text: asked back, with buttons."""
+    dispatcher.utter_message(
+        text=reply_text("data_rights", key),
+        buttons=[
+            {
+                "title": reply_text("data_rights", yes_title),
+                "payload": payload(yes_intent, confirm="oui"),
+            },
+            {"title": reply_text("data_rights", "button_no"), "payload": payload("deny")},
+        ],
+    )
 
 
 class ActionDeleteMyData(Action):
@@ -25,6 +41,9 @@ class ActionDeleteMyData(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        if carries_distress(tracker) or not confirmed_by_button(tracker):
+            _ask(dispatcher, "confirm_erase", "button_yes_erase", "delete_my_data")
+            return []
         dispatcher.utter_message(text=reply_text("data_rights", "erased"))
         dispatcher.utter_message(json_message={"signal": ERASE_SIGNAL})
         return []
@@ -37,6 +56,13 @@ class ActionUnsubscribe(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        if carries_distress(tracker):
+            # The numbers were given before Rasa was asked: a message in distress never
+            # silences anyone (« stop, j'en peux plus » is not a request to unsubscribe).
+            return []
+        if not (confirmed_by_button(tracker) or is_stop_command(tracker)):
+            _ask(dispatcher, "confirm_unsubscribe", "button_yes_unsubscribe", "unsubscribe")
+            return []
         context = services()
         async with context.sessions() as session, session.begin():
             contact_id = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -154,26 +155,114 @@ async def test_not_understood_twice_offers_a_human(context: ActionServices) -> N
     assert second.messages[0]["buttons"][0]["payload"] == "/request_human"
 
 
-async def test_delete_signals_erasure_to_the_bot(context: ActionServices) -> None:
-    dispatcher = CollectingDispatcher()
+CONFIRMED = [{"entity": "confirm", "value": "oui"}]
 
-    await ActionDeleteMyData().run(dispatcher, tracker(intent="delete_my_data"), {})
+
+async def test_delete_signals_erasure_to_the_bot_on_the_confirming_button(
+    context: ActionServices,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    button = '/delete_my_data{"confirm": "oui"}'
+
+    await ActionDeleteMyData().run(
+        dispatcher, tracker(text=button, intent="delete_my_data", entities=CONFIRMED), {}
+    )
 
     assert "effacé" in dispatcher.messages[0]["text"]
     assert dispatcher.messages[1]["custom"] == {"signal": ERASE_SIGNAL}
 
 
-async def test_unsubscribe_is_recorded_once(
-    context: ActionServices, sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+@pytest.mark.parametrize(
+    ("text", "metadata"),
+    [
+        ("oui efface tout", {}),  # typed: an entity read from free text is not a button
+        ('/delete_my_data{"confirm": "oui"}', {"distress_handled": "suicide"}),
+    ],
+)
+async def test_erasure_is_asked_back_on_anything_but_the_button(
+    context: ActionServices, text: str, metadata: dict[str, str]
 ) -> None:
-    sender = await sender_of_new_conversation(sessions, clock)
-    first_time = clock.now()
+    dispatcher = CollectingDispatcher()
 
-    await ActionUnsubscribe().run(CollectingDispatcher(), tracker(sender, intent="unsubscribe"), {})
-    clock.advance(days=1)
-    await ActionUnsubscribe().run(CollectingDispatcher(), tracker(sender, intent="unsubscribe"), {})
+    await ActionDeleteMyData().run(
+        dispatcher,
+        tracker(text=text, intent="delete_my_data", entities=CONFIRMED, metadata=metadata),
+        {},
+    )
 
+    assert not any(m.get("custom") for m in dispatcher.messages)
+    [question] = dispatcher.messages
+    assert question["buttons"][0]["payload"] == '/delete_my_data{"confirm": "oui"}'
+
+
+async def _unsubscribed_at(sessions: async_sessionmaker[AsyncSession]) -> datetime | None:
     async with sessions() as session:
         contact = await session.scalar(select(Contact))
     assert contact is not None
-    assert contact.unsubscribed_at == first_time
+    return contact.unsubscribed_at
+
+
+@pytest.mark.parametrize(
+    "text", ["STOP", "Stop !", "me désabonner", '/unsubscribe{"confirm": "oui"}']
+)
+async def test_unsubscribe_is_recorded_once(
+    context: ActionServices,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: FixedClock,
+    text: str,
+) -> None:
+    sender = await sender_of_new_conversation(sessions, clock)
+    first_time = clock.now()
+    entities = CONFIRMED if text.startswith("/") else []
+    message = tracker(sender, text=text, intent="unsubscribe", entities=entities)
+
+    await ActionUnsubscribe().run(CollectingDispatcher(), message, {})
+    clock.advance(days=1)
+    await ActionUnsubscribe().run(CollectingDispatcher(), message, {})
+
+    assert await _unsubscribed_at(sessions) == first_time
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "g plus envie de rien a quoi bon tout ca",  # read as unsubscribe by the NLU once
+        "stop je comprends rien",
+        "arrete de m'envoyer des trucs ou pas ?",
+        "oui stop",  # an entity on typed text is not a tapped button
+    ],
+)
+async def test_unsubscribe_in_other_words_is_asked_back(
+    context: ActionServices,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: FixedClock,
+    text: str,
+) -> None:
+    sender = await sender_of_new_conversation(sessions, clock)
+    dispatcher = CollectingDispatcher()
+
+    await ActionUnsubscribe().run(
+        dispatcher, tracker(sender, text=text, intent="unsubscribe", entities=CONFIRMED), {}
+    )
+
+    assert await _unsubscribed_at(sessions) is None
+    [question] = dispatcher.messages
+    assert [b["payload"] for b in question["buttons"]] == [
+        '/unsubscribe{"confirm": "oui"}',
+        "/deny",
+    ]
+
+
+async def test_a_message_in_distress_never_unsubscribes(
+    context: ActionServices, sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    sender = await sender_of_new_conversation(sessions, clock)
+    dispatcher = CollectingDispatcher()
+    message = tracker(
+        sender, text="stop", intent="unsubscribe", metadata={"distress_handled": "suicide"}
+    )
+
+    await ActionUnsubscribe().run(dispatcher, message, {})
+
+    assert await _unsubscribed_at(sessions) is None
+    assert dispatcher.messages == []  # the bot already answered with the numbers

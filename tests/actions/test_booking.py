@@ -377,6 +377,14 @@ async def test_cancelling_asks_first_then_frees_the_slot(
     assert yes == f'/cancel_appointment{{"confirm": "oui", "choice": "rdv={appointment.id}"}}'
 
     confirm = [{"entity": "confirm", "value": "oui"}, *choice(f"rdv={appointment.id}")]
+    # Typed words are never the confirmation, whatever entities were read from them.
+    _, [asked_again] = await run(
+        ActionAppointmentCancel(),
+        message_tracker(sender, "oui annule", "cancel_appointment", entities=confirm),
+    )
+    assert asked_again["text"].startswith("Tu veux annuler ton rendez-vous")
+    async with sessions() as session:
+        assert (await session.get_one(Appointment, appointment.id)).status == "booked"
     _, [done] = await run(
         ActionAppointmentCancel(),
         message_tracker(sender, yes, "cancel_appointment", entities=confirm),
