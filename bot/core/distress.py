@@ -43,6 +43,7 @@ _FOLDS = {
     "mtn": "maintenant", "auj": "aujourd hui", "ajd": "aujourd hui", "sa": "ca",
     "tape": "tape", "daron": "pere", "daronne": "mere", "reum": "mere", "reup": "pere",
     "keum": "mec", "meuf": "copine", "ke": "que", "koi": "quoi", "nul": "nulle",
+    "detre": "d etre", "jen": "j en", "jmen": "je m en", "jpense": "je pense",
 }  # fmt: skip
 
 _ME = r"(?:me|m|moi)"
@@ -51,14 +52,28 @@ _FAMILY = (
     r"(?:pere|mere|parents?|beau pere|belle mere|frere|soeur|oncle|tante|cousin|"
     r"grand pere|famille)"
 )
-_HITS = (
-    r"(?:frapp\w*|tap\w*|ba[tt]\w*|viol\w*|forc\w*|cogn\w*|etrangl\w*|touch\w*|abus\w*|menac\w*)"
+# Strong words of violence stand alone (« mon père me frappe »); weak ones (tap, touch, forc,
+# menac) need « me / m' » before them, and lose their figurative uses (« me tape sur les
+# nerfs », « me force à venir », « ma mère touche le RSA »).
+_STRONG_HITS = (
+    r"(?:frapp\w*|bat(?:s|tu|tue|tus|tues|tent|tre|tait|taient|ait)?|cogn\w*|etrangl\w*|"
+    r"viol\w*|abus\w*|tabass\w*|maltrait\w*)\b"
 )
-
+_WEAK_HITS = (
+    r"(?:tap\w*(?! (?:sur les nerfs|sur le systeme|la honte|un sprint|la discute|une barre))|"
+    r"touch\w*|forc\w*(?! a (?:venir|aller|chercher|faire (?:mes|des|un|une) (?:devoirs|"
+    r"demarches|etudes|formation|stage|cv)|travailler|bosser|m inscrire))|menac\w*)\b"
+)
+_HITS = rf"(?:{_STRONG_HITS}|{_ME} ?{_WEAK_HITS})"
+# Harassment by a bank, an office or adverts is not violence (« la banque me harcèle »).
+_NOT_A_PERSON = (
+    r"\b(?:banque|pub|pubs|mails?|sms|appels|operateur|caf|impots|france travail|pole emploi|"
+    r"relances?|notifs?|notifications)\b"
+)
 _PATTERNS: dict[DistressKind, tuple[str, ...]] = {
     DistressKind.IMMEDIATE_DANGER: (
         r"\bau secours\b",
-        r"\b(?:va|vont|veut|veulent|voulait|menace de) (?:me|m) tuer\b",
+        r"\b(?:va|vont|veut|veulent|voulait|menace de) (?:me|m) tuer\b(?! si| quand| s il| s elle)",
         r"\ben danger\b",
         r"\baidez? ?(?:moi|nous)? ?(?:vite|svp vite|urgent)\b",
         r"\b(?:devant|derriere) (?:ma porte|chez moi|la porte)\b",
@@ -68,9 +83,11 @@ _PATTERNS: dict[DistressKind, tuple[str, ...]] = {
     DistressKind.SUICIDE: (
         r"\bsuicid\w*",
         r"\b(?:je vais|vais|veux|voudrais|envie de|pense a|penser a|peux|devrais|prefere|aller|"
-        r"essaye de|essaie de|tente de) (?:me|m) (?:tuer|buter|foutre en l air|pendre|jeter|"
+        r"essaye de|essaie de|tente de) (?:me|m) (?:tuer|tue|buter|foutre en l air|pendre|jeter|"
         r"ouvrir les veines)\b",
-        r"\b(?:en finir|tout arreter pour de bon|disparaitre pour toujours)\b",
+        r"\ben finir\b(?! (?:avec|de) (?:les|le|la|l|ce|cet|cette|ces|mon|ma|mes|son|sa|ses) "
+        r"(?!vie\b|jours\b))",
+        r"\btout arreter pour de bon\b",
         r"\b(?:plus|pas) (?:envie de|la force de) vivre\b",
         r"\b(?:veux|veut|voudrais|envie de) (?:plus|pas) vivre\b",
         r"\b(?:veux|voudrais|envie de|prefere) mourir\b",
@@ -85,6 +102,28 @@ _PATTERNS: dict[DistressKind, tuple[str, ...]] = {
         r"(?:medocs|medicaments|cachets|comprimes)\b",
         r"\b(?:entailles|me taillade|taillader)\b",
         r"\bpersonne (?:ne )?me regretter\w*",
+        r"\b(?:me|m) (?:fout\w*|fou|fous) en l air\b",
+        r"\bfin a (?:mes jours|ma vie)\b",
+        r"\ba quoi bon (?:vivre|continuer|tout ca|tout|rien|me lever|se lever|exister|etre la|"
+        r"me battre|essayer)\b",
+        r"\ba quoi bon$",
+        r"\b(?:plus|pas) envie de rien\b",
+        r"\benvie de rien\b.{0,30}\b(?:plus|jamais|fatigue|marre|bout)\b",
+        r"\bplus (?:de )?gout (?:a|pour) (?:rien|la vie|vivre)\b",
+        r"\b(?:plus|pas) la force\b(?! de (?:chercher|faire|bosser|travailler|courir|porter|"
+        r"attendre|remplir|ecrire|me deplacer|venir))",
+        r"\b(?:veux|voudrais|envie de|aimerais|prefere|vais|juste|besoin de|rever de) "
+        r"disparaitre\b",
+        r"\bdisparaitre (?:pour toujours|de ce monde|a jamais|pour de bon|de la surface)\b",
+        r"\b(?:dormir|m endormir|endormir) et (?:ne )?(?:plus|jamais|pas) (?:me )?reveiller\b",
+        r"\b(?:ne )?(?:plus|jamais|pas) me reveiller\b",
+        r"\b(?:fatigue|fatiguee|epuise|epuisee|lasse|las) de (?:tout|la vie|vivre|exister)\b",
+        r"\bmarre de (?:la vie|vivre|exister|ma vie)\b",
+        r"\bplus envie d etre (?:la|en vie|vivant|vivante|sur terre|ici)\b",
+        r"\bsi je (?:mourais|disparaissais|partais pour de bon|crevais)\b",
+        r"\b(?:je suis|j suis) (?:un poids|de trop)\b",
+        r"\b(?:mieux|plus simple) si (?:j etais|je suis) (?:pas|plus) la\b",
+        r"\bpartir pour (?:toujours|de bon)\b",
         r"\bsers? a rien (?:que je sois|de vivre)\b",
     ),
     DistressKind.SHELTER: (
@@ -100,28 +139,35 @@ _PATTERNS: dict[DistressKind, tuple[str, ...]] = {
         r"\bpas de toit\b",
     ),
     DistressKind.CHILD_DANGER: (
-        rf"\b(?:mon|ma|mes|mn) {_FAMILY}\b.{{0,25}}\b{_ME}? ?{_HITS}",
+        rf"\b(?:mon|ma|mes|mn) {_FAMILY}\b.{{0,25}}\b{_HITS}",
         rf"\b{_HITS} par (?:mon|ma|mes) {_FAMILY}\b",
         r"\bmaltrait\w*",
         r"\binceste\b",
     ),
     DistressKind.PARTNER_VIOLENCE: (
-        rf"\b(?:mon|ma|mn) {_PARTNER}\b.{{0,25}}\b{_ME}? ?{_HITS}",
+        rf"\b(?:mon|ma|mn) {_PARTNER}\b.{{0,25}}\b{_HITS}",
+        r"\b(?:mon|ma|mn) (?:copain|mec|mari|conjoint|compagnon|ex|copine|gars)\b.{0,25}"
+        r"\b(?:me|m) (?:a |as )?forc\w*",
         r"\bviolences? conjugales?\b",
     ),
     DistressKind.VIOLENCE: (
-        rf"\b(?:on|il|elle|ils|elles) {_ME} {_HITS}",
+        rf"\b(?:on|il|elle|ils|elles) (?:{_ME} )?{_HITS}",
         r"\b(?:je me suis fait|j ai ete|je me fais) (?:frapper|agresser|violer|tabasser|taper)\b",
         r"\b(?:viol|violee|agression sexuelle|harcelement|harcele|harcelee)\b",
     ),
     DistressKind.HUNGER: (
         r"\b(?:rien|pas) mange depuis\b",
-        r"\b(?:j ai|on a) (?:trop )?faim\b",
+        r"\b(?:j ai|on a) (?:tres |trop |super )?faim\b(?! de).{0,40}\b(?:rien|depuis|pas d argent|"
+        r"plus d argent|pas de thune|plus de thune|pas un sou|frigo|pas les moyens)\b",
+        r"\b(?:saute|sauter|sauté) (?:des|les) repas\b",
+        r"\bplus rien (?:dans le frigo|a manger)\b",
+        r"\bmange pas a (?:ma|notre) faim\b",
         r"\brien a manger\b",
         r"\bpas de quoi manger\b",
     ),
 }
 
+_NOT_A_PERSON_RE = re.compile(_NOT_A_PERSON)
 _COMPILED = {kind: [re.compile(p) for p in patterns] for kind, patterns in _PATTERNS.items()}
 
 
@@ -141,6 +187,8 @@ def classify(text: str) -> frozenset[DistressKind]:
     found = {
         kind for kind, patterns in _COMPILED.items() if any(p.search(normalized) for p in patterns)
     }
+    if DistressKind.VIOLENCE in found and _NOT_A_PERSON_RE.search(normalized):
+        found.discard(DistressKind.VIOLENCE)
     if found & {DistressKind.CHILD_DANGER, DistressKind.PARTNER_VIOLENCE}:
         found.discard(DistressKind.VIOLENCE)
     return frozenset(found)
