@@ -7,10 +7,10 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.mission_locale import reopening_if_closed
 from bot.content.texts import reply_text
 from bot.core.action_services import services
 from bot.core.messages import ConversationState
+from bot.core.team_hours import reopening_if_closed
 from bot.storage import conversations as store
 
 
@@ -24,7 +24,7 @@ class ActionRequestHuman(Action):
         context = services()
         now = context.clock.now()
         async with context.sessions() as session, session.begin():
-            reopens = await reopening_if_closed(session, context)
+            reopens = await reopening_if_closed(session, now)
             conversation = await store.open_conversation_of_sender(session, tracker.sender_id, now)
             if conversation is not None:
                 await store.set_conversation_state(

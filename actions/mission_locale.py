@@ -6,28 +6,12 @@ from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content.texts import reply_text
-from bot.core.action_services import ActionServices, services
-from bot.core.opening_hours import Period, open_until, reopening, status_now, weekly_schedule
-from bot.storage.models import Site
+from bot.core.action_services import services
+from bot.core.opening_hours import status_now, weekly_schedule
+from bot.core.team_hours import periods_of
 from bot.storage.sites import main_site
-
-
-def periods_of(site: Site) -> list[Period]:
-    return [Period(h.weekday, h.opens_at, h.closes_at) for h in site.opening_hours]
-
-
-async def reopening_if_closed(session: AsyncSession, context: ActionServices) -> str | None:
-    """« demain à 9h » when the main site is closed now; None when it is open (or unknown)."""
-    site = await main_site(session)
-    if site is None:
-        return None
-    periods, now = periods_of(site), context.clock.now()
-    if open_until(periods, now, site.timezone) is not None:
-        return None
-    return reopening(periods, now, site.timezone)
 
 
 class ActionSiteInfo(Action):

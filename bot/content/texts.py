@@ -18,6 +18,10 @@ class Texts:
     nothing_to_say: str
     human_button: str
     flood_notice: str
+    waiting_open: str
+    waiting_closed: str
+    back_to_assistant_button: str
+    back_to_assistant: str
     webchat_errors: dict[str, str]
     attachment_replies: dict[str, str]
 
@@ -36,6 +40,10 @@ def load_texts(path: Path = DEFAULT_PATH) -> Texts:
         nothing_to_say=str(data["nothing_to_say"]).strip(),
         human_button=str(data["human_button"]).strip(),
         flood_notice=str(data["flood_notice"]).strip(),
+        waiting_open=str(data["waiting_open"]).strip(),
+        waiting_closed=str(data["waiting_closed"]).strip(),
+        back_to_assistant_button=str(data["back_to_assistant_button"]).strip(),
+        back_to_assistant=str(data["back_to_assistant"]).strip(),
         webchat_errors={str(k): str(v) for k, v in data["webchat_errors"].items()},
         attachment_replies={str(k): str(v) for k, v in data["attachment_replies"].items()},
     )

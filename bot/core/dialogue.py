@@ -10,6 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.content.texts import Texts
+from bot.core import waiting
+from bot.core.crisis import crisis_reasons, crisis_turn
 from bot.core.distress import DistressContent, classify
 from bot.core.flood import FloodGuard
 from bot.core.messages import (
@@ -25,6 +27,7 @@ from bot.core.messages import (
     OutgoingMessage,
 )
 from bot.core.ports import Clock, DialogueEngine, TrackerEraser
+from bot.core.team_hours import reopening_if_closed
 from bot.errors import FloodLimited, RasaError
 from bot.rasa.payloads import payload as rasa_payload
 from bot.storage import conversations as store
@@ -114,9 +117,12 @@ class DialogueService:
                     logger.info("message %s seen again: not processed twice", seen[0].id)
                     replies = tuple(to_outgoing(m) for m in seen[1])
                     return HandleResult(seen[0].id, route.conversation_id, replies)
+            crisis = None
             if danger:
                 conversation = await session.get_one(Conversation, route.conversation_id)
                 await store.flag_urgent(session, conversation, danger, now)
+            else:
+                crisis = crisis_reasons(route.urgent_at, route.urgent_reasons, now)
             state = ConversationState(route.state)
             held = state is not ConversationState.BOT
             throttled = (
@@ -147,10 +153,17 @@ class DialogueService:
         first = [self._distress.reply(danger)] if danger else []
         if danger:
             logger.warning("conversation %s flagged urgent (%s)", conversation_id, ",".join(danger))
+        if (
+            incoming.payload == waiting.BACK_TO_ASSISTANT
+            and state is not ConversationState.WITH_COUNSELLOR
+        ):
+            return await self._back_to_assistant(message_id, conversation_id, state, reply_status)
         if held:
             logger.info(
                 "message %s held: conversation %s is %s", message_id, conversation_id, state
             )
+            if not danger and state is ConversationState.WAITING_FOR_COUNSELLOR:
+                first = await self._acknowledge_waiting(conversation_id)
             outgoing = await self._store_replies(
                 message_id, conversation_id, first, Author.SYSTEM, MessageStatus.HELD, reply_status
             )
@@ -192,7 +205,8 @@ class DialogueService:
 
         if ERASE_SIGNAL in turn.signals:
             return await self._erase(sender_id, message_id, conversation_id, turn.replies)
-        answer, status = [*first, *turn.replies], MessageStatus.PROCESSED
+        said = list(turn.replies) if crisis is None else crisis_turn(turn, crisis, self._distress)
+        answer, status = [*first, *said], MessageStatus.PROCESSED
         # (After distress numbers, Rasa's distress action stays silent on purpose.)
         if ACTION_FAILED_SIGNAL in turn.signals or not answer:
             # Never an empty answer: an apology and a human, and the message is kept for one.
@@ -205,6 +219,43 @@ class DialogueService:
             status = MessageStatus.UNPROCESSED
         outgoing = await self._store_replies(
             message_id, conversation_id, answer, Author.BOT, status, reply_status
+        )
+        return HandleResult(message_id, conversation_id, outgoing)
+
+    async def _acknowledge_waiting(self, conversation_id: int) -> list[BotReply]:
+        """The acknowledgement a waiting young person gets (none if one went < 30 min ago)."""
+        now = self._clock.now()
+        async with self._sessions() as session:
+            if not await waiting.needs_acknowledgement(session, conversation_id, now):
+                return []
+            reopening = await reopening_if_closed(session, now)
+        return [waiting.acknowledgement(self._texts, reopening)]
+
+    async def _back_to_assistant(
+        self,
+        message_id: int,
+        conversation_id: int,
+        state: ConversationState,
+        reply_status: MessageStatus,
+    ) -> HandleResult:
+        """« Revenir à l'assistant » while waiting: the bot answers again (a stale button in a
+        conversation already with the bot just gets the same word)."""
+        if state is ConversationState.WAITING_FOR_COUNSELLOR:
+            async with self._sessions() as session, session.begin():
+                await store.set_conversation_state(
+                    session, conversation_id, ConversationState.BOT, self._clock.now()
+                )
+            logger.info(
+                "conversation %s back with the bot at the young person's request", conversation_id
+            )
+        reply = BotReply(text=self._texts.back_to_assistant)
+        outgoing = await self._store_replies(
+            message_id,
+            conversation_id,
+            [reply],
+            Author.SYSTEM,
+            MessageStatus.PROCESSED,
+            reply_status,
         )
         return HandleResult(message_id, conversation_id, outgoing)
 

@@ -43,7 +43,7 @@ _FOLDS = {
     "mtn": "maintenant", "auj": "aujourd hui", "ajd": "aujourd hui", "sa": "ca",
     "tape": "tape", "daron": "pere", "daronne": "mere", "reum": "mere", "reup": "pere",
     "keum": "mec", "meuf": "copine", "ke": "que", "koi": "quoi", "nul": "nulle",
-    "detre": "d etre", "jen": "j en", "jmen": "je m en", "jpense": "je pense",
+    "detre": "d etre", "jen": "j en", "jmen": "je m en",
 }  # fmt: skip
 
 _ME = r"(?:me|m|moi)"
@@ -200,12 +200,21 @@ class DistressContent:
     closing: str
     human_button: str
     by_kind: dict[str, str]
+    followup_opening: str
+    followup_closing: str
 
     def reply(self, kinds: frozenset[DistressKind]) -> BotReply:
         """One message: the numbers for what was said (all main ones if nothing specific)."""
         ordered = [k for k in DistressKind if k in kinds]
         blocks = [self.by_kind[k.value] for k in ordered] or [self.by_kind["unspecified"]]
         text = "\n".join([self.opening, *blocks, self.closing])
+        return BotReply(text=text, buttons=(Button(self.human_button, HUMAN_PAYLOAD),))
+
+    def follow_up(self, reasons: frozenset[str]) -> BotReply:
+        """A later turn of the same crisis: the numbers of what was said, and a human again."""
+        ordered = [k.value for k in DistressKind if k.value in reasons]
+        blocks = [self.by_kind[k] for k in ordered] or [self.by_kind["unspecified"]]
+        text = "\n".join([self.followup_opening, *blocks, self.followup_closing])
         return BotReply(text=text, buttons=(Button(self.human_button, HUMAN_PAYLOAD),))
 
 
@@ -219,4 +228,6 @@ def load_distress_content(path: Path = CONTENT_PATH) -> DistressContent:
         closing=str(data["closing"]),
         human_button=str(data["human_button"]),
         by_kind={str(k): str(v["text"]) for k, v in data["kinds"].items()},
+        followup_opening=str(data["followup_opening"]),
+        followup_closing=str(data["followup_closing"]),
     )

@@ -123,6 +123,11 @@ class BotReply:
 ERASE_SIGNAL = "erase_contact"
 # What the actions endpoint sends in place of an action that failed: the bot apologises.
 ACTION_FAILED_SIGNAL = "action_failed"
+# A reply that answers nothing in particular (not understood, « c'est noté », the menu): in a
+# crisis context the bot gives the crisis follow-up instead.
+GENERIC_SIGNAL = "generic"
+# Rasa's distress action answered with the numbers itself: no crisis follow-up on top.
+DISTRESS_SIGNAL = "distress_answered"
 
 
 @dataclass(frozen=True, slots=True)

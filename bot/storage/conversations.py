@@ -28,6 +28,8 @@ class Route:
     last_seen_at: datetime
     conversation_id: int
     state: str
+    urgent_at: datetime | None = None
+    urgent_reasons: str | None = None
 
 
 async def find_route(session: AsyncSession, channel: str, external_id: str) -> Route | None:
@@ -46,6 +48,8 @@ async def find_route(session: AsyncSession, channel: str, external_id: str) -> R
                 contact.last_seen_at,
                 conversation.id,
                 conversation.state,
+                conversation.urgent_at,
+                conversation.urgent_reasons,
             )
             .join_from(
                 ChannelIdentity.__table__, Contact.__table__, contact.id == identity.contact_id

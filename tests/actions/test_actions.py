@@ -199,7 +199,8 @@ async def _unsubscribed_at(sessions: async_sessionmaker[AsyncSession]) -> dateti
     async with sessions() as session:
         contact = await session.scalar(select(Contact))
     assert contact is not None
-    return contact.unsubscribed_at
+    when: datetime | None = contact.unsubscribed_at
+    return when
 
 
 @pytest.mark.parametrize(

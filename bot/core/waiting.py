@@ -1,0 +1,48 @@
+"""A young person waiting for a counsellor never meets silence.
+
+Their first held message is acknowledged, then again at most every 30 minutes: when the team is
+there, the danger numbers, and a button to go back to the assistant meanwhile (that payload is
+the bot's own and never reaches Rasa).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.content.texts import Texts
+from bot.core.messages import Author, BotReply, Button, Direction, MessageStatus
+from bot.rasa.payloads import payload
+from bot.storage.models import Message
+
+ACKNOWLEDGE_EVERY = timedelta(minutes=30)
+BACK_TO_ASSISTANT = payload("back_to_assistant")
+
+
+async def needs_acknowledgement(session: AsyncSession, conversation_id: int, now: datetime) -> bool:
+    """No answer to a held message of this conversation in the last 30 minutes."""
+    held = aliased(Message)
+    last = await session.scalar(
+        select(func.max(Message.created_at))
+        .join(held, Message.reply_to_id == held.id)
+        .where(
+            Message.conversation_id == conversation_id,
+            Message.direction == Direction.OUT,
+            Message.author == Author.SYSTEM,
+            held.status == MessageStatus.HELD,
+        )
+    )
+    return last is None or now - last >= ACKNOWLEDGE_EVERY
+
+
+def acknowledgement(texts: Texts, reopening: str | None) -> BotReply:
+    """« Bien reçu », when the team is there, 17 / 112, and the way back to the assistant."""
+    text = (
+        texts.waiting_open
+        if reopening is None
+        else texts.waiting_closed.format(reopening=reopening)
+    )
+    return BotReply(text=text, buttons=(Button(texts.back_to_assistant_button, BACK_TO_ASSISTANT),))
