@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.core.action_services import services
 from bot.core.distress import DistressKind, classify, load_distress_content
+from bot.core.messages import DISTRESS_SIGNAL
 from bot.storage import conversations as store
 
 UNSPECIFIED = "unspecified"
@@ -34,6 +35,7 @@ class ActionDistress(Action):
             text=reply.text,
             buttons=[{"title": b.title, "payload": b.payload} for b in reply.buttons],
         )
+        dispatcher.utter_message(json_message={"signal": DISTRESS_SIGNAL})
         context = services()
         now = context.clock.now()
         async with context.sessions() as session, session.begin():

@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.content.texts import reply_text
+from bot.core.messages import GENERIC_SIGNAL
 
 NAME = "action_not_understood"
 
@@ -45,6 +46,7 @@ class ActionNotUnderstood(Action):
                     {"title": reply_text("not_understood", "button_cej"), "payload": "/ask_cej"},
                 ],
             )  # fmt: skip
+            dispatcher.utter_message(json_message={"signal": GENERIC_SIGNAL})
             return []
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         key = "out_of_scope" if intent == "out_of_scope" else "first"
@@ -55,4 +57,5 @@ class ActionNotUnderstood(Action):
                 {"title": reply_text("not_understood", "button_job"), "payload": "/look_for_job"},
             ],
         )
+        dispatcher.utter_message(json_message={"signal": GENERIC_SIGNAL})
         return []

@@ -17,7 +17,7 @@ from actions.fallback import ActionNotUnderstood
 from actions.handoff import ActionRequestHuman
 from actions.support import ActionOtherSupport
 from bot.core.action_services import ActionServices
-from bot.core.messages import ERASE_SIGNAL
+from bot.core.messages import DISTRESS_SIGNAL, ERASE_SIGNAL, GENERIC_SIGNAL
 from bot.storage.demo import seed_demo
 from bot.storage.models import Contact, Conversation
 from tests.actions.conftest import sender_of_new_conversation
@@ -62,7 +62,8 @@ async def test_distress_action_answers_and_flags_when_the_bot_did_not(
         dispatcher, tracker(sender, "jsuis pas bien jsais plus quoi faire", "distress"), {}
     )
 
-    [message] = dispatcher.messages
+    [message, signal] = dispatcher.messages
+    assert signal["custom"] == {"signal": DISTRESS_SIGNAL}  # no crisis follow-up on top
     assert "3114" in message["text"]
     assert "115" in message["text"]
     assert message["buttons"][0]["payload"] == "/request_human"
@@ -153,6 +154,10 @@ async def test_not_understood_twice_offers_a_human(context: ActionServices) -> N
 
     assert "dire autrement" in first.messages[0]["text"]
     assert second.messages[0]["buttons"][0]["payload"] == "/request_human"
+    # Generic answers: replaced by the crisis follow-up after distress (bot/core/crisis.py).
+    assert (
+        first.messages[-1]["custom"] == second.messages[-1]["custom"] == {"signal": GENERIC_SIGNAL}
+    )
 
 
 CONFIRMED = [{"entity": "confirm", "value": "oui"}]

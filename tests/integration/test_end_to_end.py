@@ -111,16 +111,21 @@ async def test_distress_gets_the_numbers_first_and_flags_the_conversation(
     assert "shelter" in reasons
 
 
-async def test_asking_for_a_human_hands_over_and_the_bot_goes_quiet(
+async def test_asking_for_a_human_hands_over_and_rasa_is_no_longer_asked(
     stack: Stack, http: aiohttp.ClientSession
 ) -> None:
     user = new_user()
 
     handover = await say(http, stack, user, text="je veux parler a un vrai conseiller")
     after = await say(http, stack, user, text="allo ?")
+    again = await say(http, stack, user, text="c koi le cej")
 
     assert "préviens l'équipe" in handover[0]["text"] or "L'équipe" in handover[0]["text"]
-    assert after == []
+    # Never silence: acknowledged once (then at most every 30 minutes), Rasa not asked.
+    [acknowledged] = after
+    assert "bien arrivé" in acknowledged["text"]
+    assert "17 ou 112" in acknowledged["text"]
+    assert again == []
     [(state,)] = query(
         stack.database_file, "SELECT state FROM conversations ORDER BY id DESC LIMIT 1"
     )
