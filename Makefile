@@ -12,7 +12,8 @@ PYTEST_ARGS ?=
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install model migrate lint pytest rasa-check eval-nlu lock clean help
+.PHONY: run test install model migrate lint pytest rasa-check eval-nlu eval-conversations \
+	eval-distress lock clean help
 
 help:
 	@echo "make run   — installe si besoin, entraîne si besoin, migre, lance Rasa et le bot"
@@ -69,6 +70,18 @@ rasa-check: model
 CONFIG ?= config.yml
 eval-nlu: install
 	$(BOT_PY) -m bench.eval_nlu --config $(CONFIG)
+
+# Plays the conversation sets bench/conversations/{dev,heldout}/ end to end (web chat, real Rasa,
+# throwaway database) and prints turn accuracy, conversation success, distress recall, false
+# crisis alerts and the failed turns. Options: EVAL_ARGS="--set dev --failures 20 --json out.json".
+EVAL_ARGS ?=
+eval-conversations: install model
+	$(BOT_PY) -m bench.eval_conversations $(EVAL_ARGS)
+
+# Distress detection: recall and false alarms of the keyword net, then of the net or Rasa's NLU,
+# on bench/distress/heldout.yml and the NLU examples. Options: EVAL_ARGS="--show 50".
+eval-distress: install model
+	$(BOT_PY) -m bench.eval_distress $(EVAL_ARGS)
 
 # pytest exits 5 when it collected no test: that is a broken suite, never a pass.
 pytest: install

@@ -15,13 +15,9 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import secrets
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,13 +28,9 @@ from typing import Any
 
 import aiohttp
 
-from bot.rasa.model import ensure_model
-from bot.rasa.supervisor import RASA_LOGGING_CONFIG
+from bench.stack import BenchError, Stack, current_model, start_stack, stop_stack, tail, wait_ready
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 1.25
-READY_TIMEOUT = 180.0
-STOP_GRACE = 30.0
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=30)
 USERS_PER_PATH = 10
 # Realistic, noisy French; both paths get exactly this rotation.
@@ -49,10 +41,6 @@ MESSAGES = (
     "au revoir",
     "slt cv",
 )
-
-
-class BenchError(Exception):
-    """The stack could not be started or answered unexpectedly: no figures to report."""
 
 
 @dataclass(slots=True)
@@ -70,157 +58,8 @@ class PathStats:
         return cuts[49] * 1000, cuts[98] * 1000
 
 
-@dataclass(frozen=True, slots=True)
-class Stack:
-    """The running bot (and, through it, Rasa): addresses and where its output goes."""
-
-    process: subprocess.Popen[bytes]
-    bot_url: str
-    rasa_url: str
-    token: str
-    workdir: Path
-    log_path: Path
-
-
-def free_port() -> int:
-    """A port nobody listens on right now (the kernel's pick for port 0)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def database_label(url: str) -> str:
     return "PostgreSQL" if url.startswith("postgresql") else "SQLite"
-
-
-def bot_python() -> str:
-    venv_python = PROJECT_DIR / ".venv" / "bin" / "python"
-    return str(venv_python) if venv_python.exists() else sys.executable
-
-
-def stack_environment(
-    workdir: Path,
-    model: Path,
-    port: int,
-    rasa_port: int,
-    token: str,
-    database_url: str,
-    tracker_url: str,
-) -> dict[str, str]:
-    """The bot's environment. PROJECT_DIR is the throwaway workdir so Rasa's log, cwd and the
-    default var/ stay out of the checkout; endpoints.yml, credentials.yml and Rasa's logging
-    configuration are copied there."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "INSTAGRAM_"))}
-    env.update(
-        PROJECT_DIR=str(workdir),
-        HOST="127.0.0.1",
-        PORT=str(port),
-        RASA_PORT=str(rasa_port),
-        RASA_URL=f"http://127.0.0.1:{rasa_port}",
-        RASA_MANAGED="1",
-        RASA_BIN=str(PROJECT_DIR / ".venv-rasa" / "bin" / "rasa"),
-        RASA_MODEL=str(model),
-        RASA_TRACKER_URL=tracker_url,
-        DATABASE_URL=database_url,
-        ACTIONS_TOKEN=token,
-        DEMO="1",
-        LOG_LEVEL="WARNING",
-        # A latency bench, not a flood test: every simulated user comes from 127.0.0.1.
-        FLOOD_MESSAGES="1000000/minute",
-        FLOOD_NEW_CONTACTS="1000000/minute",
-    )
-    return env
-
-
-def start_stack(workdir: Path, model: Path, database_url: str, tracker_url: str) -> Stack:
-    """Migrate the database, then start `python -m bot serve` in its own process group."""
-    for name in ("endpoints.yml", "credentials.yml", RASA_LOGGING_CONFIG):
-        shutil.copyfile(PROJECT_DIR / name, workdir / name)
-    port, rasa_port = free_port(), free_port()
-    while rasa_port == port:
-        rasa_port = free_port()
-    token = secrets.token_urlsafe(32)
-    env = stack_environment(workdir, model, port, rasa_port, token, database_url, tracker_url)
-    log_path = workdir / "bot.log"
-    with log_path.open("ab") as log:
-        migrate = subprocess.run(
-            [bot_python(), "-m", "bot", "migrate"],
-            cwd=PROJECT_DIR,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=log,
-            check=False,
-        )
-        if migrate.returncode != 0:
-            raise BenchError(f"`python -m bot migrate` failed (code {migrate.returncode})")
-        process = subprocess.Popen(
-            [bot_python(), "-m", "bot", "serve"],
-            cwd=PROJECT_DIR,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=log,
-            start_new_session=True,
-        )
-    return Stack(
-        process=process,
-        bot_url=f"http://127.0.0.1:{port}",
-        rasa_url=f"http://127.0.0.1:{rasa_port}",
-        token=token,
-        workdir=workdir,
-        log_path=log_path,
-    )
-
-
-def child_pids(pid: int) -> list[int]:
-    """Direct children of `pid` (Linux /proc): Rasa runs in its own session under the bot."""
-    children: list[int] = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[1]) == pid:
-                children.append(int(stat.parent.name))
-    return children
-
-
-def _signal_group(pgid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, sig)
-
-
-def stop_stack(stack: Stack) -> None:
-    """SIGTERM the bot's group (the bot then stops Rasa), SIGKILL whatever outlives the grace."""
-    process = stack.process
-    children = child_pids(process.pid)
-    if process.poll() is None:
-        _signal_group(process.pid, signal.SIGTERM)
-        try:
-            process.wait(STOP_GRACE)
-        except subprocess.TimeoutExpired:
-            _signal_group(process.pid, signal.SIGKILL)
-            process.wait()
-    # Rasa has its own session (pgid == pid); only kill it if it is still the child we saw.
-    for child in children:
-        with contextlib.suppress(OSError):
-            if os.getpgid(child) == child:
-                _signal_group(child, signal.SIGKILL)
-
-
-async def wait_ready(http: aiohttp.ClientSession, stack: Stack) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT
-    while time.monotonic() < deadline:
-        if stack.process.poll() is not None:
-            raise BenchError(f"the bot exited with code {stack.process.returncode}")
-        with contextlib.suppress(aiohttp.ClientError, TimeoutError):
-            async with http.get(
-                f"{stack.bot_url}/readyz", timeout=aiohttp.ClientTimeout(total=3)
-            ) as response:
-                if response.status == 200:
-                    return
-        await asyncio.sleep(0.5)
-    raise BenchError(f"/readyz still not 200 after {READY_TIMEOUT:.0f} s")
 
 
 async def rasa_version(http: aiohttp.ClientSession, stack: Stack) -> str:
@@ -392,12 +231,6 @@ def print_first_errors(run: Run) -> None:
             print(f"  première erreur, {stats.name} : {stats.first_error}")
 
 
-def tail(path: Path, lines: int = 30) -> str:
-    if not path.exists():
-        return ""
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-
-
 def _at_least(minimum: int) -> Any:
     def parse(raw: str) -> int:
         value = int(raw)
@@ -434,9 +267,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    model = ensure_model(
-        PROJECT_DIR, PROJECT_DIR / ".venv-rasa" / "bin" / "rasa", PROJECT_DIR / "models"
-    )
+    model = current_model()
     workdir = Path(tempfile.mkdtemp(prefix="chat_latency-"))
     database_url: str = args.database_url or f"sqlite+aiosqlite:///{workdir / 'bot.db'}"
     tracker_url: str = args.tracker_url or f"sqlite:///{workdir / 'tracker.db'}"

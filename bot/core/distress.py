@@ -64,7 +64,7 @@ _WEAK_HITS = (
     r"touch\w*|forc\w*(?! a (?:venir|aller|chercher|faire (?:mes|des|un|une) (?:devoirs|"
     r"demarches|etudes|formation|stage|cv)|travailler|bosser|m inscrire))|menac\w*)\b"
 )
-_HITS = rf"(?:{_STRONG_HITS}|{_ME} ?{_WEAK_HITS})"
+_HITS = rf"(?:{_STRONG_HITS}|{_ME} ?(?:a |as |ont |avait |avaient |a deja )?{_WEAK_HITS})"
 # Harassment by a bank, an office or adverts is not violence (« la banque me harcèle »).
 _NOT_A_PERSON = (
     r"\b(?:banque|pub|pubs|mails?|sms|appels|operateur|caf|impots|france travail|pole emploi|"
