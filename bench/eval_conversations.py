@@ -22,7 +22,6 @@ import re
 import secrets
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,7 +42,15 @@ from bench.conversation_checks import (
 )
 from bench.conversation_report import TurnOutcome, print_report, to_json
 from bench.conversation_sets import SET_NAMES, Conversation, load_sets
-from bench.stack import BenchError, current_model, start_stack, stop_stack, tail, wait_ready
+from bench.stack import (
+    STACK_ERRORS,
+    BenchError,
+    current_model,
+    start_stack,
+    stop_stack,
+    tail,
+    wait_ready,
+)
 
 CHANNEL = "webchat"
 # The bot waits this long for Rasa: a slow machine must not turn into apologies.
@@ -356,13 +363,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             workdir = Path(tempfile.mkdtemp(prefix="eval_conversations-"))
             results = play_on_new_stack(playlist, args.concurrency, workdir)
-    except (
-        BenchError,
-        aiohttp.ClientError,
-        TimeoutError,
-        OSError,
-        subprocess.CalledProcessError,
-    ) as exc:
+    except STACK_ERRORS as exc:
         print(f"eval_conversations : échec ({type(exc).__name__}: {exc})", file=sys.stderr)
         if workdir is not None:
             print(tail(workdir / "bot.log"), file=sys.stderr)

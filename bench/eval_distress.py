@@ -22,7 +22,6 @@ import asyncio
 import json
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,6 +37,7 @@ import yaml  # type: ignore[import-untyped]  # PyYAML ships no type stubs
 from bench.eval_nlu import configured_threshold
 from bench.stack import (
     PROJECT_DIR,
+    STACK_ERRORS,
     BenchError,
     RasaServer,
     current_model,
@@ -306,13 +306,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             readings, model = asyncio.run(
                 _with_rasa(messages, args.rasa_url, args.rasa_token, threshold)
             )
-        except (
-            BenchError,
-            aiohttp.ClientError,
-            TimeoutError,
-            OSError,
-            subprocess.CalledProcessError,
-        ) as exc:
+        except STACK_ERRORS as exc:
             print(f"eval_distress : échec ({type(exc).__name__}: {exc})", file=sys.stderr)
             return 1
     with_nlu = not args.net_only

@@ -38,6 +38,16 @@ class BenchError(Exception):
     """The stack could not be started or answered unexpectedly: no figures to report."""
 
 
+# What a measurement run can meet when the stack fails under it: reported, never a traceback.
+STACK_ERRORS: tuple[type[BaseException], ...] = (
+    BenchError,
+    aiohttp.ClientError,
+    TimeoutError,
+    OSError,
+    subprocess.CalledProcessError,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Stack:
     """The running bot (and, through it, Rasa): addresses and where its output goes."""
