@@ -26,6 +26,7 @@ from actions.forms import (
 )
 from bot.content.texts import reply_text
 from bot.core.action_services import services
+from bot.core.topics import Point, Topic, load_topic_content, read_point
 from bot.eligibility.outcome import CejParameters, assess
 from bot.eligibility.questionnaire import (
     ALL_SLOTS,
@@ -118,6 +119,19 @@ async def _town_needs_a_postcode(tracker: Tracker, changes: dict[str, Any]) -> b
         return await nearest_site(session, None, town.name) is None
 
 
+# Situations a young person asks about with « je peux faire le CEJ ? »: answered before the
+# questions, which cannot tell them this.
+_SPECIAL_SITUATIONS = (Point.JUSTICE, Point.ASE, Point.FOREIGNERS)
+
+
+def _answer_special_situation(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """« j'ai un bracelet, je peux faire le CEJ ? »: what the CEJ says of that situation."""
+    point = read_point(str((tracker.latest_message or {}).get("text") or ""))
+    answer = load_topic_content().answer(Topic.CEJ, point) if point in _SPECIAL_SITUATIONS else None
+    if answer is not None:
+        dispatcher.utter_message(text=answer.text)
+
+
 class ActionEligibilityStart(Action):
     """Before the form: a fresh start (also after a completed one), or « on reprend »."""
 
@@ -130,6 +144,7 @@ class ActionEligibilityStart(Action):
         values = answer_values(tracker)
         started = any(values.get(q.value) is not None for q in QUESTIONS)
         if tracker.get_slot(Slot.DONE) or not started:
+            _answer_special_situation(dispatcher, tracker)
             dispatcher.utter_message(text=reply_text("eligibility", "start"))
             today, rules = await rules_for_today()
             said = age_mentioned(

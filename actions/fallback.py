@@ -1,4 +1,5 @@
-"""Not understood (low confidence or out of scope): ask to rephrase once, then offer a human."""
+"""Not understood (low confidence or out of scope): a question about a subject is answered after
+all (bot/core/topics.py); otherwise ask to rephrase once, then offer a human."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.topics import answer_topic, topic_question
 from bot.content.texts import reply_text
 from bot.core.messages import GENERIC_SIGNAL
 
@@ -37,6 +39,10 @@ class ActionNotUnderstood(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        question = topic_question(tracker)
+        if question is not None:
+            # Understood after all: a point about a subject (« ca dure cmb » after the PACEA).
+            return await answer_topic(dispatcher, tracker, domain, *question)
         if _previous_turn_was_not_understood(tracker):
             dispatcher.utter_message(
                 text=reply_text("not_understood", "again"),

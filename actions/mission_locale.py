@@ -1,10 +1,7 @@
-"""Actions about the Mission Locale itself: where it is and when it is open (from the database)."""
+"""The Mission Locale itself: where it is and when it is open (from the database)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.content.texts import reply_text
@@ -14,32 +11,25 @@ from bot.core.team_hours import periods_of
 from bot.storage.sites import main_site
 
 
-class ActionSiteInfo(Action):
-    """Address, phone and opening hours of the main site, with whether it is open right now."""
-
-    def name(self) -> str:
-        return "action_site_info"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        context = services()
-        async with context.sessions() as session:
-            site = await main_site(session)
-            if site is None:
-                dispatcher.utter_message(text=reply_text("site_info", "unknown"))
-                return []
-            periods = periods_of(site)
-            dispatcher.utter_message(
-                text=reply_text(
-                    "site_info",
-                    "text",
-                    mission_locale=site.mission_locale.name,
-                    site_name=site.name,
-                    address=f"{site.address}, {site.postcode} {site.city}",
-                    phone=site.phone or "—",
-                    hours=weekly_schedule(periods),
-                    now_status=status_now(periods, context.clock.now(), site.timezone),
-                )
+async def say_site_info(dispatcher: CollectingDispatcher) -> None:
+    """Address, phone and opening hours of the main site, with whether it is open right now
+    (what « la Mission Locale, c'est où / c'est quoi » gets, from actions/topics.py)."""
+    context = services()
+    async with context.sessions() as session:
+        site = await main_site(session)
+        if site is None:
+            dispatcher.utter_message(text=reply_text("site_info", "unknown"))
+            return
+        periods = periods_of(site)
+        dispatcher.utter_message(
+            text=reply_text(
+                "site_info",
+                "text",
+                mission_locale=site.mission_locale.name,
+                site_name=site.name,
+                address=f"{site.address}, {site.postcode} {site.city}",
+                phone=site.phone or "—",
+                hours=weekly_schedule(periods),
+                now_status=status_now(periods, context.clock.now(), site.timezone),
             )
-        return []
+        )

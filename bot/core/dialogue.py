@@ -163,7 +163,7 @@ class DialogueService:
                 "message %s held: conversation %s is %s", message_id, conversation_id, state
             )
             if not danger and state is ConversationState.WAITING_FOR_COUNSELLOR:
-                first = await self._acknowledge_waiting(conversation_id)
+                first = await self._acknowledge_waiting(conversation_id, incoming.text)
             outgoing = await self._store_replies(
                 message_id, conversation_id, first, Author.SYSTEM, MessageStatus.HELD, reply_status
             )
@@ -222,12 +222,13 @@ class DialogueService:
         )
         return HandleResult(message_id, conversation_id, outgoing)
 
-    async def _acknowledge_waiting(self, conversation_id: int) -> list[BotReply]:
-        """The acknowledgement a waiting young person gets (none if one went < 30 min ago)."""
+    async def _acknowledge_waiting(self, conversation_id: int, text: str | None) -> list[BotReply]:
+        """The acknowledgement a waiting young person gets (if none went < 30 min ago; else a
+        line when they call out, nothing otherwise: their messages wait for the counsellor)."""
         now = self._clock.now()
         async with self._sessions() as session:
             if not await waiting.needs_acknowledgement(session, conversation_id, now):
-                return []
+                return [waiting.still_waiting(self._texts)] if waiting.calls_out(text) else []
             reopening = await reopening_if_closed(session, now)
         return [waiting.acknowledgement(self._texts, reopening)]
 

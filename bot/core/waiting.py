@@ -2,11 +2,13 @@
 
 Their first held message is acknowledged, then again at most every 30 minutes: when the team is
 there, the danger numbers, and a button to go back to the assistant meanwhile (that payload is
-the bot's own and never reaches Rasa).
+the bot's own and never reaches Rasa). In between, a message that calls out (« allo ? », « y a
+quelqu'un », « c'est urgent ») gets a one-line answer; other messages wait for the counsellor.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -14,16 +16,28 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.content.texts import Texts
+from bot.core.distress import normalize
 from bot.core.messages import Author, BotReply, Button, Direction, MessageStatus
 from bot.rasa.payloads import payload
 from bot.storage.models import Message
 
 ACKNOWLEDGE_EVERY = timedelta(minutes=30)
 BACK_TO_ASSISTANT = payload("back_to_assistant")
+_CALLING_OUT = re.compile(
+    r"\ball?o\b|\by a (?:quelqu un|qq1|qqn|personne)\b|\bvous (?:etes|ete) (?:la|ou)\b|"
+    r"\bquelqu un\b|\burgent\b|\burgence\b|\bvite\b|\brepond\w*|\btoujours (?:la|rien)\b|"
+    r"\bca vient\b|\bj attends\b|\bhe+ho\b|\bhello\b|\?{2,}"
+)
+
+
+def calls_out(text: str | None) -> bool:
+    """Whether a held message asks whether anyone is there (or says it is urgent)."""
+    return text is not None and (bool(_CALLING_OUT.search(normalize(text))) or "??" in text)
 
 
 async def needs_acknowledgement(session: AsyncSession, conversation_id: int, now: datetime) -> bool:
-    """No answer to a held message of this conversation in the last 30 minutes."""
+    """No answer to a held message of this conversation in the last 30 minutes (a one-line
+    answer to « allo ? » counts: the young person heard from us)."""
     held = aliased(Message)
     last = await session.scalar(
         select(func.max(Message.created_at))
@@ -36,6 +50,14 @@ async def needs_acknowledgement(session: AsyncSession, conversation_id: int, now
         )
     )
     return last is None or now - last >= ACKNOWLEDGE_EVERY
+
+
+def still_waiting(texts: Texts) -> BotReply:
+    """The one-line answer to « allo ? » between two acknowledgements."""
+    return BotReply(
+        text=texts.waiting_still,
+        buttons=(Button(texts.back_to_assistant_button, BACK_TO_ASSISTANT),),
+    )
 
 
 def acknowledgement(texts: Texts, reopening: str | None) -> BotReply:

@@ -15,7 +15,7 @@ from actions.data_rights import ActionDeleteMyData, ActionUnsubscribe
 from actions.distress import ActionDistress
 from actions.fallback import ActionNotUnderstood
 from actions.handoff import ActionRequestHuman
-from actions.support import ActionOtherSupport
+from actions.topics import ActionTopicAnswer
 from bot.core.action_services import ActionServices
 from bot.core.messages import DISTRESS_SIGNAL, ERASE_SIGNAL, GENERIC_SIGNAL
 from bot.storage.demo import seed_demo
@@ -132,7 +132,7 @@ async def test_other_support_answers_the_topic_or_asks_it(
 ) -> None:
     dispatcher = CollectingDispatcher()
 
-    await ActionOtherSupport().run(
+    await ActionTopicAnswer().run(
         dispatcher, tracker(intent="ask_other_support", entities=entities), {}
     )
 

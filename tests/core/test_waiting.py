@@ -37,8 +37,11 @@ async def test_the_first_held_message_is_acknowledged_then_every_30_minutes_at_m
 
     first = await service.handle(_text("c'est urgent"))
     clock.advance(minutes=10)
-    second = await service.handle(_text("allo ?"))
-    clock.advance(minutes=21)
+    second = await service.handle(_text("c pour mon attestation"))
+    calling = await service.handle(_text("allo ?"))
+    clock.advance(minutes=29)
+    quiet = await service.handle(_text("bon"))
+    clock.advance(minutes=2)  # 31 minutes after the last word from the bot
     third = await service.handle(_text("y a quelqu'un"))
 
     [ack] = first.replies
@@ -46,8 +49,13 @@ async def test_the_first_held_message_is_acknowledged_then_every_30_minutes_at_m
     assert "17 ou 112" in ack.text
     assert "L'équipe est là aujourd'hui" in ack.text  # Monday 10:30 in Lyon: open
     assert [b.payload for b in ack.buttons] == [BACK_TO_ASSISTANT]
-    assert second.replies == ()
-    assert len(third.replies) == 1
+    assert second.replies == ()  # kept for the counsellor, no second acknowledgement
+    [line] = calling.replies  # calling out between two acknowledgements: a line, not silence
+    assert line.text.startswith("Toujours là")
+    assert "17 ou 112" in line.text
+    assert quiet.replies == ()
+    [again] = third.replies
+    assert "bien arrivé" in again.text
     assert len(fake_engine.calls) == 1  # Rasa never asked while waiting
 
 

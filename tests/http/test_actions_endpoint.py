@@ -51,12 +51,13 @@ async def test_site_info_is_read_from_the_database(client: Client) -> None:
         await session.execute(update(Site).values(address="7 allée des Tests"))
 
     response = await client.post(
-        "/actions", json=action_call("action_site_info"), headers=_auth(client)
+        "/actions", json=action_call("action_topic_answer"), headers=_auth(client)
     )
 
     assert response.status == 200
     body = await response.json()
-    assert body["events"] == []
+    # The subject is remembered for follow-ups (actions/topics.py).
+    assert [(e["name"], e["value"]) for e in body["events"]] == [("topic", "mission_locale")]
     [message] = body["responses"]
     assert "7 allée des Tests, 69001 Lyon" in message["text"]
     assert "jeudi : 13h30–17h30" in message["text"]
@@ -70,7 +71,7 @@ async def test_site_info_without_any_site_says_so(client: Client) -> None:
             await session.delete(site)
 
     response = await client.post(
-        "/actions", json=action_call("action_site_info"), headers=_auth(client)
+        "/actions", json=action_call("action_topic_answer"), headers=_auth(client)
     )
 
     assert "Je n'ai pas encore les infos" in (await response.json())["responses"][0]["text"]
@@ -81,7 +82,9 @@ async def test_site_info_without_any_site_says_so(client: Client) -> None:
     [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic abc"}],
 )
 async def test_unauthenticated_calls_are_refused(client: Client, headers: dict[str, str]) -> None:
-    response = await client.post("/actions", json=action_call("action_site_info"), headers=headers)
+    response = await client.post(
+        "/actions", json=action_call("action_topic_answer"), headers=headers
+    )
 
     assert response.status == 401
 
@@ -122,7 +125,7 @@ def test_an_explicit_token_allows_rasa_on_another_host() -> None:
 
 def _long_tracker(events: int) -> dict[str, Any]:
     """An action call as Rasa sends it late in a long conversation: every event so far."""
-    call = action_call("action_site_info")
+    call = action_call("action_topic_answer")
     call["tracker"]["events"] = [
         {
             "event": "user",
@@ -178,7 +181,7 @@ async def test_a_failing_action_answers_a_signal_for_the_fallback(
 
     with caplog.at_level(logging.ERROR, logger="bot.http.actions_endpoint"):
         response = await client.post(
-            "/actions", json=action_call("action_site_info"), headers=_auth(client)
+            "/actions", json=action_call("action_topic_answer"), headers=_auth(client)
         )
 
     assert response.status == 200
@@ -186,4 +189,4 @@ async def test_a_failing_action_answers_a_signal_for_the_fallback(
         "events": [],
         "responses": [{"custom": {"signal": "action_failed"}}],
     }
-    assert "action action_site_info failed" in caplog.text
+    assert "action action_topic_answer failed" in caplog.text

@@ -16,14 +16,14 @@ from tests.http.test_actions_endpoint import action_call
 from tests.raw_http import Client, Request
 
 ACTIONS = [
-    "action_site_info",
+    "action_topic_answer",
     "action_distress",
     "action_not_understood",
     "action_delete_my_data",
     "action_unsubscribe",
     "action_appointment_cancel",
     "action_appointment_attending",
-    "action_other_support",
+    "action_topic_answer",
     "action_request_human",
     "action_eligibility_start",
     "action_eligibility_outcome",

@@ -128,7 +128,7 @@ def pick_slot(index: int, *expect: str) -> Turn:
 # turns that run a custom action (most of them) are the ones that carry the whole tracker.
 LONG_CONVERSATION = (
     typed("wesh slt", "Salut"),
-    press("Où vous trouver", ADDRESS),  # action_site_info
+    press("Où vous trouver", ADDRESS),  # action_topic_answer (site info)
     typed("c koi le cej", "Contrat d'Engagement Jeune"),
     press("J'y ai droit", "quel âge"),  # the questionnaire (eligibility_form)
     typed("jai 19 ans", "Tu fais quoi en ce moment"),
@@ -163,8 +163,10 @@ LONG_CONVERSATION = (
     typed("cej ou pacea ?", "CEJ ou PACEA"),
     typed("jcherche du taf", "trouver du travail"),
     typed("je veux faire une formation", "Formation"),
-    typed("g besoin d'aide pr le logement", "C'est pour quoi"),  # action_other_support
+    typed("jai besoin d'aide pour autre chose", "C'est pour quoi"),  # the menu of other help
     press("Logement", "Logement :"),
+    typed("et ça coute combien", "250 à 500 €"),  # a follow-up on the subject
+    typed("g besoin d'aide pr le logement", "En bref : FJT"),  # asked again: in short
     typed("t un robot ?", "assistant automatique"),
     typed("raconte moi une blague", "je ne peux pas t'aider"),  # action_not_understood
     typed("ok", "Dis-moi ce que tu cherches"),

@@ -1,0 +1,180 @@
+"""Answers by subject and point, with the subject kept across turns (« et ça dure combien ? »
+after the PACEA answer is about the PACEA); the same answer asked again comes in short.
+
+The subject is, in this order: named in the message, fixed by the intent (ask_cej, ask_pacea), a
+support_topic entity, the subject of the previous answers (slot `topic`), the intent's default.
+The point is read from the words, or is the intent's default. An on-topic point the content has no
+answer for is said plainly, with a human offered (never « je ne peux pas t'aider »).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.mission_locale import say_site_info
+from bot.content.texts import reply_text
+from bot.core.messages import GENERIC_SIGNAL
+from bot.core.topics import (
+    SUPPORT_TOPICS,
+    Point,
+    Topic,
+    load_topic_content,
+    read_point,
+    read_topic,
+)
+from bot.rasa.payloads import payload
+
+NAME = "action_topic_answer"
+TOPIC_SLOT = "topic"
+ANSWERED_SLOT = "answered"
+
+# Intents whose subject is fixed, whatever the conversation was about.
+_FIXED_TOPIC = {"ask_cej": Topic.CEJ, "ask_pacea": Topic.PACEA}
+# An intent's point when the words name none, and its subject when nothing else gives one.
+_DEFAULTS: dict[str, tuple[Point, Topic | None]] = {
+    "ask_cej": (Point.WHAT, Topic.CEJ),
+    "ask_pacea": (Point.WHAT, Topic.PACEA),
+    "ask_allocation": (Point.AMOUNT, Topic.CEJ),
+    "ask_documents": (Point.DOCUMENTS, Topic.MISSION_LOCALE),
+    "ask_mission_locale": (Point.WHERE, Topic.MISSION_LOCALE),
+    "ask_other_support": (Point.WHAT, None),
+    "inform": (Point.WHAT, None),
+}
+# Points the Mission Locale answers for every subject.
+_MISSION_LOCALE_POINTS = (Point.DOCUMENTS, Point.WHERE)
+
+
+def _subject(tracker: Tracker, text: str, intent: str) -> tuple[Topic | None, bool]:
+    """The subject, and whether the message itself named it (or its intent fixed it)."""
+    named = read_topic(text) if not text.startswith("/") else None
+    if named is None:
+        named = _FIXED_TOPIC.get(intent)
+    if named is None:
+        entity = next(tracker.get_latest_entity_values("support_topic"), None)
+        named = SUPPORT_TOPICS.get(str(entity)) if entity else None
+    if named is not None:
+        return named, True
+    current = _context_topic(tracker)
+    if current is not None:
+        return current, False
+    return _DEFAULTS.get(intent, (Point.WHAT, None))[1], False
+
+
+def _context_topic(tracker: Tracker) -> Topic | None:
+    """The subject of the previous answers; the Mission Locale's own address is no subject to
+    follow up on (« on touche cb » after it is about the CEJ, the intent's default)."""
+    current = tracker.get_slot(TOPIC_SLOT)
+    if current not in set(Topic) or current == Topic.MISSION_LOCALE:
+        return None
+    return Topic(current)
+
+
+def topic_question(tracker: Tracker) -> tuple[Topic, Point] | None:
+    """The subject and point of the latest message when its words ask one (used by the
+    not-understood action: « ca dure cmb » after the PACEA is a question, not noise)."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if text.startswith("/"):
+        return None
+    point, topic = read_point(text), read_topic(text)
+    if topic is None and point not in (None, Point.WHAT, Point.WHO):
+        # Only a precise point borrows the subject of the conversation (« c'est quoi ton
+        # prénom ? » is not a question about the CEJ).
+        topic = _context_topic(tracker)
+    if topic is None:
+        return None
+    return topic, point or Point.WHAT
+
+
+async def answer_topic(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    domain: dict[str, Any],
+    topic: Topic,
+    point: Point,
+) -> list[dict[str, Any]]:
+    """Say the answer for (topic, point), and remember the subject."""
+    content = load_topic_content()
+    answer = content.answer(topic, point)
+    if point is Point.WHERE or (answer is None and topic is Topic.MISSION_LOCALE):
+        await say_site_info(dispatcher)
+        return [SlotSet(TOPIC_SLOT, topic.value)]
+    if answer is None and point in _MISSION_LOCALE_POINTS:
+        answer = content.answer(Topic.MISSION_LOCALE, point)
+    if answer is None and point in (Point.WHAT, Point.WHO):
+        answer = content.answer(topic, Point.WHAT)
+    if answer is None:
+        dispatcher.utter_message(
+            text=content.unknown(topic),
+            buttons=[
+                {
+                    "title": reply_text("not_understood", "button_human"),
+                    "payload": payload("request_human"),
+                }
+            ],
+        )
+        return [SlotSet(TOPIC_SLOT, topic.value)]
+    key = f"{topic.value}/{point.value}"
+    answered = list(tracker.get_slot(ANSWERED_SLOT) or [])
+    text = answer.short if key in answered and answer.short else answer.text
+    dispatcher.utter_message(
+        text=text, buttons=[{"title": t, "payload": p} for t, p in answer.buttons]
+    )
+    return [
+        SlotSet(TOPIC_SLOT, topic.value),
+        SlotSet(ANSWERED_SLOT, [*answered, key] if key not in answered else answered),
+    ]
+
+
+class ActionTopicAnswer(Action):
+    def name(self) -> str:
+        return NAME
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        latest = tracker.latest_message or {}
+        text = str(latest.get("text") or "")
+        intent = str((latest.get("intent") or {}).get("name") or "")
+        topic, named = _subject(tracker, text, intent)
+        words_point = read_point(text) if not text.startswith("/") else None
+        point = words_point or _DEFAULTS.get(intent, (Point.WHAT, None))[0]
+        if _DEFAULTS.get(intent, (Point.WHAT, None))[1] is None and not named and not words_point:
+            # No question in the words: information given in passing is acknowledged, « de
+            # l'aide pour autre chose » gets the menu; the subject of before is not the answer.
+            topic = None
+        if topic is None:
+            if intent == "ask_other_support":
+                _support_menu(dispatcher)
+                return []
+            dispatcher.utter_message(
+                text=reply_text("topics", "noted"),
+                buttons=[
+                    {"title": reply_text("topics", "button_cej"), "payload": "/ask_cej"},
+                    {
+                        "title": reply_text("topics", "button_rights"),
+                        "payload": "/check_eligibility",
+                    },
+                    {"title": reply_text("topics", "button_rdv"), "payload": "/book_appointment"},
+                ],
+            )
+            dispatcher.utter_message(json_message={"signal": GENERIC_SIGNAL})
+            return []
+        return await answer_topic(dispatcher, tracker, domain, topic, point)
+
+
+def _support_menu(dispatcher: CollectingDispatcher) -> None:
+    """« C'est pour quoi ? » with one button per kind of help."""
+    dispatcher.utter_message(
+        text=reply_text("other_support", "menu"),
+        buttons=[
+            {
+                "title": reply_text("other_support", f"button_{name}"),
+                "payload": payload("ask_other_support", support_topic=name),
+            }
+            for name in SUPPORT_TOPICS
+        ],
+    )

@@ -1,0 +1,200 @@
+"""Which subject a message is about, and which point of it is asked, read from its words; and the
+answers by subject and point (bot/content/topics.toml).
+
+A follow-up names the point, not the subject (« et ça dure combien ? »): the subject then comes
+from the conversation (the `topic` slot, actions/topics.py). Deterministic patterns on folded
+text, like the distress net, so SMS spelling and dictation read the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+
+from bot.core.distress import normalize
+
+CONTENT_PATH = Path(__file__).resolve().parents[1] / "content" / "topics.toml"
+
+
+class Topic(StrEnum):
+    CEJ = "cej"
+    PACEA = "pacea"
+    PERMIS = "permis"
+    LOGEMENT = "logement"
+    SANTE = "sante"
+    ARGENT = "argent"
+    MISSION_LOCALE = "mission_locale"
+
+
+class Point(StrEnum):
+    """What is asked about a subject; ordered from the most specific to the most general."""
+
+    JUSTICE = "justice"
+    ASE = "ase"
+    FOREIGNERS = "foreigners"
+    MINORS = "minors"
+    EMERGENCY = "emergency"
+    WORK_ALONGSIDE = "work_alongside"
+    PAYMENT = "payment"
+    DURATION = "duration"
+    DOCUMENTS = "documents"
+    SIGNUP = "signup"
+    WHERE = "where"
+    AMOUNT = "amount"
+    WHO = "who"
+    WHAT = "what"
+
+
+# support_topic entity values (nlu/support.yml synonyms) → topics.
+SUPPORT_TOPICS = {
+    "logement": Topic.LOGEMENT,
+    "mobilite": Topic.PERMIS,
+    "sante": Topic.SANTE,
+    "argent": Topic.ARGENT,
+}
+
+_TOPIC_WORDS: dict[Topic, str] = {
+    Topic.CEJ: r"\bcej\b|contrat d engagement|\bce et j\b|\bc e j\b|\bse et j\b|\bcee j\b",
+    Topic.PACEA: r"\bpacea\b|\bpaccea\b|\bpacea\w*|\bpas se a\b|\bpa c a\b",
+    Topic.PERMIS: r"\bpermis\b|code de la route|auto ?ecole|\bconduire\b|\bconduite\b",
+    Topic.LOGEMENT: (
+        r"\blogement\b|\bloger\b|\bappart\w*|\bfjt\b|foyer (?:de )?jeunes? travailleurs?|"
+        r"\bvisale\b|loca ?pass|\bapl\b|\bloyer\b|\bcaution\b|\bhebergement\b|\bsiao\b|"
+        r"\bcoloc\w*|\bstudio\b"
+    ),
+    Topic.SANTE: (
+        r"\bsante\b|\bcss\b|\bc2s\b|complementaire|\bmutuelle\b|carte vitale|\bmedecin\b|"
+        r"\bsecu\b|fil sante|\bsoins?\b|\bdentiste\b|\bpsy\b|\bameli\b|\bcpam\b"
+    ),
+    Topic.ARGENT: (
+        r"\bfaj\b|fonds? d aide|aide d urgence|colis|alimentaire|restos? du coeur|\bccas\b|"
+        r"epicerie sociale|epicerie solidaire|bons? alimentaires?|\bdettes?\b"
+    ),
+    Topic.MISSION_LOCALE: r"mission locale|\bmision lo\w*|\bmission lo\w*",
+}
+
+_POINT_WORDS: dict[Point, str] = {
+    Point.JUSTICE: (
+        r"\bbracelet\b|\bspip\b|\bpjj\b|\bjuge\b|\bsursis\b|\bprison\b|\bincarcer\w*|"
+        r"\bprobation\b|\btig\b|\bcpip\b|sous main de justice|\bjustice\b|\bcasier\b|"
+        r"\bcontrole judiciaire\b"
+    ),
+    Point.ASE: (
+        r"\base\b|aide sociale a l enfance|\bplacee?\b|\bfoyer de l enfance\b|"
+        r"\beduc\w*\b|contrat jeune majeur|\bfamille d accueil\b"
+    ),
+    Point.FOREIGNERS: (
+        r"titre de sejour|\betrangere?s?\b|\brecepisse\b|sans papiers|\bnationalite\b|"
+        r"\bdemandeur d asile\b|\bmna\b|\bprefecture\b"
+    ),
+    Point.MINORS: (
+        r"\b1[4567] ?ans\b|\bmineure?s?\b|accord de mes parents|autorisation (?:de mes )?parent|"
+        r"mes parents (?:doivent|doit|signent|signer)|\bmes parents\b.{0,20}\b(?:accord|signer)"
+    ),
+    Point.EMERGENCY: (
+        r"\burgence\b|\burgent\b|\bce soir\b|tout de suite|plus rien|\bsiao\b|\b115\b|"
+        r"pas d argent|plus d argent|\bcolis\b|\bmanger\b"
+    ),
+    Point.WORK_ALONGSIDE: (
+        r"\b(?:bosser|travailler|taffer|bosse|travaille)\b.{0,15}\b(?:a cote|en meme temps|"
+        r"pendant|en plus)\b|\bcumul\w*|\bjob (?:a cote|etudiant)|petit (?:boulot|job|taf)|"
+        r"\bj ai un (?:job|taf|travail|cdd|contrat)\b|"
+        r"\bje (?:bosse|travaille|taffe) (?:deja|au|a|chez|le|en)\b"
+    ),
+    Point.PAYMENT: (
+        r"\bqui (?:paie|paye|verse)\b|\bverse\w*\b|\bvirement\b|\btombe\b|"
+        r"\bquand\b.{0,25}\b(?:paye|payes|paie|touche|recoit|argent|verse)\b|"
+        r"se rembourse|rembours\w*"
+    ),
+    Point.DURATION: (
+        r"\bdure\w*\b|\bduree\b|combien de temps|\bcmb de temps\b|\bcb de temps\b|"
+        r"\bjusqu a quand\b|\bcombien de mois\b"
+    ),
+    Point.DOCUMENTS: (
+        r"\bpapiers?\b|\bdocuments?\b|\bamener\b|\bramener\b|\bapporter\b|\bpieces?\b|"
+        r"\bjustificatifs?\b"
+    ),
+    Point.SIGNUP: (
+        r"\binscri\w*|\bcomment (?:on|je|j|tu) (?:fait|fais|fe|fai|peux|demande)\b|\bcmt\b|"
+        r"\bdemarches?\b|\bdemande\b|\bpostuler\b|\bcomment (?:l |le |la )?(?:avoir|obtenir)\b|"
+        r"\bcomment faire\b|\bcomment ca marche\b"
+    ),
+    Point.WHERE: (
+        r"\bc est ou\b|\bc ou\b|\bou (?:ca|c est|aller|se trouve)\b|\badresse\b|"
+        r"\bou exactement\b"
+    ),
+    Point.AMOUNT: (
+        r"\bcombien\b|\bcmb\b|\bcb\b|\bmontant\b|\bon touche\b|\bje touche\b|\bpaye\w*\b|"
+        r"\bcoute\b|\bprix\b|\bcher\b|\bgratuit\b|\bthune\b|\bfric\b|\bcombien d argent\b"
+    ),
+    Point.WHO: (
+        r"\bqui peut\b|\bpour qui\b|\by ai droit\b|\bj y ai droit\b|\beligible\b|"
+        r"\bc est pour qui\b|\bconditions?\b|\bca change quoi\b"
+    ),
+    Point.WHAT: r"\bc est quoi\b|\bc koi\b|\bc quoi\b|\bquoi le\b|\bkesako\b|\bca sert a quoi\b",
+}
+
+_TOPICS = [(topic, re.compile(words)) for topic, words in _TOPIC_WORDS.items()]
+_POINTS = [(point, re.compile(_POINT_WORDS[point])) for point in Point]
+
+
+def read_topic(text: str) -> Topic | None:
+    """The subject the message names (the first found in the table's order), if any."""
+    folded = normalize(text)
+    return next((topic for topic, words in _TOPICS if words.search(folded)), None)
+
+
+def read_point(text: str) -> Point | None:
+    """The most specific point the message asks about, if any."""
+    folded = normalize(text)
+    return next((point for point, words in _POINTS if words.search(folded)), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    text: str
+    short: str | None
+    buttons: tuple[tuple[str, str], ...]  # (title, payload)
+
+
+@dataclass(frozen=True)
+class TopicContent:
+    labels: dict[str, str]
+    unknown_point: str
+    answers: dict[tuple[str, str], Answer]
+
+    def answer(self, topic: Topic, point: Point) -> Answer | None:
+        return self.answers.get((topic.value, point.value))
+
+    def unknown(self, topic: Topic) -> str:
+        return self.unknown_point.format(label=self.labels[topic.value])
+
+
+def _button(spec: str) -> tuple[str, str]:
+    title, _, payload = spec.partition("|")
+    return title.strip(), payload.strip()
+
+
+@cache
+def load_topic_content(path: Path = CONTENT_PATH) -> TopicContent:
+    """Read once per process; every answer's subject and point must be known."""
+    with path.open("rb") as file:
+        data = tomllib.load(file)
+    answers: dict[tuple[str, str], Answer] = {}
+    for topic in Topic:
+        for point, entry in data.get(topic.value, {}).items():
+            Point(point)  # a typo in the file fails at load, not silently
+            answers[(topic.value, point)] = Answer(
+                text=str(entry["text"]),
+                short=str(entry["short"]) if "short" in entry else None,
+                buttons=tuple(_button(str(b)) for b in entry.get("buttons", ())),
+            )
+    return TopicContent(
+        labels={str(k): str(v) for k, v in data["labels"].items()},
+        unknown_point=str(data["unknown_point"]["text"]),
+        answers=answers,
+    )

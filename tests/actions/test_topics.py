@@ -1,0 +1,135 @@
+"""Answers by subject and point, the subject kept across turns, a repeat in short (#8)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.fallback import ActionNotUnderstood
+from actions.topics import ActionTopicAnswer
+from bot.core.action_services import ActionServices
+from bot.core.messages import GENERIC_SIGNAL
+
+
+def _tracker(text: str, intent: str, slots: dict[str, Any] | None = None) -> Tracker:
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": [],
+        "metadata": {},
+    }
+    return Tracker.from_dict(
+        {
+            "sender_id": "s1",
+            "slots": dict(slots or {}),
+            "latest_message": latest,
+            "events": [{"event": "user", **latest, "parse_data": latest}],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        }
+    )
+
+
+async def _answer(
+    text: str, intent: str, slots: dict[str, Any] | None = None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    dispatcher = CollectingDispatcher()
+    events = await ActionTopicAnswer().run(dispatcher, _tracker(text, intent, slots), {})
+    return dispatcher.messages, {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+async def test_a_follow_up_is_answered_for_the_subject_of_the_conversation() -> None:
+    [first], slots = await _answer("c koi le pacea", "ask_pacea")
+    [duration], _ = await _answer("et ça dure combien ?", "ask_allocation", slots)
+
+    assert first["text"].startswith("Le PACEA")
+    assert slots["topic"] == "pacea"
+    assert "24 mois" in duration["text"]
+    assert "561,68" not in duration["text"]  # never the CEJ amounts table for another subject
+
+
+async def test_how_much_is_about_the_subject_not_always_the_cej() -> None:
+    [permis], _ = await _answer("c'est combien ?", "ask_allocation", {"topic": "permis"})
+    [cej], _ = await _answer("c'est combien ?", "ask_allocation", {})
+
+    assert "1 200 €" in permis["text"]
+    assert "561,68 €" in cej["text"]
+
+
+async def test_money_after_the_address_is_about_the_cej(context: ActionServices) -> None:
+    [reply], _ = await _answer("on touche cb", "ask_allocation", {"topic": "mission_locale"})
+
+    assert "561,68 €" in reply["text"]
+
+
+async def test_other_help_without_a_subject_gets_the_menu_not_the_previous_subject(
+    context: ActionServices,
+) -> None:
+    [menu], _ = await _answer(
+        "jai besoin d'aide pour autre chose", "ask_other_support", {"topic": "cej"}
+    )
+
+    assert menu["text"] == "La Mission Locale peut aussi t'aider pour le reste. C'est pour quoi ?"
+
+
+async def test_a_subject_named_in_the_message_wins_over_the_conversation() -> None:
+    [reply], slots = await _answer("le cej jpeux bosser a cote ?", "ask_cej", {"topic": "permis"})
+
+    assert "300 €" in reply["text"]
+    assert slots["topic"] == "cej"
+
+
+async def test_the_same_answer_asked_twice_comes_in_short() -> None:
+    [first], slots = await _answer("c quoi le cej", "ask_cej")
+    [second], _ = await _answer("jcomprends pas c quoi le cej", "ask_cej", slots)
+
+    assert len(second["text"]) < len(first["text"]) / 2
+    assert second["text"].startswith("En bref")
+
+
+async def test_an_on_topic_point_without_an_answer_is_said_plainly_with_a_human() -> None:
+    [reply], slots = await _answer("la mutuelle quand on est suivi par le spip ?", "inform")
+
+    assert "je préfère ne pas te dire de bêtise" in reply["text"]
+    assert "la santé" in reply["text"]
+    assert [b["payload"] for b in reply["buttons"]] == ["/request_human"]
+    assert slots["topic"] == "sante"
+
+
+async def test_information_in_passing_is_noted_and_marked_generic() -> None:
+    messages, _ = await _answer("j'habite a villeurbanne", "inform")
+
+    assert messages[0]["text"].startswith("Merci, c'est noté")
+    assert messages[-1]["custom"] == {"signal": GENERIC_SIGNAL}
+
+
+async def test_a_minor_asking_what_changes_gets_the_minor_rules(context: ActionServices) -> None:
+    [reply], _ = await _answer("j'ai 17 ans ça change quoi ?", "inform", {"topic": "cej"})
+
+    assert "224,68 €" in reply["text"]
+
+
+async def test_not_understood_answers_a_point_about_the_subject_of_the_conversation(
+    context: ActionServices,
+) -> None:
+    dispatcher = CollectingDispatcher()
+
+    await ActionNotUnderstood().run(
+        dispatcher, _tracker("ca dure cmb", "nlu_fallback", {"topic": "pacea"}), {}
+    )
+
+    assert "24 mois" in dispatcher.messages[0]["text"]
+
+
+async def test_not_understood_still_asks_to_rephrase_real_noise(context: ActionServices) -> None:
+    dispatcher = CollectingDispatcher()
+
+    await ActionNotUnderstood().run(
+        dispatcher, _tracker("c quoi ton film prefere", "nlu_fallback", {"topic": "cej"}), {}
+    )
+
+    assert "dire autrement" in dispatcher.messages[0]["text"]

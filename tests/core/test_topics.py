@@ -1,0 +1,75 @@
+"""Reading the subject and the point of a question (bot/core/topics.py), and its content."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.topics import Point, Topic, load_topic_content, read_point, read_topic
+
+P = Point
+
+
+@pytest.mark.parametrize(
+    ("text", "point"),
+    [
+        ("et ça dure combien ?", P.DURATION),
+        ("ca dure cmb", P.DURATION),
+        ("c'est combien ?", P.AMOUNT),
+        ("on est payé?", P.AMOUNT),
+        ("j'ai 17 ans ça change quoi ?", P.MINORS),
+        ("faut l'accord de mes parents ?", P.MINORS),
+        ("on peut bosser à côté ?", P.WORK_ALONGSIDE),
+        ("jpeux travailler en meme temps", P.WORK_ALONGSIDE),
+        ("faut ramener quoi", P.DOCUMENTS),
+        ("c'est où exactement", P.WHERE),
+        ("comment je m'inscris", P.SIGNUP),
+        ("cmt on fé", P.SIGNUP),
+        ("c'est qui qui paie", P.PAYMENT),
+        ("ça tombe quand dans le mois", P.PAYMENT),
+        ("j'ai un bracelet je peux pas sortir après 20h", P.JUSTICE),
+        ("je suis suivi par le spip", P.JUSTICE),
+        ("je suis placée à l'ase", P.ASE),
+        ("jai pas de titre de sejour", P.FOREIGNERS),
+        ("c koi", P.WHAT),
+    ],
+)
+def test_the_point_asked_is_read(text: str, point: Point) -> None:
+    assert read_point(text) is point
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("le cé et j'y c'est quoi", Topic.CEJ),
+        ("c koi le cej", Topic.CEJ),
+        ("et la pacea", Topic.PACEA),
+        ("ya des aides pour le permis", Topic.PERMIS),
+        ("c quoi un foyer jeune travailleur", Topic.LOGEMENT),
+        ("la garantie visale", Topic.LOGEMENT),
+        ("c2s c quoi", Topic.SANTE),
+        ("c koi le faj", Topic.ARGENT),
+        ("la mision lokal c ou", Topic.MISSION_LOCALE),
+        ("salut ça va", None),
+    ],
+)
+def test_the_subject_is_read(text: str, topic: Topic | None) -> None:
+    assert read_topic(text) is topic
+
+
+def test_every_subject_has_its_general_answer_and_a_label() -> None:
+    content = load_topic_content()
+    for topic in Topic:
+        assert topic.value in content.labels
+        if topic is not Topic.MISSION_LOCALE:  # its « what » is the site's own answer
+            assert content.answer(topic, Point.WHAT) is not None, topic
+
+
+def test_facts_keep_their_figures() -> None:
+    content = load_topic_content()
+    cej_amount = content.answer(Topic.CEJ, Point.AMOUNT)
+    assert cej_amount is not None
+    assert "561,68 €" in cej_amount.text
+    assert "1er avril 2025" in cej_amount.text
+    duration = content.answer(Topic.CEJ, Point.DURATION)
+    assert duration is not None
+    assert "6 à 12 mois" in duration.text
