@@ -33,6 +33,12 @@ def carries_distress(tracker: Tracker) -> bool:
     return bool((_latest(tracker).get("metadata") or {}).get("distress_handled"))
 
 
+def in_crisis_context(tracker: Tracker) -> bool:
+    """The conversation had distress in the last day (bot/core/crisis.py): a bare « STOP »
+    may mean « leave me alone », so it is asked back rather than obeyed."""
+    return bool((_latest(tracker).get("metadata") or {}).get("crisis_context"))
+
+
 def confirmed_by_button(tracker: Tracker) -> bool:
     """The latest message is a tapped button whose payload confirms (`{"confirm": "oui"}`):
     typed text never fills this entity, whatever the entity extractor thinks."""

@@ -12,7 +12,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select, update
 
-from actions.confirmation import carries_distress, confirmed_by_button, is_stop_command
+from actions.confirmation import (
+    carries_distress,
+    confirmed_by_button,
+    in_crisis_context,
+    is_stop_command,
+)
 from bot.content.texts import reply_text
 from bot.core.action_services import services
 from bot.core.messages import ERASE_SIGNAL
@@ -60,7 +65,8 @@ class ActionUnsubscribe(Action):
             # The numbers were given before Rasa was asked: a message in distress never
             # silences anyone (« stop, j'en peux plus » is not a request to unsubscribe).
             return []
-        if not (confirmed_by_button(tracker) or is_stop_command(tracker)):
+        exact_stop = is_stop_command(tracker) and not in_crisis_context(tracker)
+        if not (confirmed_by_button(tracker) or exact_stop):
             _ask(dispatcher, "confirm_unsubscribe", "button_yes_unsubscribe", "unsubscribe")
             return []
         context = services()

@@ -1,7 +1,9 @@
 """Distress recognised by Rasa's NLU: the emergency numbers for what was said, and the urgent flag.
 
 When the bot's own keyword detection already answered (metadata `distress_handled`), this action
-stays silent, so the numbers are never sent twice.
+stays silent, so the numbers are never sent twice. When only the NLU read distress in a message
+that laughs (« au bout de ma vie mdr »), it asks instead of assuming, with a button for the numbers
+and one for a human.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.core.action_services import services
-from bot.core.distress import DistressKind, classify, load_distress_content
+from bot.core.distress import DistressKind, classify, laughs, load_distress_content
 from bot.core.messages import DISTRESS_SIGNAL
+from bot.rasa.payloads import payload
 from bot.storage import conversations as store
 
 UNSPECIFIED = "unspecified"
@@ -29,8 +32,21 @@ class ActionDistress(Action):
         latest = tracker.latest_message or {}
         if (latest.get("metadata") or {}).get("distress_handled"):
             return []
-        kinds: frozenset[DistressKind] = classify(str(latest.get("text") or ""))
-        reply = load_distress_content().reply(kinds)
+        text = str(latest.get("text") or "")
+        content = load_distress_content()
+        if laughs(text):
+            # Only the NLU read distress, in a message that laughs: asked, not assumed (the
+            # keyword net, which answered nothing, ignores laughter).
+            dispatcher.utter_message(
+                text=content.check_in,
+                buttons=[
+                    {"title": content.check_in_button, "payload": payload("distress")},
+                    {"title": content.human_button, "payload": payload("request_human")},
+                ],
+            )
+            return []
+        kinds: frozenset[DistressKind] = classify(text)
+        reply = content.reply(kinds)
         dispatcher.utter_message(
             text=reply.text,
             buttons=[{"title": b.title, "payload": b.payload} for b in reply.buttons],

@@ -44,6 +44,8 @@ _DEFAULTS: dict[str, tuple[Point, Topic | None]] = {
     "ask_other_support": (Point.WHAT, None),
     "inform": (Point.WHAT, None),
 }
+# Situations told in passing, answered with what the CEJ says of them.
+_SITUATIONS = (Point.JUSTICE, Point.ASE, Point.FOREIGNERS)
 # Points the Mission Locale answers for every subject.
 _MISSION_LOCALE_POINTS = (Point.DOCUMENTS, Point.WHERE)
 
@@ -146,6 +148,8 @@ class ActionTopicAnswer(Action):
             # No question in the words: information given in passing is acknowledged, « de
             # l'aide pour autre chose » gets the menu; the subject of before is not the answer.
             topic = None
+        if topic is None and words_point in _SITUATIONS:
+            topic = Topic.CEJ  # « je suis suivi par le SPIP »: what the CEJ offers them
         if topic is None:
             if intent == "ask_other_support":
                 _support_menu(dispatcher)
@@ -167,7 +171,8 @@ class ActionTopicAnswer(Action):
 
 
 def _support_menu(dispatcher: CollectingDispatcher) -> None:
-    """« C'est pour quoi ? » with one button per kind of help."""
+    """« C'est pour quoi ? » with one button per kind of help (a generic answer: replaced by
+    the crisis follow-up after distress)."""
     dispatcher.utter_message(
         text=reply_text("other_support", "menu"),
         buttons=[
@@ -178,3 +183,4 @@ def _support_menu(dispatcher: CollectingDispatcher) -> None:
             for name in SUPPORT_TOPICS
         ],
     )
+    dispatcher.utter_message(json_message={"signal": GENERIC_SIGNAL})

@@ -188,6 +188,9 @@ class DialogueService:
         metadata = {"channel": incoming.channel}
         if danger:
             metadata["distress_handled"] = ",".join(sorted(danger))
+        elif crisis is not None:
+            # Read by actions/confirmation.py: a « stop » in a crisis is asked back, not obeyed.
+            metadata["crisis_context"] = ",".join(sorted(crisis))
         try:
             turn = await self._engine.send_message(sender_id, incoming.content, metadata)
         except RasaError as exc:

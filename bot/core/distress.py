@@ -79,6 +79,9 @@ _PATTERNS: dict[DistressKind, tuple[str, ...]] = {
         r"\b(?:devant|derriere) (?:ma porte|chez moi|la porte)\b",
         r"\bil (?:a|as) un (?:couteau|arme|flingue)\b",
         r"\bj ai (?:tres )?peur (?:qu il|qu elle|qu ils|de lui|de rentrer|pour ma vie)\b",
+        # An overdose taken is a medical emergency (15 / 112), not only a suicidal thought.
+        r"\b(?:avale|pris|prise) (?:tous |toute |toutes )(?:mes |les |la boite de )?"
+        r"(?:medocs|medicaments|cachets|comprimes)\b",
     ),
     DistressKind.SUICIDE: (
         r"\bsuicid\w*",
@@ -122,6 +125,8 @@ _PATTERNS: dict[DistressKind, tuple[str, ...]] = {
         r"\bplus envie d etre (?:la|en vie|vivant|vivante|sur terre|ici)\b",
         r"\bsi je (?:mourais|disparaissais|partais pour de bon|crevais)\b",
         r"\b(?:je suis|j suis) (?:un poids|de trop)\b",
+        r"\b(?:un boulet|un poids|un fardeau) (?:pour|pr) (?:tout le monde|les autres|ma famille|"
+        r"mes proches|mes parents)\b",
         r"\b(?:mieux|plus simple) si (?:j etais|je suis) (?:pas|plus) la\b",
         r"\bpartir pour (?:toujours|de bon)\b",
         r"\bsers? a rien (?:que je sois|de vivre)\b",
@@ -168,6 +173,7 @@ _PATTERNS: dict[DistressKind, tuple[str, ...]] = {
 }
 
 _NOT_A_PERSON_RE = re.compile(_NOT_A_PERSON)
+_MINOR_RE = re.compile(r"\b(?:1[2-7]) ?ans\b|\bmineure?\b")
 _COMPILED = {kind: [re.compile(p) for p in patterns] for kind, patterns in _PATTERNS.items()}
 
 
@@ -181,6 +187,15 @@ def normalize(text: str) -> str:
     return " ".join(_FOLDS.get(word, word) for word in words)
 
 
+_LAUGHING = re.compile(r"\b(?:mdr\w*|ptdr\w*|lol|xd|jpp|ahah\w*|haha\w*|hihi\w*)\b")
+_LAUGHING_EMOJI = ("😂", "🤣", "😹", "😆")
+
+
+def laughs(text: str) -> bool:
+    """The message laughs (« mdr », « ptdr », 😂): an idiom is likelier than a crisis."""
+    return bool(_LAUGHING.search(normalize(text))) or any(e in text for e in _LAUGHING_EMOJI)
+
+
 def classify(text: str) -> frozenset[DistressKind]:
     """The danger situations a message describes; empty when none is recognised."""
     normalized = normalize(text)
@@ -189,6 +204,8 @@ def classify(text: str) -> frozenset[DistressKind]:
     }
     if DistressKind.VIOLENCE in found and _NOT_A_PERSON_RE.search(normalized):
         found.discard(DistressKind.VIOLENCE)
+    if found & {DistressKind.SHELTER, DistressKind.HUNGER} and _MINOR_RE.search(normalized):
+        found.add(DistressKind.CHILD_DANGER)  # a minor out on the street: 119 too
     if found & {DistressKind.CHILD_DANGER, DistressKind.PARTNER_VIOLENCE}:
         found.discard(DistressKind.VIOLENCE)
     return frozenset(found)
@@ -202,6 +219,8 @@ class DistressContent:
     by_kind: dict[str, str]
     followup_opening: str
     followup_closing: str
+    check_in: str
+    check_in_button: str
 
     def reply(self, kinds: frozenset[DistressKind]) -> BotReply:
         """One message: the numbers for what was said (all main ones if nothing specific)."""
@@ -230,4 +249,6 @@ def load_distress_content(path: Path = CONTENT_PATH) -> DistressContent:
         by_kind={str(k): str(v["text"]) for k, v in data["kinds"].items()},
         followup_opening=str(data["followup_opening"]),
         followup_closing=str(data["followup_closing"]),
+        check_in=str(data["check_in"]),
+        check_in_button=str(data["check_in_button"]),
     )

@@ -163,6 +163,25 @@ async def test_not_understood_twice_offers_a_human(context: ActionServices) -> N
 CONFIRMED = [{"entity": "confirm", "value": "oui"}]
 
 
+async def test_distress_read_by_the_nlu_alone_in_a_laughing_message_is_asked_not_assumed(
+    context: ActionServices, sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    sender = await sender_of_new_conversation(sessions, clock)
+    dispatcher = CollectingDispatcher()
+
+    await ActionDistress().run(
+        dispatcher, tracker(sender, "jsuis au bout de ma vie mdr g oublié mon mdp", "distress"), {}
+    )
+
+    [question] = dispatcher.messages
+    assert "3114" not in question["text"]
+    assert [b["payload"] for b in question["buttons"]] == ["/distress", "/request_human"]
+    async with sessions() as session:
+        conversation = await session.scalar(select(Conversation))
+    assert conversation is not None
+    assert not conversation.urgent
+
+
 async def test_delete_signals_erasure_to_the_bot_on_the_confirming_button(
     context: ActionServices,
 ) -> None:
@@ -257,6 +276,22 @@ async def test_unsubscribe_in_other_words_is_asked_back(
         '/unsubscribe{"confirm": "oui"}',
         "/deny",
     ]
+
+
+async def test_a_bare_stop_within_a_crisis_is_asked_back(
+    context: ActionServices, sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    sender = await sender_of_new_conversation(sessions, clock)
+    dispatcher = CollectingDispatcher()
+    message = tracker(
+        sender, text="STOP", intent="unsubscribe", metadata={"crisis_context": "suicide"}
+    )
+
+    await ActionUnsubscribe().run(dispatcher, message, {})
+
+    assert await _unsubscribed_at(sessions) is None
+    [question] = dispatcher.messages
+    assert question["buttons"][0]["payload"] == '/unsubscribe{"confirm": "oui"}'
 
 
 async def test_a_message_in_distress_never_unsubscribes(

@@ -69,10 +69,11 @@ async def test_money_after_the_address_is_about_the_cej(context: ActionServices)
 async def test_other_help_without_a_subject_gets_the_menu_not_the_previous_subject(
     context: ActionServices,
 ) -> None:
-    [menu], _ = await _answer(
+    [menu, signal], _ = await _answer(
         "jai besoin d'aide pour autre chose", "ask_other_support", {"topic": "cej"}
     )
 
+    assert signal["custom"] == {"signal": GENERIC_SIGNAL}  # replaced after distress
     assert menu["text"] == "La Mission Locale peut aussi t'aider pour le reste. C'est pour quoi ?"
 
 
@@ -98,6 +99,13 @@ async def test_an_on_topic_point_without_an_answer_is_said_plainly_with_a_human(
     assert "la santé" in reply["text"]
     assert [b["payload"] for b in reply["buttons"]] == ["/request_human"]
     assert slots["topic"] == "sante"
+
+
+async def test_a_situation_told_in_passing_gets_what_the_cej_says_of_it() -> None:
+    [reply], slots = await _answer("salut je suis suivi par le spip depuis ma sortie", "inform")
+
+    assert "justice" in reply["text"]
+    assert slots["topic"] == "cej"
 
 
 async def test_information_in_passing_is_noted_and_marked_generic() -> None:

@@ -42,6 +42,18 @@ async def test_an_answer_on_another_subject_is_kept_and_followed_by_the_numbers(
     assert "3114" in replies[-1].text
 
 
+async def test_rasa_is_told_of_the_crisis_context(
+    sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
+) -> None:
+    service = make_service(sessions, fake_engine, clock)
+    await service.handle(_text("jai envie d'en finir"))
+
+    await service.handle(_text("STOP"))
+
+    assert fake_engine.calls[-1][2]["crisis_context"] == "suicide"
+    assert "crisis_context" not in fake_engine.calls[0][2]
+
+
 async def test_no_follow_up_when_rasa_just_gave_the_numbers(
     sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
 ) -> None:

@@ -38,7 +38,7 @@ K = DistressKind
         ("mon pere ma mis dehors et il me frappe", {K.SHELTER, K.CHILD_DANGER}),
         ("JE VEUX MOURIIIIR", {K.SUICIDE}),
         ("chui fatiguée de vivre", {K.SUICIDE}),
-        ("jai avalé toute la boite de medocs", {K.SUICIDE}),
+        ("jai avalé toute la boite de medocs", {K.SUICIDE, K.IMMEDIATE_DANGER}),
         ("personne me regretterait", {K.SUICIDE}),
         # Indirect wording (#8), in SMS spelling
         ("g plus envie de rien a quoi bon tout ça", {K.SUICIDE}),
@@ -57,6 +57,9 @@ K = DistressKind
         ("jai faim et g plus rien depuis hier", {K.HUNGER}),
         ("je saute des repas pcq jai pas dargent", {K.HUNGER}),
         ("il ma tapé et il me menace", {K.VIOLENCE}),
+        ("de tte facon a quoi bon jsuis un boulet pr tout le monde", {K.SUICIDE}),
+        ("j'ai pris tous mes cachets ce soir", {K.SUICIDE, K.IMMEDIATE_DANGER}),
+        ("jai 16 ans ma mere ma foutu dehors", {K.SHELTER, K.CHILD_DANGER}),  # a minor: 119 too
     ],
 )
 def test_situations_are_recognised(text: str, kinds: set[DistressKind]) -> None:
