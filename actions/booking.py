@@ -37,9 +37,19 @@ from actions.forms import (
 )
 from bot.booking.calendar import calendar_url
 from bot.booking.offers import Mode, offer, place_key
-from bot.booking.reading import Offered, mode_in, parse_first_name, parse_phone, pick, wants_more
+from bot.booking.reading import (
+    Offered,
+    Preference,
+    mode_in,
+    parse_first_name,
+    parse_phone,
+    pick,
+    preference_in,
+    wants_more,
+    wants_other_counsellor,
+)
 from bot.booking.slots import Kind, SlotRef
-from bot.booking.wording import button_label, day_and_time, local
+from bot.booking.wording import WEEKDAYS, button_label, day_and_time, local
 from bot.content.texts import reply_text
 from bot.core.action_services import ActionServices, services
 from bot.core.distress import classify as classify_distress
@@ -65,6 +75,7 @@ class Field(StrEnum):
     RESCHEDULES = "booking_reschedules"
     RETRY = "booking_retry"
     STOPPED = "booking_stopped"
+    PREFER = "booking_prefer"
 
 
 # Questions about something else are answered before the booking goes on, as in the
@@ -106,12 +117,22 @@ async def town_of(session: AsyncSession, tracker: Tracker) -> tuple[str | None, 
 
 
 async def make_offer(
-    session: AsyncSession, context: ActionServices, tracker: Tracker, mode: Mode, page: int
+    session: AsyncSession,
+    context: ActionServices,
+    tracker: Tracker,
+    mode: Mode,
+    page: int,
+    preference: Preference | None = None,
 ) -> dict[str, Any] | None:
     """The slots to show, as stored in `booking_offer`; None when there is none at all."""
     now = context.clock.now()
     start, end = now + context.booking.min_notice, now + context.booking.horizon
     slots = await store.free_slots_between(session, mode.kinds, start, end)
+    matched: bool | None = None
+    if preference is not None:
+        liked = [s for s in slots if preference.accepts(local(s.starts_at, s.timezone))]
+        matched = bool(liked)
+        slots = liked or slots  # nothing then: the next ones, and the young person is told
     places = await store.places(session)
     postcode, town = await town_of(session, tracker)
     shown = offer(slots, page, places=places, postcode=postcode, town=town)
@@ -135,7 +156,26 @@ async def make_offer(
                 "start": local(slot.starts_at, slot.timezone).isoformat(),
             }
         )
-    return {"mode": mode.value, "page": page, "more": shown.more, "slots": entries}
+    return {
+        "mode": mode.value,
+        "page": page,
+        "more": shown.more,
+        "slots": entries,
+        "preference": None if preference is None else preference_label(preference),
+        "matched": matched,
+    }
+
+
+def preference_label(preference: Preference) -> str:
+    """« le mardi après-midi », « le matin »…"""
+    if preference.weekday is None:
+        assert preference.part is not None  # a preference says at least one of the two
+        return reply_text("booking", f"preference_{preference.part.value}")
+    day = WEEKDAYS[preference.weekday]
+    if preference.part is None:
+        return reply_text("booking", "preference_day", day=day)
+    part = reply_text("booking", f"part_{preference.part.value}")
+    return reply_text("booking", "preference_day_part", day=day, part=part)
 
 
 def _offered(values: dict[Field, Any]) -> list[Offered]:
@@ -274,6 +314,11 @@ class ValidateBookingForm(Action):
         code = pick(text, _offered(values))
         if code is not None:
             return await self._picked(code, values)
+        if wants_other_counsellor(text):
+            return {Field.RETRY: "other_counsellor"}
+        preference = preference_in(text)
+        if preference is not None:
+            return {Field.PREFER: preference.as_slot(), Field.PAGE: 0, Field.OFFER: None}
         if wants_more(text):
             return {Field.PAGE: page + 1}
         return None
@@ -295,10 +340,11 @@ class ValidateBookingForm(Action):
             context = services()
             mode, page = _mode(values.get(Field.MODE)), int(values.get(Field.PAGE) or 0)
             async with context.sessions() as session:
-                shown = await make_offer(session, context, tracker, mode, page)
+                preference = Preference.from_slot(values.get(Field.PREFER))
+                shown = await make_offer(session, context, tracker, mode, page, preference)
                 if shown is None and page > 0:
                     events += [SlotSet(Field.PAGE, 0), SlotSet(Field.RETRY, "no_more")]
-                    shown = await make_offer(session, context, tracker, mode, 0)
+                    shown = await make_offer(session, context, tracker, mode, 0, preference)
             if shown is None:
                 return [*events, SlotSet(Field.STOPPED, "no_slots"), SlotSet(REQUESTED_SLOT, None)]
             return [*events, SlotSet(Field.OFFER, shown), SlotSet(REQUESTED_SLOT, Field.SLOT)]
@@ -323,10 +369,15 @@ class ActionAskBookingSlot(Action):
         mode = _mode(shown.get("mode"))
         retry = tracker.get_slot(Field.RETRY)
         lines = []
-        if retry in {"unreadable", "gone", "taken", "no_more"}:
+        if retry in {"unreadable", "gone", "taken", "no_more", "other_counsellor"}:
             lines.append(reply_text("booking", f"retry_{retry}"))
-        intro = "offer_more" if shown.get("page") else f"offer_{mode.value}"
-        lines.append(reply_text("booking", intro))
+        preference = shown.get("preference")
+        if preference and not shown.get("page"):
+            key = "offer_preference" if shown.get("matched") else "offer_preference_none"
+            lines.append(reply_text("booking", key, preference=preference))
+        else:
+            intro = "offer_more" if shown.get("page") else f"offer_{mode.value}"
+            lines.append(reply_text("booking", intro))
         lines.extend(
             f"{number}. {entry['line']}"
             for number, entry in enumerate(shown.get("slots") or (), start=1)

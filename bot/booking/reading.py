@@ -1,5 +1,6 @@
 """Reading the young person's answers while booking: a slot picked by typing (« le 2eme »,
-« mardi 10h », « autres creneaux »), how they want to meet, a first name, a phone number."""
+« mardi 10h », « autres creneaux »), a preference in words (« mardi aprem », « pas le matin »),
+how they want to meet, a first name, a phone number."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+from typing import Any
 
 import phonenumbers
 
@@ -52,6 +55,73 @@ _NOT_NAMES = frozenset(
     }
 )  # fmt: skip
 MAX_NAME = 40
+
+
+_AFTERNOON = re.compile(
+    r"\b(?:aprem|apres midi|aprm|aprem\w*|pas le matin|pas (?:avant|le) midi|"
+    r"apres (?:12|13|14|midi)|en fin de journee|fin d aprem)\b"
+)
+_MORNING = re.compile(r"\b(?:le matin|matin|matinee|avant midi|de bonne heure)\b")
+_OTHER_COUNSELLOR = re.compile(
+    r"\b(?:pas|plus) (?:avec )?(?:la meme|le meme|cette|ce|elle|lui)\b|"
+    r"\b(?:changer de|un autre|une autre|quelqu un d autre que (?:ma|mon)) conseill\w*"
+)
+
+
+class DayPart(StrEnum):
+    MORNING = "morning"
+    AFTERNOON = "afternoon"
+
+
+@dataclass(frozen=True, slots=True)
+class Preference:
+    """When the young person would rather come: a weekday and/or a part of the day."""
+
+    weekday: int | None = None
+    part: DayPart | None = None
+
+    def accepts(self, local_start: datetime) -> bool:
+        if self.weekday is not None and local_start.weekday() != self.weekday:
+            return False
+        if self.part is DayPart.MORNING:
+            return local_start.hour < 12
+        if self.part is DayPart.AFTERNOON:
+            return local_start.hour >= 12
+        return True
+
+    def as_slot(self) -> dict[str, Any]:
+        return {"weekday": self.weekday, "part": self.part.value if self.part else None}
+
+    @classmethod
+    def from_slot(cls, value: Any) -> Preference | None:
+        if not isinstance(value, dict):
+            return None
+        weekday, part = value.get("weekday"), value.get("part")
+        return cls(
+            weekday if isinstance(weekday, int) and 0 <= weekday < 7 else None,
+            DayPart(part) if part in set(DayPart) else None,
+        )
+
+
+def preference_in(text: str) -> Preference | None:
+    """« plutôt mardi aprem » → Tuesday afternoons; « pas le matin » → afternoons; None when
+    the message says neither a weekday nor a part of the day."""
+    plain = plain_words(text)
+    words = plain.split()
+    weekday = next((i for i, day in enumerate(WEEKDAYS) if day in words), None)
+    part = (
+        DayPart.AFTERNOON
+        if _AFTERNOON.search(plain)
+        else DayPart.MORNING
+        if _MORNING.search(plain)
+        else None
+    )
+    return None if weekday is None and part is None else Preference(weekday, part)
+
+
+def wants_other_counsellor(text: str) -> bool:
+    """« pas avec la même conseillère »: acknowledged (the chat cannot choose the person)."""
+    return bool(_OTHER_COUNSELLOR.search(plain_words(text)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -188,6 +188,60 @@ async def test_more_slots_another_way_or_a_message_that_is_not_a_pick(sender: st
     assert slots_of(events)["requested_slot"] == Field.SLOT
 
 
+async def test_a_preference_in_words_filters_the_slots_and_is_said(sender: str) -> None:
+    offer = await offered(sender, {Field.MODE: "in_person"})
+    base = {Field.OFFER: offer, Field.MODE: "in_person", Field.PAGE: 0}
+
+    events, _ = await run(ValidateBookingForm(), booking(sender, "plutot mardi aprem", base))
+    tuesday = slots_of(events)
+    starts = [datetime.fromisoformat(e["start"]) for e in tuesday[Field.OFFER]["slots"]]
+    _, [message] = await run(
+        ActionAskBookingSlot(), booking(sender, "", {**base, Field.OFFER: tuesday[Field.OFFER]})
+    )
+
+    assert tuesday[Field.PREFER] == {"weekday": 1, "part": "afternoon"}
+    assert starts
+    assert all(s.strftime("%a") == "Tue" and s.hour >= 12 for s in starts)
+    assert "Voici des créneaux le mardi après-midi" in message["text"]
+
+    events, _ = await run(ValidateBookingForm(), booking(sender, "pas le matin jsuis au taf", base))
+    afternoons = [
+        datetime.fromisoformat(e["start"]) for e in slots_of(events)[Field.OFFER]["slots"]
+    ]
+    assert afternoons
+    assert all(s.hour >= 12 for s in afternoons)
+
+
+async def test_a_preference_nothing_matches_is_said_and_the_next_slots_shown(sender: str) -> None:
+    offer = await offered(sender, {Field.MODE: "in_person"})
+    base = {Field.OFFER: offer, Field.MODE: "in_person", Field.PAGE: 0}
+
+    events, _ = await run(ValidateBookingForm(), booking(sender, "plutot dimanche", base))
+    sunday = slots_of(events)[Field.OFFER]
+    _, [message] = await run(
+        ActionAskBookingSlot(), booking(sender, "", {**base, Field.OFFER: sunday})
+    )
+
+    assert sunday["slots"]
+    assert "Je n'ai rien le dimanche pour l'instant" in message["text"]
+
+
+async def test_another_counsellor_is_acknowledged_honestly(sender: str) -> None:
+    offer = await offered(sender, {Field.MODE: "in_person"})
+    base = {Field.OFFER: offer, Field.MODE: "in_person", Field.PAGE: 0}
+
+    events, _ = await run(
+        ValidateBookingForm(), booking(sender, "pas avec la meme conseillere stp", base)
+    )
+    retry = slots_of(events)[Field.RETRY]
+    _, [message] = await run(
+        ActionAskBookingSlot(), booking(sender, "", {**base, Field.RETRY: retry})
+    )
+
+    assert retry == "other_counsellor"
+    assert "Je ne peux pas choisir la personne" in message["text"]
+
+
 async def test_another_question_a_stop_or_distress_during_the_booking(sender: str) -> None:
     base = {Field.OFFER: await offered(sender), Field.MODE: "in_person"}
 
