@@ -8,7 +8,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.topics import answer_topic, topic_question
+from actions.topics import answer_topic, simple_french, topic_question
 from bot.content.texts import reply_text
 from bot.core.messages import GENERIC_SIGNAL
 
@@ -39,6 +39,9 @@ class ActionNotUnderstood(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        simple = simple_french(dispatcher, tracker)
+        if simple is not None:
+            return simple
         question = topic_question(tracker)
         if question is not None:
             # Understood after all: a point about a subject (« ca dure cmb » after the PACEA).

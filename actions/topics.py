@@ -22,6 +22,7 @@ from bot.core.topics import (
     SUPPORT_TOPICS,
     Point,
     Topic,
+    asks_for_simple_french,
     load_topic_content,
     read_point,
     read_topic,
@@ -31,6 +32,7 @@ from bot.rasa.payloads import payload
 NAME = "action_topic_answer"
 TOPIC_SLOT = "topic"
 ANSWERED_SLOT = "answered"
+SIMPLE_SLOT = "simple_french"
 
 # Intents whose subject is fixed, whatever the conversation was about.
 _FIXED_TOPIC = {"ask_cej": Topic.CEJ, "ask_pacea": Topic.PACEA}
@@ -73,6 +75,25 @@ def _context_topic(tracker: Tracker) -> Topic | None:
     if current not in set(Topic) or current == Topic.MISSION_LOCALE:
         return None
     return Topic(current)
+
+
+def simple_french(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[dict[str, Any]] | None:
+    """« je parle pas bien français »: said simply, and every answer short from now on; None
+    when the message does not say so."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if not asks_for_simple_french(text):
+        return None
+    menu = (("button_job", "look_for_job"), ("button_money", "ask_allocation"),
+            ("button_rdv", "book_appointment"), ("button_human", "request_human"))  # fmt: skip
+    dispatcher.utter_message(
+        text=reply_text("topics", "simple"),
+        buttons=[
+            {"title": reply_text("topics", key), "payload": payload(intent)} for key, intent in menu
+        ],
+    )
+    return [SlotSet(SIMPLE_SLOT, True)]
 
 
 def topic_question(tracker: Tracker) -> tuple[Topic, Point] | None:
@@ -121,7 +142,8 @@ async def answer_topic(
         return [SlotSet(TOPIC_SLOT, topic.value)]
     key = f"{topic.value}/{point.value}"
     answered = list(tracker.get_slot(ANSWERED_SLOT) or [])
-    text = answer.short if key in answered and answer.short else answer.text
+    brief = key in answered or bool(tracker.get_slot(SIMPLE_SLOT))
+    text = answer.short if brief and answer.short else answer.text
     dispatcher.utter_message(
         text=text, buttons=[{"title": t, "payload": p} for t, p in answer.buttons]
     )
@@ -141,6 +163,9 @@ class ActionTopicAnswer(Action):
         latest = tracker.latest_message or {}
         text = str(latest.get("text") or "")
         intent = str((latest.get("intent") or {}).get("name") or "")
+        simple = simple_french(dispatcher, tracker)
+        if simple is not None:
+            return simple
         topic, named = _subject(tracker, text, intent)
         words_point = read_point(text) if not text.startswith("/") else None
         point = words_point or _DEFAULTS.get(intent, (Point.WHAT, None))[0]

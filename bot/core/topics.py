@@ -138,6 +138,13 @@ _POINT_WORDS: dict[Point, str] = {
     Point.WHAT: r"\bc est quoi\b|\bc koi\b|\bc quoi\b|\bquoi le\b|\bkesako\b|\bca sert a quoi\b",
 }
 
+_SIMPLE_FRENCH = re.compile(
+    r"\b(?:parle|parles|comprends|comprend|ecris) pas (?:bien |tres bien |trop )?"
+    r"(?:le )?francais\b|"
+    r"\bpas (?:bien|trop) (?:le )?francais\b|\bfrancais pas bien\b|\bmoi pas (?:bien )?francais\b|"
+    r"\bje (?:parle|comprends) (?:un peu|peu|mal) (?:le )?francais\b|\bpas francais\b"
+)
+
 _TOPICS = [(topic, re.compile(words)) for topic, words in _TOPIC_WORDS.items()]
 _POINTS = [(point, re.compile(_POINT_WORDS[point])) for point in Point]
 
@@ -146,6 +153,11 @@ def read_topic(text: str) -> Topic | None:
     """The subject the message names (the first found in the table's order), if any."""
     folded = normalize(text)
     return next((topic for topic, words in _TOPICS if words.search(folded)), None)
+
+
+def asks_for_simple_french(text: str) -> bool:
+    """« je parle pas bien français »: short, simple sentences from now on."""
+    return bool(_SIMPLE_FRENCH.search(normalize(text)))
 
 
 def read_point(text: str) -> Point | None:

@@ -133,6 +133,20 @@ async def test_not_understood_answers_a_point_about_the_subject_of_the_conversat
     assert "24 mois" in dispatcher.messages[0]["text"]
 
 
+async def test_simple_french_is_acknowledged_then_every_answer_is_short(
+    context: ActionServices,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionNotUnderstood().run(
+        dispatcher, _tracker("moi parle pas bien francais", "nlu_fallback"), {}
+    )
+    [reply], _ = await _answer("c koi le cej", "ask_cej", {"simple_french": True})
+
+    assert dispatcher.messages[0]["text"].startswith("Pas de problème")
+    assert [(e["name"], e["value"]) for e in events] == [("simple_french", True)]
+    assert reply["text"].startswith("En bref")
+
+
 async def test_not_understood_still_asks_to_rephrase_real_noise(context: ActionServices) -> None:
     dispatcher = CollectingDispatcher()
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.topics import Point, Topic, load_topic_content, read_point, read_topic
+from bot.core.topics import (
+    Point,
+    Topic,
+    asks_for_simple_french,
+    load_topic_content,
+    read_point,
+    read_topic,
+)
 
 P = Point
 
@@ -54,6 +61,21 @@ def test_the_point_asked_is_read(text: str, point: Point) -> None:
 )
 def test_the_subject_is_read(text: str, topic: Topic | None) -> None:
     assert read_topic(text) is topic
+
+
+@pytest.mark.parametrize(
+    ("text", "simple"),
+    [
+        ("je parle pas bien francais", True),
+        ("moi pas bien français. Désolé. Je cherche travail", True),
+        ("je comprends pas bien le français", True),
+        ("je parle un peu français", True),
+        ("c koi le cej", False),
+        ("je parle bien francais et anglais", False),
+    ],
+)
+def test_asking_for_simple_french_is_read(text: str, simple: bool) -> None:
+    assert asks_for_simple_french(text) is simple
 
 
 def test_every_subject_has_its_general_answer_and_a_label() -> None:
