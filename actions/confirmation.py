@@ -49,6 +49,35 @@ def confirmed_by_button(tracker: Tracker) -> bool:
     return any(e.get("entity") == "confirm" and e.get("value") == CONFIRMED for e in entities)
 
 
+# A plain yes, typed right after the bot asked « tu veux que j'efface tout ? ».
+PLAIN_YES = frozenset(
+    {
+        "oui", "ouais", "ouai", "oui oui", "ui", "wi", "yes", "ok", "okay", "oui stp", "oui svp",
+        "oui vas y", "vas y", "d accord", "daccord", "oui efface", "oui efface tout",
+        "oui supprime", "oui supprime tout", "efface", "efface tout", "supprime tout", "c bon",
+        "oui c bon", "oui je suis sur", "oui je suis sure", "je confirme", "oui je confirme",
+    }
+)  # fmt: skip
+
+
+def confirmed_in_words(tracker: Tracker, question: str) -> bool:
+    """The latest message is a plain yes (nothing else) and the bot's last words were the
+    question `question` (a response name): a confirmation as certain as the button."""
+    if normalize(str(_latest(tracker).get("text") or "")) not in PLAIN_YES:
+        return False
+    seen_message = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_message:
+                return False
+            seen_message = True
+        elif seen_message and event.get("event") == "action":
+            name = event.get("name")
+            if name not in ("action_listen", None):
+                return bool(name == question)
+    return False
+
+
 def is_stop_command(tracker: Tracker) -> bool:
     """The latest message is exactly a stop command (« STOP », « me désabonner »…)."""
     return normalize(str(_latest(tracker).get("text") or "")) in STOP_COMMANDS

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from actions.confirmation import (
     carries_distress,
     confirmed_by_button,
+    confirmed_in_words,
     in_crisis_context,
     is_stop_command,
 )
@@ -46,7 +47,10 @@ class ActionDeleteMyData(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        if carries_distress(tracker) or not confirmed_by_button(tracker):
+        confirmed = confirmed_by_button(tracker) or confirmed_in_words(
+            tracker, "utter_ask_delete_confirm"
+        )
+        if carries_distress(tracker) or not confirmed:
             _ask(dispatcher, "confirm_erase", "button_yes_erase", "delete_my_data")
             return []
         dispatcher.utter_message(text=reply_text("data_rights", "erased"))

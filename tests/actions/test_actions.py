@@ -196,6 +196,45 @@ async def test_delete_signals_erasure_to_the_bot_on_the_confirming_button(
     assert dispatcher.messages[1]["custom"] == {"signal": ERASE_SIGNAL}
 
 
+async def test_a_plain_yes_right_after_the_question_erases(context: ActionServices) -> None:
+    asked: list[dict[str, Any]] = [
+        {"event": "user", "text": "supprime mes donnees", "parse_data": {}},
+        {"event": "action", "name": "utter_ask_delete_confirm"},
+        {"event": "action", "name": "action_listen"},
+    ]
+    dispatcher = CollectingDispatcher()
+
+    await ActionDeleteMyData().run(
+        dispatcher, tracker(text="Oui !", intent="affirm", events=asked), {}
+    )
+
+    assert dispatcher.messages[1]["custom"] == {"signal": ERASE_SIGNAL}
+
+
+@pytest.mark.parametrize(
+    ("text", "earlier"),
+    [
+        ("oui", "utter_greet"),  # a yes to something else
+        ("oui mais avant dis moi ce que vous gardez", "utter_ask_delete_confirm"),  # not plain
+    ],
+)
+async def test_a_yes_to_something_else_or_with_more_words_is_asked_back(
+    context: ActionServices, text: str, earlier: str
+) -> None:
+    events: list[dict[str, Any]] = [
+        {"event": "user", "text": "...", "parse_data": {}},
+        {"event": "action", "name": earlier},
+        {"event": "action", "name": "action_listen"},
+    ]
+    dispatcher = CollectingDispatcher()
+
+    await ActionDeleteMyData().run(
+        dispatcher, tracker(text=text, intent="affirm", events=events), {}
+    )
+
+    assert not any(m.get("custom") for m in dispatcher.messages)
+
+
 @pytest.mark.parametrize(
     ("text", "metadata"),
     [
