@@ -8,6 +8,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from actions.forms import bot_action_before_message
 from bot.core.distress import normalize
 
 CONFIRMED = "oui"
@@ -65,17 +66,7 @@ def confirmed_in_words(tracker: Tracker, question: str) -> bool:
     question `question` (a response name): a confirmation as certain as the button."""
     if normalize(str(_latest(tracker).get("text") or "")) not in PLAIN_YES:
         return False
-    seen_message = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            if seen_message:
-                return False
-            seen_message = True
-        elif seen_message and event.get("event") == "action":
-            name = event.get("name")
-            if name not in ("action_listen", None):
-                return bool(name == question)
-    return False
+    return bot_action_before_message(tracker) == question
 
 
 def is_stop_command(tracker: Tracker) -> bool:

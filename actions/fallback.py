@@ -8,6 +8,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.forms import bot_action_before_message
 from actions.topics import answer_topic, simple_french, topic_question
 from bot.content.texts import reply_text
 from bot.core.messages import GENERIC_SIGNAL
@@ -17,19 +18,7 @@ NAME = "action_not_understood"
 
 def _previous_turn_was_not_understood(tracker: Tracker) -> bool:
     """Whether the bot's last answer before this message was also this action."""
-    seen_current_user_message = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            if seen_current_user_message:
-                return False
-            seen_current_user_message = True
-        elif event.get("event") == "action" and seen_current_user_message:
-            name = event.get("name")
-            if name == NAME:
-                return True
-            if name not in ("action_listen", None):
-                return False
-    return False
+    return bot_action_before_message(tracker) == NAME
 
 
 class ActionNotUnderstood(Action):

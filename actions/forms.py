@@ -1,5 +1,5 @@
-"""What Rasa forms' validators share: whether the latest message answers the form's question,
-and the `choice` entity a button carries."""
+"""Reading the tracker, for forms' validators and actions: whether the latest message answers
+the form's question, what the bot did just before it, and the `choice` entity a button carries."""
 
 from __future__ import annotations
 
@@ -25,6 +25,21 @@ def is_reading_an_answer(tracker: Tracker, form: str) -> bool:
         if kind == "action" and event.get("name") not in _TRANSPARENT_ACTIONS | {form}:
             return False
     return False
+
+
+def bot_action_before_message(tracker: Tracker) -> str | None:
+    """What the bot did last before the latest message (an action or response name)."""
+    seen_message = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_message:
+                return None
+            seen_message = True
+        elif seen_message and event.get("event") == "action":
+            name = event.get("name")
+            if name not in ("action_listen", None):
+                return str(name)
+    return None
 
 
 def choice_of(tracker: Tracker) -> str | None:

@@ -175,15 +175,7 @@ class DialogueService:
         if incoming.attachment is not None:
             # Rasa cannot read it either: a kind word from the bot, the conversation goes on.
             reply = BotReply(text=self._texts.attachment_reply(incoming.attachment.value))
-            outgoing = await self._store_replies(
-                message_id,
-                conversation_id,
-                [reply],
-                Author.SYSTEM,
-                MessageStatus.PROCESSED,
-                reply_status,
-            )
-            return HandleResult(message_id, conversation_id, outgoing)
+            return await self._say(message_id, conversation_id, reply, reply_status)
 
         metadata = {"channel": incoming.channel}
         if danger:
@@ -253,6 +245,12 @@ class DialogueService:
                 "conversation %s back with the bot at the young person's request", conversation_id
             )
         reply = BotReply(text=self._texts.back_to_assistant)
+        return await self._say(message_id, conversation_id, reply, reply_status)
+
+    async def _say(
+        self, message_id: int, conversation_id: int, reply: BotReply, reply_status: MessageStatus
+    ) -> HandleResult:
+        """The service's own answer to a message, which is then processed (Rasa not asked)."""
         outgoing = await self._store_replies(
             message_id,
             conversation_id,
