@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.core.topics import (
@@ -84,6 +86,14 @@ def test_every_subject_has_its_general_answer_and_a_label() -> None:
         assert topic.value in content.labels
         if topic is not Topic.MISSION_LOCALE:  # its « what » is the site's own answer
             assert content.answer(topic, Point.WHAT) is not None, topic
+
+
+def test_no_source_tag_reaches_a_young_person() -> None:
+    """Sources and dates live in the file's comments; « [P3] » means nothing in a chat."""
+    content = load_topic_content()
+    shown = [a.text for a in content.answers.values()]
+    shown += [a.short for a in content.answers.values() if a.short]
+    assert not [t for t in shown if re.search(r"\[[A-Z]\d+\]", t)]
 
 
 def test_facts_keep_their_figures() -> None:
