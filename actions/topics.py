@@ -46,6 +46,9 @@ _DEFAULTS: dict[str, tuple[Point, Topic | None]] = {
     "ask_other_support": (Point.WHAT, None),
     "inform": (Point.WHAT, None),
 }
+# Intents with their own answer (domain.yml), unless the words name another subject (« g besoin
+# d'argent en urgence » read as look_for_job is about money).
+_RESPONSES = {"look_for_job": "utter_look_for_job", "look_for_training": "utter_look_for_training"}
 # Situations told in passing, answered with what the CEJ says of them.
 _SITUATIONS = (Point.JUSTICE, Point.ASE, Point.FOREIGNERS)
 # Points the Mission Locale answers for every subject.
@@ -167,6 +170,9 @@ class ActionTopicAnswer(Action):
         if simple is not None:
             return simple
         topic, named = _subject(tracker, text, intent)
+        if intent in _RESPONSES and not named:
+            dispatcher.utter_message(response=_RESPONSES[intent])
+            return []
         words_point = read_point(text) if not text.startswith("/") else None
         point = words_point or _DEFAULTS.get(intent, (Point.WHAT, None))[0]
         if _DEFAULTS.get(intent, (Point.WHAT, None))[1] is None and not named and not words_point:

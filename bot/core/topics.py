@@ -72,7 +72,10 @@ _TOPIC_WORDS: dict[Topic, str] = {
     ),
     Topic.ARGENT: (
         r"\bfaj\b|fonds? d aide|aide d urgence|colis|alimentaire|restos? du coeur|\bccas\b|"
-        r"epicerie sociale|epicerie solidaire|bons? alimentaires?|\bdettes?\b"
+        r"epicerie sociale|epicerie solidaire|bons? alimentaires?|\bdettes?\b|"
+        r"\bbesoin d (?:argent|thune|sous)\b|"
+        r"\b(?:plus|pas) (?:d argent|de thune|un sou|une thune)\b|"
+        r"\bgalere (?:d argent|financiere)\b"
     ),
     Topic.MISSION_LOCALE: r"mission locale|\bmision lo\w*|\bmission lo\w*",
 }

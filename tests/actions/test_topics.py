@@ -77,6 +77,14 @@ async def test_other_help_without_a_subject_gets_the_menu_not_the_previous_subje
     assert menu["text"] == "La Mission Locale peut aussi t'aider pour le reste. C'est pour quoi ?"
 
 
+async def test_job_questions_keep_their_answer_unless_another_subject_is_named() -> None:
+    job, _ = await _answer("jcherche du taf", "look_for_job", {"topic": "cej"})
+    [money], _ = await _answer("g besoin d'argent en urgence", "look_for_job")
+
+    assert [m["response"] for m in job] == ["utter_look_for_job"]  # rendered by Rasa
+    assert "FAJ" in money["text"] or "fonds d'aide aux jeunes" in money["text"]
+
+
 async def test_a_subject_named_in_the_message_wins_over_the_conversation() -> None:
     [reply], slots = await _answer("le cej jpeux bosser a cote ?", "ask_cej", {"topic": "permis"})
 
