@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.mission_locale import say_site_info
 from bot.content.texts import reply_text
+from bot.core.action_services import services
 from bot.core.messages import GENERIC_SIGNAL
 from bot.core.topics import (
     SUPPORT_TOPICS,
@@ -27,12 +28,15 @@ from bot.core.topics import (
     read_point,
     read_topic,
 )
+from bot.core.towns import NamedTown, town_in
 from bot.rasa.payloads import payload
+from bot.storage.sites import area_departments
 
 NAME = "action_topic_answer"
 TOPIC_SLOT = "topic"
 ANSWERED_SLOT = "answered"
 SIMPLE_SLOT = "simple_french"
+TOWN_SLOT = "town"  # {"name": …, "department": …}: a town said in passing, for « c'est où ? »
 
 # Intents whose subject is fixed, whatever the conversation was about.
 _FIXED_TOPIC = {"ask_cej": Topic.CEJ, "ask_pacea": Topic.PACEA}
@@ -99,6 +103,24 @@ def simple_french(
     return [SlotSet(SIMPLE_SLOT, True)]
 
 
+def _town(tracker: Tracker) -> NamedTown | None:
+    """The town of the latest message, or one said earlier in the conversation."""
+    said = town_in(str((tracker.latest_message or {}).get("text") or ""))
+    if said is not None:
+        return said
+    kept = tracker.get_slot(TOWN_SLOT)
+    if isinstance(kept, dict) and isinstance(kept.get("department"), str):
+        return NamedTown(str(kept.get("name")), kept["department"])
+    return None
+
+
+async def _in_area(town: NamedTown) -> bool:
+    """The town's department is one of this Mission Locale's sites' (unknown area: in)."""
+    async with services().sessions() as session:
+        area = await area_departments(session)
+    return not area or town.department in area
+
+
 def topic_question(tracker: Tracker) -> tuple[Topic, Point] | None:
     """The subject and point of the latest message when its words ask one (used by the
     not-understood action: « ca dure cmb » after the PACEA is a question, not noise)."""
@@ -126,7 +148,11 @@ async def answer_topic(
     content = load_topic_content()
     answer = content.answer(topic, point)
     if point is Point.WHERE or (answer is None and topic is Topic.MISSION_LOCALE):
-        await say_site_info(dispatcher)
+        town = _town(tracker)
+        if town is not None and not await _in_area(town):
+            dispatcher.utter_message(text=content.other_area)
+        else:
+            await say_site_info(dispatcher)
         return [SlotSet(TOPIC_SLOT, topic.value)]
     if answer is None and point in _MISSION_LOCALE_POINTS:
         answer = content.answer(Topic.MISSION_LOCALE, point)
@@ -161,6 +187,15 @@ class ActionTopicAnswer(Action):
         return NAME
 
     async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        events = await self._answer(dispatcher, tracker, domain)
+        said = town_in(str((tracker.latest_message or {}).get("text") or ""))
+        if said is not None:  # remembered for a later « c'est où ? »
+            events.append(SlotSet(TOWN_SLOT, {"name": said.name, "department": said.department}))
+        return events
+
+    async def _answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         latest = tracker.latest_message or {}

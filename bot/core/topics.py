@@ -180,6 +180,7 @@ class Answer:
 class TopicContent:
     labels: dict[str, str]
     unknown_point: str
+    other_area: str
     answers: dict[tuple[str, str], Answer]
 
     def answer(self, topic: Topic, point: Point) -> Answer | None:
@@ -211,5 +212,6 @@ def load_topic_content(path: Path = CONTENT_PATH) -> TopicContent:
     return TopicContent(
         labels={str(k): str(v) for k, v in data["labels"].items()},
         unknown_point=str(data["unknown_point"]["text"]),
+        other_area=str(data["other_area"]["text"]),
         answers=answers,
     )

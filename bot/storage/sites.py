@@ -46,6 +46,12 @@ async def nearest_site(
     return None
 
 
+async def area_departments(session: AsyncSession) -> frozenset[str]:
+    """The departments this Mission Locale covers: those of its sites' postcodes."""
+    postcodes = await session.scalars(select(Site.postcode))
+    return frozenset(p[:3] if p.startswith("97") else p[:2] for p in postcodes if p)
+
+
 def fold_town(name: str) -> str:
     """« Saint-Étienne » and « st etienne » alike."""
     plain = unicodedata.normalize("NFKD", name.lower())

@@ -6,11 +6,14 @@ from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from actions.fallback import ActionNotUnderstood
 from actions.topics import ActionTopicAnswer
 from bot.core.action_services import ActionServices
 from bot.core.messages import GENERIC_SIGNAL
+from bot.storage.demo import seed_demo
+from tests.conftest import FixedClock
 
 
 def _tracker(text: str, intent: str, slots: dict[str, Any] | None = None) -> Tracker:
@@ -163,3 +166,19 @@ async def test_not_understood_still_asks_to_rephrase_real_noise(context: ActionS
     )
 
     assert "dire autrement" in dispatcher.messages[0]["text"]
+
+
+async def test_a_town_outside_the_area_gets_the_national_directory_not_our_address(
+    context: ActionServices, sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    await seed_demo(sessions, clock.now())  # sites in Lyon (69)
+    _, slots = await _answer("jhabite a fort de france moi", "inform")
+    [where], _ = await _answer("c'est où la mission locale ?", "ask_mission_locale", slots)
+    [ours], _ = await _answer(
+        "c'est où la mission locale ? jsuis a villeurbanne", "ask_mission_locale"
+    )
+
+    assert slots["town"] == {"name": "fort de france", "department": "972"}
+    assert "1jeune1solution.gouv.fr/accompagnement" in where["text"]
+    assert "rue de la République" not in where["text"]
+    assert "rue de la République" in ours["text"]  # Villeurbanne is in the Rhône: ours
