@@ -187,7 +187,8 @@ def normalize(text: str) -> str:
     return " ".join(_FOLDS.get(word, word) for word in words)
 
 
-_LAUGHING = re.compile(r"\b(?:mdr\w*|ptdr\w*|lol|xd|jpp|ahah\w*|haha\w*|hihi\w*)\b")
+# Not « jpp »: it means « j'en peux plus », of laughter or of despair.
+_LAUGHING = re.compile(r"\b(?:mdr\w*|ptdr\w*|lol|xd|ahah\w*|haha\w*|hihi\w*)\b")
 _LAUGHING_EMOJI = ("😂", "🤣", "😹", "😆")
 
 

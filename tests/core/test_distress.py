@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core.distress import DistressKind, classify, load_distress_content, normalize
+from bot.core.distress import DistressKind, classify, laughs, load_distress_content, normalize
 from bot.core.messages import ConversationState, IncomingMessage, MessageStatus
 from bot.storage import conversations as store
 from bot.storage.models import Conversation, Message
@@ -102,6 +102,14 @@ def test_situations_are_recognised(text: str, kinds: set[DistressKind]) -> None:
 )
 def test_ordinary_messages_are_not_distress(text: str) -> None:
     assert classify(text) == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("text", "laughing"),
+    [("au bout de ma vie mdr", True), ("ptdrrr", True), ("😂😂", True), ("jpp de ma vie", False)],
+)
+def test_laughter_is_read_but_not_jpp(text: str, laughing: bool) -> None:
+    assert laughs(text) is laughing
 
 
 def test_normalisation_folds_accents_sms_and_repeats() -> None:
