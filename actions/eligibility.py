@@ -26,7 +26,7 @@ from actions.forms import (
 )
 from bot.content.texts import reply_text
 from bot.core.action_services import services
-from bot.core.topics import Point, Topic, load_topic_content, read_point
+from bot.core.topics import SITUATIONS, Topic, load_topic_content, read_point
 from bot.eligibility.outcome import CejParameters, assess
 from bot.eligibility.questionnaire import (
     ALL_SLOTS,
@@ -119,15 +119,10 @@ async def _town_needs_a_postcode(tracker: Tracker, changes: dict[str, Any]) -> b
         return await nearest_site(session, None, town.name) is None
 
 
-# Situations a young person asks about with « je peux faire le CEJ ? »: answered before the
-# questions, which cannot tell them this.
-_SPECIAL_SITUATIONS = (Point.JUSTICE, Point.ASE, Point.FOREIGNERS)
-
-
 def _answer_special_situation(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """« j'ai un bracelet, je peux faire le CEJ ? »: what the CEJ says of that situation."""
     point = read_point(str((tracker.latest_message or {}).get("text") or ""))
-    answer = load_topic_content().answer(Topic.CEJ, point) if point in _SPECIAL_SITUATIONS else None
+    answer = load_topic_content().answer(Topic.CEJ, point) if point in SITUATIONS else None
     if answer is not None:
         dispatcher.utter_message(text=answer.text)
 

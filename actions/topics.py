@@ -20,6 +20,7 @@ from bot.content.texts import reply_text
 from bot.core.action_services import services
 from bot.core.messages import GENERIC_SIGNAL
 from bot.core.topics import (
+    SITUATIONS,
     SUPPORT_TOPICS,
     Point,
     Topic,
@@ -53,8 +54,6 @@ _DEFAULTS: dict[str, tuple[Point, Topic | None]] = {
 # Intents with their own answer (domain.yml), unless the words name another subject (« g besoin
 # d'argent en urgence » read as look_for_job is about money).
 _RESPONSES = {"look_for_job": "utter_look_for_job", "look_for_training": "utter_look_for_training"}
-# Situations told in passing, answered with what the CEJ says of them.
-_SITUATIONS = (Point.JUSTICE, Point.ASE, Point.FOREIGNERS)
 # Points the Mission Locale answers for every subject.
 _MISSION_LOCALE_POINTS = (Point.DOCUMENTS, Point.WHERE)
 
@@ -214,7 +213,7 @@ class ActionTopicAnswer(Action):
             # No question in the words: information given in passing is acknowledged, « de
             # l'aide pour autre chose » gets the menu; the subject of before is not the answer.
             topic = None
-        if topic is None and words_point in _SITUATIONS:
+        if topic is None and words_point in SITUATIONS:
             topic = Topic.CEJ  # « je suis suivi par le SPIP »: what the CEJ offers them
         if topic is None:
             if intent == "ask_other_support":

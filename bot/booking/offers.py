@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from bot.booking.availability import spread
 from bot.booking.slots import Kind, Slot
-from bot.storage.sites import fold_town
+from bot.storage.sites import department_of, fold_town
 
 PAGE_SIZE = 4  # the issue asks for 3 to 5 buttons; 4 leaves room for « autres créneaux »
 
@@ -63,7 +63,7 @@ def nearness(place: Place, postcode: str | None, town: str | None) -> int:
         return 0
     if town and fold_town(place.city) == fold_town(town):
         return 1
-    if postcode and _department(place.postcode) == _department(postcode):
+    if postcode and department_of(place.postcode) == department_of(postcode):
         return 2
     return 3
 
@@ -90,7 +90,3 @@ def offer(
     proposals = spread(ranked)
     start = page * PAGE_SIZE
     return Offer(tuple(proposals[start : start + PAGE_SIZE]), len(proposals) > start + PAGE_SIZE)
-
-
-def _department(postcode: str) -> str:
-    return postcode[:3] if postcode.startswith("97") else postcode[:2]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+from collections.abc import Set
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -225,16 +226,15 @@ class DistressContent:
 
     def reply(self, kinds: frozenset[DistressKind]) -> BotReply:
         """One message: the numbers for what was said (all main ones if nothing specific)."""
-        ordered = [k for k in DistressKind if k in kinds]
-        blocks = [self.by_kind[k.value] for k in ordered] or [self.by_kind["unspecified"]]
-        text = "\n".join([self.opening, *blocks, self.closing])
-        return BotReply(text=text, buttons=(Button(self.human_button, HUMAN_PAYLOAD),))
+        return self._message(self.opening, {k.value for k in kinds}, self.closing)
 
     def follow_up(self, reasons: frozenset[str]) -> BotReply:
         """A later turn of the same crisis: the numbers of what was said, and a human again."""
-        ordered = [k.value for k in DistressKind if k.value in reasons]
-        blocks = [self.by_kind[k] for k in ordered] or [self.by_kind["unspecified"]]
-        text = "\n".join([self.followup_opening, *blocks, self.followup_closing])
+        return self._message(self.followup_opening, reasons, self.followup_closing)
+
+    def _message(self, opening: str, reasons: Set[str], closing: str) -> BotReply:
+        blocks = [self.by_kind[k.value] for k in DistressKind if k.value in reasons]
+        text = "\n".join([opening, *(blocks or [self.by_kind["unspecified"]]), closing])
         return BotReply(text=text, buttons=(Button(self.human_button, HUMAN_PAYLOAD),))
 
 

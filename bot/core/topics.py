@@ -49,6 +49,10 @@ class Point(StrEnum):
     WHAT = "what"
 
 
+# Situations a young person tells (« suivi par le SPIP », « à l'ASE »): answered with what the
+# CEJ says of them, in passing or before the eligibility questions.
+SITUATIONS = (Point.JUSTICE, Point.ASE, Point.FOREIGNERS)
+
 # support_topic entity values (nlu/support.yml synonyms) → topics.
 SUPPORT_TOPICS = {
     "logement": Topic.LOGEMENT,

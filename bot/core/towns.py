@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from bot.core.distress import normalize
+from bot.storage.sites import department_of
 
 # Folded name → department (INSEE numbering; 2A/2B for Corsica, 971-976 overseas).
 _TOWNS = {
@@ -63,11 +64,6 @@ _NAMES = re.compile(
 class NamedTown:
     name: str  # as folded (« fort de france »), or the postcode written
     department: str
-
-
-def department_of(postcode: str) -> str:
-    """2 digits, 3 overseas (971-976)."""
-    return postcode[:3] if postcode.startswith("97") else postcode[:2]
 
 
 def town_in(text: str) -> NamedTown | None:

@@ -26,7 +26,7 @@ BACK_TO_ASSISTANT = payload("back_to_assistant")
 _CALLING_OUT = re.compile(
     r"\ball?o\b|\by a (?:quelqu un|qq1|qqn|personne)\b|\bvous (?:etes|ete) (?:la|ou)\b|"
     r"\bquelqu un\b|\burgent\b|\burgence\b|\bvite\b|\brepond\w*|\btoujours (?:la|rien)\b|"
-    r"\bca vient\b|\bj attends\b|\bhe+ho\b|\bhello\b|\?{2,}"
+    r"\bca vient\b|\bj attends\b|\bhe+ho\b|\bhello\b"
 )
 
 

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from bot.eligibility.free_text import DONT_KNOW, DontKnow, plain_words, words_to_number
 from bot.eligibility.outcome import Activity, Contract
+from bot.storage.sites import department_of
 
 # A question about the words (« c quoi un cdd », « c'est quoi la mission locale ») is not an answer.
 _QUESTION = re.compile(
@@ -207,7 +208,7 @@ class Town:
     def department(self) -> str | None:
         if self.postcode is None:
             return None
-        return self.postcode[:3] if self.postcode.startswith("97") else self.postcode[:2]
+        return department_of(self.postcode)
 
     def label(self) -> str:
         return " ".join(part for part in (self.postcode, self.name) if part)

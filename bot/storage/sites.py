@@ -12,6 +12,11 @@ from sqlalchemy.orm import selectinload
 from bot.storage.models import Site
 
 
+def department_of(postcode: str) -> str:
+    """A postcode's department: 2 digits, 3 overseas (971-976)."""
+    return postcode[:3] if postcode.startswith("97") else postcode[:2]
+
+
 async def main_site(session: AsyncSession) -> Site | None:
     """The first site of the first Mission Locale (the one the bot speaks for), hours loaded."""
     return await session.scalar(
@@ -34,7 +39,7 @@ async def nearest_site(
     )
     department = None
     if postcode is not None:
-        department = postcode[:3] if postcode.startswith("97") else postcode[:2]
+        department = department_of(postcode)
     for matches in (
         lambda s: postcode is not None and s.postcode == postcode,
         lambda s: town is not None and fold_town(s.city) == fold_town(town),
@@ -49,7 +54,7 @@ async def nearest_site(
 async def area_departments(session: AsyncSession) -> frozenset[str]:
     """The departments this Mission Locale covers: those of its sites' postcodes."""
     postcodes = await session.scalars(select(Site.postcode))
-    return frozenset(p[:3] if p.startswith("97") else p[:2] for p in postcodes if p)
+    return frozenset(department_of(p) for p in postcodes if p)
 
 
 def fold_town(name: str) -> str:
