@@ -16,7 +16,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.core.action_services import services
 from bot.core.distress import DistressKind, classify, laughs, load_distress_content
 from bot.core.messages import DISTRESS_SIGNAL
-from bot.rasa.payloads import payload
 from bot.storage import conversations as store
 
 UNSPECIFIED = "unspecified"
@@ -37,12 +36,10 @@ class ActionDistress(Action):
         if laughs(text):
             # Only the NLU read distress, in a message that laughs: asked, not assumed (the
             # keyword net, which answered nothing, ignores laughter).
+            check_in = content.check_in_reply()
             dispatcher.utter_message(
-                text=content.check_in,
-                buttons=[
-                    {"title": content.check_in_button, "payload": payload("distress")},
-                    {"title": content.human_button, "payload": payload("request_human")},
-                ],
+                text=check_in.text,
+                buttons=[{"title": b.title, "payload": b.payload} for b in check_in.buttons],
             )
             return []
         kinds: frozenset[DistressKind] = classify(text)

@@ -28,7 +28,7 @@ class ActionNotUnderstood(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        simple = simple_french(dispatcher, tracker)
+        simple = await simple_french(dispatcher, tracker)
         if simple is not None:
             return simple
         question = topic_question(tracker)

@@ -75,15 +75,13 @@ def _subject(tracker: Tracker, text: str, intent: str) -> tuple[Topic | None, bo
 
 
 def _context_topic(tracker: Tracker) -> Topic | None:
-    """The subject of the previous answers; the Mission Locale's own address is no subject to
-    follow up on (« on touche cb » after it is about the CEJ, the intent's default)."""
+    """The subject of the previous answers (« c payant ? » after the address is about the
+    Mission Locale; its answer also says what the CEJ pays)."""
     current = tracker.get_slot(TOPIC_SLOT)
-    if current not in set(Topic) or current == Topic.MISSION_LOCALE:
-        return None
-    return Topic(current)
+    return Topic(current) if current in set(Topic) else None
 
 
-def simple_french(
+async def simple_french(
     dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> list[dict[str, Any]] | None:
     """« je parle pas bien français »: said simply, and every answer short from now on; None
@@ -91,6 +89,13 @@ def simple_french(
     text = str((tracker.latest_message or {}).get("text") or "")
     if not asks_for_simple_french(text):
         return None
+    topic = read_topic(text) or _context_topic(tracker)
+    if topic is not None:
+        # « j'ai pas compris, t'as trop écrit » after an answer: that answer again, simply.
+        dispatcher.utter_message(text=reply_text("topics", "simple_again"))
+        point = read_point(text) or Point.WHAT
+        events = await answer_topic(dispatcher, tracker, {}, topic, point, brief=True)
+        return [*events, SlotSet(SIMPLE_SLOT, True)]
     menu = (("button_job", "look_for_job"), ("button_money", "ask_allocation"),
             ("button_rdv", "book_appointment"), ("button_human", "request_human"))  # fmt: skip
     dispatcher.utter_message(
@@ -127,10 +132,12 @@ def topic_question(tracker: Tracker) -> tuple[Topic, Point] | None:
     if text.startswith("/"):
         return None
     point, topic = read_point(text), read_topic(text)
-    if topic is None and point not in (None, Point.WHAT, Point.WHO):
+    if topic is None and point not in (None, Point.WHAT):
         # Only a precise point borrows the subject of the conversation (« c'est quoi ton
         # prénom ? » is not a question about the CEJ).
         topic = _context_topic(tracker)
+    if topic is None and point is Point.WHERE:
+        topic = Topic.MISSION_LOCALE  # « c'est où ? » with no subject: where to find us
     if topic is None:
         return None
     return topic, point or Point.WHAT
@@ -142,8 +149,9 @@ async def answer_topic(
     domain: dict[str, Any],
     topic: Topic,
     point: Point,
+    brief: bool = False,
 ) -> list[dict[str, Any]]:
-    """Say the answer for (topic, point), and remember the subject."""
+    """Say the answer for (topic, point), and remember the subject; `brief`: its short form."""
     content = load_topic_content()
     answer = content.answer(topic, point)
     if point is Point.WHERE or (answer is None and topic is Topic.MISSION_LOCALE):
@@ -170,7 +178,7 @@ async def answer_topic(
         return [SlotSet(TOPIC_SLOT, topic.value)]
     key = f"{topic.value}/{point.value}"
     answered = list(tracker.get_slot(ANSWERED_SLOT) or [])
-    brief = key in answered or bool(tracker.get_slot(SIMPLE_SLOT))
+    brief = brief or key in answered or bool(tracker.get_slot(SIMPLE_SLOT))
     text = answer.short if brief and answer.short else answer.text
     dispatcher.utter_message(
         text=text, buttons=[{"title": t, "payload": p} for t, p in answer.buttons]
@@ -200,7 +208,7 @@ class ActionTopicAnswer(Action):
         latest = tracker.latest_message or {}
         text = str(latest.get("text") or "")
         intent = str((latest.get("intent") or {}).get("name") or "")
-        simple = simple_french(dispatcher, tracker)
+        simple = await simple_french(dispatcher, tracker)
         if simple is not None:
             return simple
         topic, named = _subject(tracker, text, intent)

@@ -17,6 +17,7 @@ class Texts:
     rasa_unavailable: str
     nothing_to_say: str
     human_button: str
+    angry_apology: str
     flood_notice: str
     waiting_open: str
     waiting_closed: str
@@ -40,6 +41,7 @@ def load_texts(path: Path = DEFAULT_PATH) -> Texts:
         rasa_unavailable=str(data["rasa_unavailable"]).strip(),
         nothing_to_say=str(data["nothing_to_say"]).strip(),
         human_button=str(data["human_button"]).strip(),
+        angry_apology=str(data["angry_apology"]).strip(),
         flood_notice=str(data["flood_notice"]).strip(),
         waiting_open=str(data["waiting_open"]).strip(),
         waiting_closed=str(data["waiting_closed"]).strip(),

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.content.texts import Texts
 from bot.core import waiting
 from bot.core.crisis import crisis_reasons, crisis_turn
-from bot.core.distress import DistressContent, classify
+from bot.core.distress import DistressContent, classify, laughs
 from bot.core.flood import FloodGuard
 from bot.core.messages import (
     ACTION_FAILED_SIGNAL,
@@ -28,6 +28,7 @@ from bot.core.messages import (
 )
 from bot.core.ports import Clock, DialogueEngine, TrackerEraser
 from bot.core.team_hours import reopening_if_closed
+from bot.core.tone import APOLOGISES, angry
 from bot.errors import FloodLimited, RasaError
 from bot.rasa.payloads import payload as rasa_payload
 from bot.storage import conversations as store
@@ -107,6 +108,10 @@ class DialogueService:
     async def _handle(self, incoming: IncomingMessage, reply_status: MessageStatus) -> HandleResult:
         now = self._clock.now()
         danger = classify(incoming.text) if incoming.text is not None else frozenset()
+        # Words of danger in a message that laughs: asked back, not assumed (no urgent flag).
+        check_in = bool(danger) and laughs(incoming.text or "")
+        if check_in:
+            danger = frozenset()
         async with self._sessions() as session, session.begin():
             route = await self._route(session, incoming, now, limited=not danger)
             if incoming.external_id is not None:
@@ -151,6 +156,8 @@ class DialogueService:
 
         # Distress is answered first, whoever holds the conversation and whatever Rasa does.
         first = [self._distress.reply(danger)] if danger else []
+        if check_in:
+            first = [self._distress.check_in_reply()]
         if danger:
             logger.warning("conversation %s flagged urgent (%s)", conversation_id, ",".join(danger))
         if (
@@ -178,8 +185,9 @@ class DialogueService:
             return await self._say(message_id, conversation_id, reply, reply_status)
 
         metadata = {"channel": incoming.channel}
-        if danger:
-            metadata["distress_handled"] = ",".join(sorted(danger))
+        if danger or check_in:
+            # Read by actions/distress.py, which then stays silent (no second answer).
+            metadata["distress_handled"] = ",".join(sorted(danger)) or "check_in"
         elif crisis is not None:
             # Read by actions/confirmation.py: a « stop » in a crisis is asked back, not obeyed.
             metadata["crisis_context"] = ",".join(sorted(crisis))
@@ -201,6 +209,8 @@ class DialogueService:
         if ERASE_SIGNAL in turn.signals:
             return await self._erase(sender_id, message_id, conversation_id, turn.replies)
         said = list(turn.replies) if crisis is None else crisis_turn(turn, crisis, self._distress)
+        if not danger and crisis is None and angry(incoming.text or ""):
+            said = self._with_apology(said)
         answer, status = [*first, *said], MessageStatus.PROCESSED
         # (After distress numbers, Rasa's distress action stays silent on purpose.)
         if ACTION_FAILED_SIGNAL in turn.signals or not answer:
@@ -260,6 +270,16 @@ class DialogueService:
             reply_status,
         )
         return HandleResult(message_id, conversation_id, outgoing)
+
+    def _with_apology(self, said: list[BotReply]) -> list[BotReply]:
+        """Anger or an insult: a short apology first, and a human offered (unless the answer
+        already apologises, or already offers one)."""
+        if any(APOLOGISES.search(reply.text.casefold()) for reply in said):
+            return said
+        human = rasa_payload("request_human")
+        offered = any(b.payload == human for reply in said for b in reply.buttons)
+        buttons = () if offered else (Button(self._texts.human_button, human),)
+        return [BotReply(text=self._texts.angry_apology, buttons=buttons), *said]
 
     def _nothing_to_say(self) -> BotReply:
         human = Button(self._texts.human_button, rasa_payload("request_human"))

@@ -20,6 +20,7 @@ from bot.core.messages import BotReply, Button
 
 CONTENT_PATH = Path(__file__).resolve().parents[1] / "content" / "distress.toml"
 HUMAN_PAYLOAD = "/request_human"
+DISTRESS_PAYLOAD = "/distress"
 
 
 class DistressKind(StrEnum):
@@ -44,7 +45,8 @@ _FOLDS = {
     "mtn": "maintenant", "auj": "aujourd hui", "ajd": "aujourd hui", "sa": "ca",
     "tape": "tape", "daron": "pere", "daronne": "mere", "reum": "mere", "reup": "pere",
     "keum": "mec", "meuf": "copine", "ke": "que", "koi": "quoi", "nul": "nulle",
-    "detre": "d etre", "jen": "j en", "jmen": "je m en",
+    "detre": "d etre", "jen": "j en", "jmen": "je m en", "kan": "quand", "kom": "comment",
+    "koman": "comment", "coman": "comment", "pa": "pas", "argen": "argent", "manje": "manger",
 }  # fmt: skip
 
 _ME = r"(?:me|m|moi)"
@@ -58,7 +60,7 @@ _FAMILY = (
 # nerfs », « me force à venir », « ma mère touche le RSA »).
 _STRONG_HITS = (
     r"(?:frapp\w*|bat(?:s|tu|tue|tus|tues|tent|tre|tait|taient|ait)?|cogn\w*|etrangl\w*|"
-    r"viol\w*|abus\w*|tabass\w*|maltrait\w*)\b"
+    r"viol\w*|abus\w*|tabass\w*|maltrait\w*|serr\w* (?:le|la|mon|ma) (?:cou|gorge))\b"
 )
 _WEAK_HITS = (
     r"(?:tap\w*(?! (?:sur les nerfs|sur le systeme|la honte|un sprint|la discute|une barre))|"
@@ -77,9 +79,14 @@ _PATTERNS: dict[DistressKind, tuple[str, ...]] = {
         r"\b(?:va|vont|veut|veulent|voulait|menace de) (?:me|m) tuer\b(?! si| quand| s il| s elle)",
         r"\ben danger\b",
         r"\baidez? ?(?:moi|nous)? ?(?:vite|svp vite|urgent)\b",
-        r"\b(?:devant|derriere) (?:ma porte|chez moi|la porte)\b",
+        # Someone else at the door (« je suis devant la porte, c'est fermé » is not danger).
+        r"\b(?:il|elle|ils|elles|quelqu un|on|mon ex|mon pere|mon beau pere|mon mec|mon mari) "
+        r"(?:est|sont|attend|attendent|tape|tapent|frappe|frappent|reste|restent|rode|rodent)\w* "
+        r"(?:devant|derriere) (?:ma porte|chez moi|la porte)\b",
         r"\bil (?:a|as) un (?:couteau|arme|flingue)\b",
-        r"\bj ai (?:tres )?peur (?:qu il|qu elle|qu ils|de lui|de rentrer|pour ma vie)\b",
+        r"\bj ai (?:tres )?peur (?:de lui|de rentrer|pour ma vie)\b",
+        r"\bj ai (?:tres )?peur (?:qu il|qu elle|qu ils|qu elles) (?:me |m )?(?:tue|frapp|tap|"
+        r"fasse du mal|retrouv|revien|rentr|debarqu|viol|cogn|defonc|attrap|recommenc)\w*",
         # An overdose taken is a medical emergency (15 / 112), not only a suicidal thought.
         r"\b(?:avale|pris|prise) (?:tous |toute |toutes )(?:mes |les |la boite de )?"
         r"(?:medocs|medicaments|cachets|comprimes)\b",
@@ -114,8 +121,9 @@ _PATTERNS: dict[DistressKind, tuple[str, ...]] = {
         r"\b(?:plus|pas) envie de rien\b",
         r"\benvie de rien\b.{0,30}\b(?:plus|jamais|fatigue|marre|bout)\b",
         r"\bplus (?:de )?gout (?:a|pour) (?:rien|la vie|vivre)\b",
-        r"\b(?:plus|pas) la force\b(?! de (?:chercher|faire|bosser|travailler|courir|porter|"
-        r"attendre|remplir|ecrire|me deplacer|venir))",
+        r"\b(?:plus|pas) la force\b(?!(?: ce soir| aujourd hui| ce matin| la)? (?:de|d|pour) "
+        r"(?:chercher|faire|bosser|travailler|courir|porter|attendre|remplir|ecrire|me deplacer|"
+        r"venir|sortir|aller|reviser|lire|appeler|repondre))",
         r"\b(?:veux|voudrais|envie de|aimerais|prefere|vais|juste|besoin de|rever de) "
         r"disparaitre\b",
         r"\bdisparaitre (?:pour toujours|de ce monde|a jamais|pour de bon|de la surface)\b",
@@ -131,13 +139,27 @@ _PATTERNS: dict[DistressKind, tuple[str, ...]] = {
         r"\b(?:mieux|plus simple) si (?:j etais|je suis) (?:pas|plus) la\b",
         r"\bpartir pour (?:toujours|de bon)\b",
         r"\bsers? a rien (?:que je sois|de vivre)\b",
+        r"\bje (?:me fais|me suis fait|me suis faite) du mal\b",
+        r"\b(?:cutter|lame de rasoir|lames)\b.{0,40}\b(?:bras|poignets?|cuisses?|soulage\w*)\b",
+        r"\blettres? d adieu\b",
+        r"\b(?:ecrit|laisse|prepare) (?:des|une|mes) lettres? (?:pour|a) (?:ma|mon|mes)\b",
+        r"\b(?:veux|voudrais|veut) (?:plus|ne plus) etre la\b(?! bas)",
+        r"\b(?:pourquoi|pk|pq) (?:je )?continuer(?:ais|ai|ait)?\b(?! (?:a|mes|les|la|le|l|ce|cette|"
+        r"en|dans|avec|ma|mon|ici)\b)",
+        r"\bje (?:ne )?suis plus rien\b",
+        r"\bje (?:ne )?vaux rien\b",
+        r"\bsupprimer\b.{0,40}\bmoi avec\b",
+        r"\bme supprimer\b(?! (?:de|du|des|d)\b)",
     ),
     DistressKind.SHELTER: (
         r"\b(?:dors?|dormir|dormi|dormirai|passer la nuit)\b.{0,30}\b(?:dehors|rue|voiture|gare|"
         r"parc|tente|escalier|cage d escalier|squat)\b",
-        r"\b(?:a la rue|sans abri|sans domicile|sans toit|sans logement|sdf)\b",
+        r"\b(?:a la rue\b(?! (?:niveau|question|pour (?:le|la|les|l)|en (?:anglais|maths?|francais|"
+        r"orthographe|info\w*|histoire|physique|compta\w*|cours|grammaire|conjugaison|code|"
+        r"organisation)))|sans abri|sans domicile|sans toit|sans logement|sdf)\b",
         r"\b(?:mis|mise|foutu|foutue|jete|jetee|vire|viree|chasse|chassee) "
-        r"(?:a la )?(?:dehors|porte)\b",
+        r"(?:a la )?(?:dehors|porte)\b(?! (?:de|d) (?:la |l )?(?:cuisine|salle|chambre|classe|"
+        r"cours|salon|reunion|soiree|boite|match|vestiaire|magasin))",
         r"\b(?:vire|viree|chasse|chassee|jete|jetee) de (?:chez|la maison)\b",
         r"\bnulle? ?part (?:ou|pour) (?:dormir|aller|me loger|dormi)\b",
         r"\bpas (?:d endroit|de toit|de logement|de place) (?:ou|pour) dormir\b",
@@ -198,6 +220,12 @@ def laughs(text: str) -> bool:
     return bool(_LAUGHING.search(normalize(text))) or any(e in text for e in _LAUGHING_EMOJI)
 
 
+def needs_check_in(text: str) -> bool:
+    """Words of danger in a message that laughs (« ma sœur m'a frappé avec un coussin mdr »):
+    asked (« ça ne va pas ? »), not assumed; no numbers, no urgent flag unless confirmed."""
+    return laughs(text) and bool(classify(text))
+
+
 def classify(text: str) -> frozenset[DistressKind]:
     """The danger situations a message describes; empty when none is recognised."""
     normalized = normalize(text)
@@ -227,6 +255,17 @@ class DistressContent:
     def reply(self, kinds: frozenset[DistressKind]) -> BotReply:
         """One message: the numbers for what was said (all main ones if nothing specific)."""
         return self._message(self.opening, {k.value for k in kinds}, self.closing)
+
+    def check_in_reply(self) -> BotReply:
+        """Words of danger read uncertainly (a laughing message): asked, with a button for the
+        numbers and one for a human."""
+        return BotReply(
+            text=self.check_in,
+            buttons=(
+                Button(self.check_in_button, DISTRESS_PAYLOAD),
+                Button(self.human_button, HUMAN_PAYLOAD),
+            ),
+        )
 
     def follow_up(self, reasons: frozenset[str]) -> BotReply:
         """A later turn of the same crisis: the numbers of what was said, and a human again."""

@@ -62,9 +62,9 @@ SUPPORT_TOPICS = {
 }
 
 _TOPIC_WORDS: dict[Topic, str] = {
-    Topic.CEJ: r"\bcej\b|contrat d engagement|\bce et j\b|\bc e j\b|\bse et j\b|\bcee j\b",
+    Topic.CEJ: r"\bcej\b|contrat d engagement|\bce et j\b|\bc e j\b|\bse et j\b|\bcee j\b|\bce j\b",
     Topic.PACEA: r"\bpacea\b|\bpaccea\b|\bpacea\w*|\bpas se a\b|\bpa c a\b",
-    Topic.PERMIS: r"\bpermis\b|code de la route|auto ?ecole|\bconduire\b|\bconduite\b",
+    Topic.PERMIS: r"\bpermis?\b|code de la route|auto ?ecole|\bconduire\b|\bconduite\b",
     Topic.LOGEMENT: (
         r"\blogement\b|\bloger\b|\bappart\w*|\bfjt\b|foyer (?:de )?jeunes? travailleurs?|"
         r"\bvisale\b|loca ?pass|\bapl\b|\bloyer\b|\bcaution\b|\bhebergement\b|\bsiao\b|"
@@ -72,7 +72,7 @@ _TOPIC_WORDS: dict[Topic, str] = {
     ),
     Topic.SANTE: (
         r"\bsante\b|\bcss\b|\bc2s\b|complementaire|\bmutuelle\b|carte vitale|\bmedecin\b|"
-        r"\bsecu\b|fil sante|\bsoins?\b|\bdentiste\b|\bpsy\b|\bameli\b|\bcpam\b"
+        r"\bsecu\b|fil sante|\bsoins?\b|\bdentiste\b|\bpsy\b|\bameli\b|\bcpam\b|carte vital\b"
     ),
     Topic.ARGENT: (
         r"\bfaj\b|fonds? d aide|aide d urgence|colis|alimentaire|restos? du coeur|\bccas\b|"
@@ -107,28 +107,37 @@ _POINT_WORDS: dict[Point, str] = {
         r"pas d argent|plus d argent|\bcolis\b|\bmanger\b"
     ),
     Point.WORK_ALONGSIDE: (
-        r"\b(?:bosser|travailler|taffer|bosse|travaille)\b.{0,15}\b(?:a cote|en meme temps|"
-        r"pendant|en plus)\b|\bcumul\w*|\bjob (?:a cote|etudiant)|petit (?:boulot|job|taf)|"
+        r"\b(?:bosser|travailler|taffer|bosse|travaille|taf|job|boulot|travail|emploi)\b.{0,15}"
+        r"\b(?:a cote|en meme temps|pendant|en plus)\b|\bcumul\w*|\bjob (?:a cote|etudiant)|"
+        r"petit (?:boulot|job|taf)|\bje fais \d+ ?h (?:par|la) semaine\b|"
         r"\bj ai un (?:job|taf|travail|cdd|contrat)\b|"
         r"\bje (?:bosse|travaille|taffe) (?:deja|au|a|chez|le|en)\b"
     ),
     Point.PAYMENT: (
         r"\bqui (?:paie|paye|verse)\b|\bverse\w*\b|\bvirement\b|\btombe\b|"
         r"\bquand\b.{0,25}\b(?:paye|payes|paie|touche|recoit|argent|verse)\b|"
+        r"\b(?:paye|payee|payes|paie|touche|recoit|recois|verse|versee|tune|sous)\b.{0,15}"
+        r"\bquand\b|\brecu\b.{0,20}\b(?:argent|allocation|paiement|tune|sous)\b|"
+        r"\b(?:argent|allocation|paiement|tune|sous)\b.{0,20}\b(?:pas recu|toujours rien|"
+        r"en retard|retard)\b|\bmon paiement\b|\b(?:toujours )?rien recu\b|"
         r"se rembourse|rembours\w*"
     ),
     Point.DURATION: (
         r"\bdure\w*\b|\bduree\b|combien de temps|\bcmb de temps\b|\bcb de temps\b|"
-        r"\bjusqu a quand\b|\bcombien de mois\b"
+        r"\bjusqu a quand\b|\bcombien de mois\b|combien d heures|heures par semaine"
     ),
     Point.DOCUMENTS: (
         r"\bpapiers?\b|\bdocuments?\b|\bamener\b|\bramener\b|\bapporter\b|\bpieces?\b|"
-        r"\bjustificatifs?\b"
+        r"\bjustificatifs?\b|\benvoyer quoi\b|\bquoi envoyer\b"
     ),
     Point.SIGNUP: (
         r"\binscri\w*|\bcomment (?:on|je|j|tu) (?:fait|fais|fe|fai|peux|demande)\b|\bcmt\b|"
         r"\bdemarches?\b|\bdemande\b|\bpostuler\b|\bcomment (?:l |le |la )?(?:avoir|obtenir)\b|"
-        r"\bcomment faire\b|\bcomment ca marche\b"
+        r"\bcomment faire\b|\bcomment ca marche\b|"
+        r"\bcomment (?:on|je|j|tu) (?:la |le |l |les )?(?:demande|obtien\w*|fait|fais|fe|prend)\b|"
+        r"faire quoi en premier|par quoi (?:je |on )?commence|premiere etape|"
+        r"\bje fais quoi\b|\bkesk je fe\b|\bqu est ce que je (?:fais|dois faire)\b|"
+        r"\b(?:voir|contacter|appeler) qui\b|\ba qui (?:je|on) (?:m adresse|demande|parle)\b"
     ),
     Point.WHERE: (
         r"\bc est ou\b|\bc ou\b|\bou (?:ca|c est|aller|se trouve)\b|\badresse\b|"
@@ -136,11 +145,13 @@ _POINT_WORDS: dict[Point, str] = {
     ),
     Point.AMOUNT: (
         r"\bcombien\b|\bcmb\b|\bcb\b|\bmontant\b|\bon touche\b|\bje touche\b|\bpaye\w*\b|"
-        r"\bcoute\b|\bprix\b|\bcher\b|\bgratuit\b|\bthune\b|\bfric\b|\bcombien d argent\b"
+        r"\bcoute\b|\bprix\b|\bcher\b|\bgratuit\b|\bthune\b|\bfric\b|\bcombien d argent\b|"
+        r"\bdes sous\b|\bde l argent\b|\bremunere\w*\b|\bpayant\b"
     ),
     Point.WHO: (
         r"\bqui peut\b|\bpour qui\b|\by ai droit\b|\bj y ai droit\b|\beligible\b|"
-        r"\bc est pour qui\b|\bconditions?\b|\bca change quoi\b"
+        r"\bc est pour qui\b|\bconditions?\b|\bca change quoi\b|\bpour ki\b|"
+        r"\bage (?:max\w*|min\w*|limite)\b|\bquel age\b|\bjusqu a quel age\b"
     ),
     Point.WHAT: r"\bc est quoi\b|\bc koi\b|\bc quoi\b|\bquoi le\b|\bkesako\b|\bca sert a quoi\b",
 }
@@ -149,7 +160,10 @@ _SIMPLE_FRENCH = re.compile(
     r"\b(?:parle|parles|comprends|comprend|ecris) pas (?:bien |tres bien |trop )?"
     r"(?:le )?francais\b|"
     r"\bpas (?:bien|trop) (?:le )?francais\b|\bfrancais pas bien\b|\bmoi pas (?:bien )?francais\b|"
-    r"\bje (?:parle|comprends) (?:un peu|peu|mal) (?:le )?francais\b|\bpas francais\b"
+    r"\bje (?:parle|comprends) (?:un peu|peu|mal) (?:le )?francais\b|\bpas francais\b|"
+    r"\bpas parler (?:bien |le )?francais\b|\bfrench is (?:bad|not good)\b|"
+    r"\b(?:parler|ecrire|parle|ecris) (?:plus )?simple\b|\bmots (?:difficiles?|compliques?)\b|"
+    r"\btrop ecrit\b|\btrop long\b|\bcomprends? (?:pas|rien) (?:ta|ton|tes|a ce que tu)\b"
 )
 
 _TOPICS = [(topic, re.compile(words)) for topic, words in _TOPIC_WORDS.items()]
