@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from actions.fallback import ActionNotUnderstood
+from actions.small_talk import ActionShortReply
 from actions.topics import ActionTopicAnswer
 from bot.core.action_services import ActionServices
 from bot.core.messages import GENERIC_SIGNAL
@@ -182,3 +183,45 @@ async def test_a_town_outside_the_area_gets_the_national_directory_not_our_addre
     assert "1jeune1solution.gouv.fr/accompagnement" in where["text"]
     assert "rue de la République" not in where["text"]
     assert "rue de la République" in ours["text"]  # Villeurbanne is in the Rhône: ours
+
+
+async def test_a_question_read_as_a_yes_is_answered_in_its_subject(
+    context: ActionServices,
+) -> None:
+    dispatcher = CollectingDispatcher()
+
+    await ActionShortReply().run(
+        dispatcher, _tracker("c pour qui", "affirm", {"topic": "pacea"}), {}
+    )
+
+    assert "16" in dispatcher.messages[0]["text"] and "PACEA" in dispatcher.messages[0]["text"]
+
+
+async def test_a_plain_yes_keeps_its_own_answer(context: ActionServices) -> None:
+    dispatcher = CollectingDispatcher()
+
+    await ActionShortReply().run(dispatcher, _tracker("ok", "affirm", {"topic": "pacea"}), {})
+
+    assert dispatcher.messages[0]["response"] == "utter_affirm"
+
+
+async def test_cost_after_the_address_is_about_the_mission_locale(context: ActionServices) -> None:
+    dispatcher = CollectingDispatcher()
+
+    await ActionNotUnderstood().run(
+        dispatcher, _tracker("c payant ?", "nlu_fallback", {"topic": "mission_locale"}), {}
+    )
+
+    assert "gratuit" in dispatcher.messages[0]["text"]
+
+
+async def test_too_long_to_read_repeats_the_answer_in_short(context: ActionServices) -> None:
+    dispatcher = CollectingDispatcher()
+
+    events = await ActionNotUnderstood().run(
+        dispatcher, _tracker("jcomprend pa ta trop ecrit", "nlu_fallback", {"topic": "cej"}), {}
+    )
+
+    assert dispatcher.messages[0]["text"].startswith("Pas de problème")
+    assert dispatcher.messages[1]["text"].startswith("En bref")
+    assert ("simple_french", True) in [(e["name"], e.get("value")) for e in events]

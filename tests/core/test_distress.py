@@ -60,6 +60,15 @@ K = DistressKind
         ("de tte facon a quoi bon jsuis un boulet pr tout le monde", {K.SUICIDE}),
         ("j'ai pris tous mes cachets ce soir", {K.SUICIDE, K.IMMEDIATE_DANGER}),
         ("jai 16 ans ma mere ma foutu dehors", {K.SHELTER, K.CHILD_DANGER}),  # a minor: 119 too
+        # Indirect wording found missing in the dev conversations (#8)
+        ("quand ca va pas je me fais du mal avec un cutter", {K.SUICIDE}),
+        ("jsuis plus rien, jvois pas pk je continuerais", {K.SUICIDE}),
+        ("j'ai déjà écrit des lettres pour ma mère et ma soeur", {K.SUICIDE}),
+        ("je veux plus etre la", {K.SUICIDE}),
+        ("envie de tout supprimer, mes comptes, mes photos, moi avec", {K.SUICIDE}),
+        ("hier mon mari m'a serré le cou", {K.PARTNER_VIOLENCE}),
+        ("il attend devant chez moi", {K.IMMEDIATE_DANGER}),
+        ("j'ai peur qu'il me retrouve", {K.IMMEDIATE_DANGER}),
     ],
 )
 def test_situations_are_recognised(text: str, kinds: set[DistressKind]) -> None:
@@ -98,6 +107,15 @@ def test_situations_are_recognised(text: str, kinds: set[DistressKind]) -> None:
         "je veux en finir avec ce dossier",
         "mettre fin a mon contrat",
         "je dors chez ma copine ce soir",
+        "jsuis a la rue en anglais, y a des cours ?",
+        "jsuis a la rue niveau organisation",
+        "ma mere m'a mis a la porte de la cuisine",
+        "j'ai plus la force ce soir pour remplir le formulaire",
+        "j'ai peur qu'ils me jugent a l'entretien",
+        "jsui devant la porte mais c fermé, c normal ?",
+        "pourquoi continuer mes etudes",
+        "je veux me supprimer de la liste",
+        "je veux plus etre la-bas",
     ],
 )
 def test_ordinary_messages_are_not_distress(text: str) -> None:
@@ -153,6 +171,25 @@ async def test_distress_comes_first_and_flags_the_conversation(
     assert conversation.urgent
     assert conversation.urgent_at == clock.current
     assert conversation.urgent_reasons == "shelter"
+
+
+async def test_words_of_danger_in_a_laughing_message_are_asked_back(
+    sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
+) -> None:
+    text = "ma soeur m'a frappé avec un coussin parce que je lui ai pris son chargeur mdr"
+    assert classify(text)  # the net reads violence…
+
+    result = await make_service(sessions, fake_engine, clock).handle(
+        IncomingMessage("webchat", "u1", text=text)
+    )
+
+    check_in = load_distress_content().check_in_reply()
+    assert result.replies[0].text == check_in.text  # …so the bot asks, without numbers
+    assert [b.payload for b in result.replies[0].buttons] == ["/distress", "/request_human"]
+    assert "119" not in result.replies[0].text
+    assert fake_engine.calls[0][2]["distress_handled"] == "check_in"  # Rasa's action: silent
+    conversation = await _conversation(sessions)
+    assert not conversation.urgent
 
 
 async def test_distress_numbers_and_a_silent_rasa_need_no_fallback(
