@@ -194,7 +194,8 @@ async def test_a_question_read_as_a_yes_is_answered_in_its_subject(
         dispatcher, _tracker("c pour qui", "affirm", {"topic": "pacea"}), {}
     )
 
-    assert "16" in dispatcher.messages[0]["text"] and "PACEA" in dispatcher.messages[0]["text"]
+    assert "16" in dispatcher.messages[0]["text"]
+    assert "PACEA" in dispatcher.messages[0]["text"]
 
 
 async def test_a_plain_yes_keeps_its_own_answer(context: ActionServices) -> None:
