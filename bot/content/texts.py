@@ -22,6 +22,7 @@ class Texts:
     waiting_open: str
     waiting_closed: str
     waiting_still: str
+    waiting_received: str
     back_to_assistant_button: str
     back_to_assistant: str
     webchat_errors: dict[str, str]
@@ -46,6 +47,7 @@ def load_texts(path: Path = DEFAULT_PATH) -> Texts:
         waiting_open=str(data["waiting_open"]).strip(),
         waiting_closed=str(data["waiting_closed"]).strip(),
         waiting_still=str(data["waiting_still"]).strip(),
+        waiting_received=str(data["waiting_received"]).strip(),
         back_to_assistant_button=str(data["back_to_assistant_button"]).strip(),
         back_to_assistant=str(data["back_to_assistant"]).strip(),
         webchat_errors={str(k): str(v) for k, v in data["webchat_errors"].items()},

@@ -229,11 +229,13 @@ class DialogueService:
 
     async def _acknowledge_waiting(self, conversation_id: int, text: str | None) -> list[BotReply]:
         """The acknowledgement a waiting young person gets (if none went < 30 min ago; else a
-        line when they call out, nothing otherwise: their messages wait for the counsellor)."""
+        line when they call out, a receipt otherwise: never silence)."""
         now = self._clock.now()
         async with self._sessions() as session:
             if not await waiting.needs_acknowledgement(session, conversation_id, now):
-                return [waiting.still_waiting(self._texts)] if waiting.calls_out(text) else []
+                if waiting.calls_out(text):
+                    return [waiting.still_waiting(self._texts)]
+                return [waiting.received(self._texts)]
             reopening = await reopening_if_closed(session, now)
         return [waiting.acknowledgement(self._texts, reopening)]
 

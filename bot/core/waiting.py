@@ -3,7 +3,8 @@
 Their first held message is acknowledged, then again at most every 30 minutes: when the team is
 there, the danger numbers, and a button to go back to the assistant meanwhile (that payload is
 the bot's own and never reaches Rasa). In between, a message that calls out (« allo ? », « y a
-quelqu'un », « c'est urgent ») gets a one-line answer; other messages wait for the counsellor.
+quelqu'un », « c'est urgent ») gets a one-line answer with the numbers, any other a short
+receipt; all of them wait for the counsellor.
 """
 
 from __future__ import annotations
@@ -58,6 +59,11 @@ def still_waiting(texts: Texts) -> BotReply:
         text=texts.waiting_still,
         buttons=(Button(texts.back_to_assistant_button, BACK_TO_ASSISTANT),),
     )
+
+
+def received(texts: Texts) -> BotReply:
+    """The receipt of any other held message between two acknowledgements."""
+    return BotReply(text=texts.waiting_received)
 
 
 def acknowledgement(texts: Texts, reopening: str | None) -> BotReply:
