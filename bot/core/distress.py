@@ -108,7 +108,7 @@ _PATTERNS: dict[DistressKind, tuple[str, ...]] = {
         r"\bsauter (?:du|d un|par la|par le|sous)\b",
         r"\bavaler (?:tous )?(?:mes|des) (?:medocs|medicaments|cachets)\b",
         r"\bmieux sans moi\b",
-        r"\b(?:fatigue|fatiguee|marre|lasse) de vivre\b",
+        r"\b(?:fatigue|fatiguee|marre|lasse) de vivre\b(?! (?:chez|avec|dans|ici|en|a|au|sous))",
         r"\b(?:avale|pris|prise) (?:tous |toute )?(?:mes |des |la boite de |une boite de )?"
         r"(?:medocs|medicaments|cachets|comprimes)\b",
         r"\b(?:entailles|me taillade|taillader)\b",
@@ -130,7 +130,7 @@ _PATTERNS: dict[DistressKind, tuple[str, ...]] = {
         r"\b(?:dormir|m endormir|endormir) et (?:ne )?(?:plus|jamais|pas) (?:me )?reveiller\b",
         r"\b(?:ne )?(?:plus|jamais|pas) me reveiller\b",
         r"\b(?:fatigue|fatiguee|epuise|epuisee|lasse|las) de (?:tout|la vie|vivre|exister)\b",
-        r"\bmarre de (?:la vie|vivre|exister|ma vie)\b",
+        r"\bmarre de (?:la vie|vivre|exister|ma vie)\b(?! (?:chez|avec|dans|ici|en|a|au|sous))",
         r"\bplus envie d etre (?:la|en vie|vivant|vivante|sur terre|ici)\b",
         r"\bsi je (?:mourais|disparaissais|partais pour de bon|crevais)\b",
         r"\b(?:je suis|j suis) (?:un poids|de trop)\b",
@@ -154,9 +154,10 @@ _PATTERNS: dict[DistressKind, tuple[str, ...]] = {
     DistressKind.SHELTER: (
         r"\b(?:dors?|dormir|dormi|dormirai|passer la nuit)\b.{0,30}\b(?:dehors|rue|voiture|gare|"
         r"parc|tente|escalier|cage d escalier|squat)\b",
-        r"\b(?:a la rue\b(?! (?:niveau|question|pour (?:le|la|les|l)|en (?:anglais|maths?|francais|"
-        r"orthographe|info\w*|histoire|physique|compta\w*|cours|grammaire|conjugaison|code|"
-        r"organisation)))|sans abri|sans domicile|sans toit|sans logement|sdf)\b",
+        r"\b(?:(?<!t es )(?<!tu es )a la rue\b(?! (?:niveau|question|pour (?:le|la|les|l)|"
+        r"en (?:anglais|maths?|francais|orthographe|info\w*|histoire|physique|compta\w*|cours|"
+        r"grammaire|conjugaison|code|organisation)))|"
+        r"sans abri|sans domicile|sans toit|sans logement|sdf)\b",
         r"\b(?:mis|mise|foutu|foutue|jete|jetee|vire|viree|chasse|chassee) "
         r"(?:a la )?(?:dehors|porte)\b(?! (?:de|d) (?:la |l )?(?:cuisine|salle|chambre|classe|"
         r"cours|salon|reunion|soiree|boite|match|vestiaire|magasin))",
