@@ -24,9 +24,10 @@ from actions.forms import (
     latest_intent,
     latest_text,
 )
+from actions.topics import answer_topic, remembered, situation_of
 from bot.content.texts import reply_text
 from bot.core.action_services import services
-from bot.core.topics import SITUATIONS, Topic, load_topic_content, read_point
+from bot.core.topics import Point, Topic, load_topic_content, read_topic
 from bot.eligibility.outcome import CejParameters, assess
 from bot.eligibility.questionnaire import (
     ALL_SLOTS,
@@ -119,12 +120,20 @@ async def _town_needs_a_postcode(tracker: Tracker, changes: dict[str, Any]) -> b
         return await nearest_site(session, None, town.name) is None
 
 
-def _answer_special_situation(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """« j'ai un bracelet, je peux faire le CEJ ? »: what the CEJ says of that situation."""
-    point = read_point(str((tracker.latest_message or {}).get("text") or ""))
-    answer = load_topic_content().answer(Topic.CEJ, point) if point in SITUATIONS else None
-    if answer is not None:
-        dispatcher.utter_message(text=answer.text)
+async def _answer_special_situation(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[dict[str, Any]]:
+    """« j'ai un bracelet, je peux faire le CEJ ? », or « je peux faire le CEJ ? » after « j'ai
+    17 ans »: what the CEJ says of that situation first; « le CEJ c'est pour moi ? »: who it is
+    for. Then the questions."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    point = situation_of(tracker)
+    if point is None and read_topic(text) is Topic.CEJ:
+        point = Point.WHO
+    if point is None or load_topic_content().answer(Topic.CEJ, point) is None:
+        return remembered(tracker)
+    events = await answer_topic(dispatcher, tracker, {}, Topic.CEJ, point)
+    return [*events, *remembered(tracker)]
 
 
 class ActionEligibilityStart(Action):
@@ -139,13 +148,13 @@ class ActionEligibilityStart(Action):
         values = answer_values(tracker)
         started = any(values.get(q.value) is not None for q in QUESTIONS)
         if tracker.get_slot(Slot.DONE) or not started:
-            _answer_special_situation(dispatcher, tracker)
+            situation = await _answer_special_situation(dispatcher, tracker)
             dispatcher.utter_message(text=reply_text("eligibility", "start"))
             today, rules = await rules_for_today()
             said = age_mentioned(
                 str((tracker.latest_message or {}).get("text") or ""), today, rules
             )
-            return [SlotSet(slot, said.get(slot)) for slot in ALL_SLOTS]
+            return [*situation, *(SlotSet(slot, said.get(slot)) for slot in ALL_SLOTS)]
         dispatcher.utter_message(text=reply_text("eligibility", "resume"))
         return [SlotSet(Slot.STOPPED, None), SlotSet(Slot.RETRY, None)]
 

@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forms import bot_action_before_message
-from actions.topics import answer_topic, simple_french, topic_question
+from actions.topics import answer_topic, remembered, simple_french, topic_question
 from bot.content.texts import reply_text
 from bot.core.messages import GENERIC_SIGNAL
 
@@ -34,7 +34,8 @@ class ActionNotUnderstood(Action):
         question = topic_question(tracker)
         if question is not None:
             # Understood after all: a point about a subject (« ca dure cmb » after the PACEA).
-            return await answer_topic(dispatcher, tracker, domain, *question)
+            events = await answer_topic(dispatcher, tracker, domain, *question)
+            return [*events, *remembered(tracker)]
         if _previous_turn_was_not_understood(tracker):
             dispatcher.utter_message(
                 text=reply_text("not_understood", "again"),

@@ -20,6 +20,7 @@ from bot.content.texts import reply_text
 from bot.core.action_services import services
 from bot.core.messages import GENERIC_SIGNAL
 from bot.core.topics import (
+    REMEMBERED,
     SITUATIONS,
     SUPPORT_TOPICS,
     Point,
@@ -38,6 +39,7 @@ TOPIC_SLOT = "topic"
 ANSWERED_SLOT = "answered"
 SIMPLE_SLOT = "simple_french"
 TOWN_SLOT = "town"  # {"name": …, "department": …}: a town said in passing, for « c'est où ? »
+SITUATION_SLOT = "situation"  # a point of REMEMBERED said in passing (« j'ai 17 ans », « le SPIP »)
 
 # Intents whose subject is fixed, whatever the conversation was about.
 _FIXED_TOPIC = {"ask_cej": Topic.CEJ, "ask_pacea": Topic.PACEA}
@@ -189,6 +191,31 @@ async def answer_topic(
     ]
 
 
+def remembered(tracker: Tracker) -> list[dict[str, Any]]:
+    """What the latest message says in passing of the young person (a town, a situation), to
+    be used later in the conversation."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if text.startswith("/"):
+        return []
+    events: list[dict[str, Any]] = []
+    said = town_in(text)
+    if said is not None:  # remembered for a later « c'est où ? »
+        events.append(SlotSet(TOWN_SLOT, {"name": said.name, "department": said.department}))
+    point = read_point(text)
+    if point in REMEMBERED:
+        events.append(SlotSet(SITUATION_SLOT, point.value))
+    return events
+
+
+def situation_of(tracker: Tracker) -> Point | None:
+    """The young person's situation: said in the latest message, or earlier."""
+    point = read_point(str((tracker.latest_message or {}).get("text") or ""))
+    if point in REMEMBERED:
+        return point
+    kept = tracker.get_slot(SITUATION_SLOT)
+    return Point(kept) if kept in {p.value for p in REMEMBERED} else None
+
+
 class ActionTopicAnswer(Action):
     def name(self) -> str:
         return NAME
@@ -197,10 +224,7 @@ class ActionTopicAnswer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         events = await self._answer(dispatcher, tracker, domain)
-        said = town_in(str((tracker.latest_message or {}).get("text") or ""))
-        if said is not None:  # remembered for a later « c'est où ? »
-            events.append(SlotSet(TOWN_SLOT, {"name": said.name, "department": said.department}))
-        return events
+        return [*events, *remembered(tracker)]
 
     async def _answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

@@ -52,6 +52,9 @@ class Point(StrEnum):
 # Situations a young person tells (« suivi par le SPIP », « à l'ASE »): answered with what the
 # CEJ says of them, in passing or before the eligibility questions.
 SITUATIONS = (Point.JUSTICE, Point.ASE, Point.FOREIGNERS)
+# What is remembered of a young person's situation when said in passing, to answer « je peux
+# faire le CEJ ? » later for them (actions/topics.py, actions/eligibility.py).
+REMEMBERED = (*SITUATIONS, Point.MINORS, Point.WORK_ALONGSIDE)
 
 # support_topic entity values (nlu/support.yml synonyms) → topics.
 SUPPORT_TOPICS = {

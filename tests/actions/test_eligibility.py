@@ -282,3 +282,34 @@ async def test_a_town_without_a_known_site_asks_its_postcode_once(
     assert slots_of(second)["elig_town"] == "villeurbanne"  # asked once, then taken as it is
     assert slots_of(second)["requested_slot"] is None
     assert slots_of(known)["elig_town"] == "lyon"  # the demo site's town: no postcode needed
+
+
+async def test_a_situation_said_earlier_is_answered_before_the_questions(
+    context: ActionServices, sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    """« jsuis suivi par le spip » earlier, then « je peux faire le cej ? »: what the CEJ says
+    of young people followed by the justice system comes first (#8, memory)."""
+    sender = await sender_of_new_conversation(sessions, clock)
+    dispatcher = CollectingDispatcher()
+
+    events = await ActionEligibilityStart().run(
+        dispatcher,
+        form_tracker(sender, "je peux faire le cej ?", slots={"situation": "justice"}),
+        {},
+    )
+
+    assert "SPIP" in dispatcher.messages[0]["text"] or "justice" in dispatcher.messages[0]["text"]
+    assert "C'est parti" in dispatcher.messages[-1]["text"]
+    assert slots_of(events)["topic"] == "cej"
+
+
+async def test_a_cej_question_gets_who_it_is_for_before_the_questions(
+    context: ActionServices, sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    sender = await sender_of_new_conversation(sessions, clock)
+    dispatcher = CollectingDispatcher()
+
+    await ActionEligibilityStart().run(dispatcher, form_tracker(sender, "le cej c pour moi ?"), {})
+
+    assert "16-25 ans" in dispatcher.messages[0]["text"]
+    assert "C'est parti" in dispatcher.messages[-1]["text"]

@@ -226,3 +226,9 @@ async def test_too_long_to_read_repeats_the_answer_in_short(context: ActionServi
     assert dispatcher.messages[0]["text"].startswith("Pas de problème")
     assert dispatcher.messages[1]["text"].startswith("En bref")
     assert ("simple_french", True) in [(e["name"], e.get("value")) for e in events]
+
+
+async def test_a_situation_said_in_passing_is_remembered(context: ActionServices) -> None:
+    _, slots = await _answer("jai 17 ans et je cherche un taf", "look_for_job")
+
+    assert slots["situation"] == "minors"
