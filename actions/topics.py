@@ -91,10 +91,13 @@ async def simple_french(
     text = str((tracker.latest_message or {}).get("text") or "")
     if not asks_for_simple_french(text):
         return None
-    topic = read_topic(text) or _context_topic(tracker)
+    named = read_topic(text)
+    topic = named or _context_topic(tracker)
     if topic is not None:
-        # « j'ai pas compris, t'as trop écrit » after an answer: that answer again, simply.
-        dispatcher.utter_message(text=reply_text("topics", "simple_again"))
+        # « j'ai pas compris, t'as trop écrit » after an answer: that answer again, simply
+        # (« je parle pas bien français, c'est quoi le CEJ ? »: that answer, simply).
+        intro = "simple_ok" if named else "simple_again"
+        dispatcher.utter_message(text=reply_text("topics", intro))
         point = read_point(text) or Point.WHAT
         events = await answer_topic(dispatcher, tracker, {}, topic, point, brief=True)
         return [*events, SlotSet(SIMPLE_SLOT, True)]
@@ -180,8 +183,10 @@ async def answer_topic(
         return [SlotSet(TOPIC_SLOT, topic.value)]
     key = f"{topic.value}/{point.value}"
     answered = list(tracker.get_slot(ANSWERED_SLOT) or [])
-    brief = brief or key in answered or bool(tracker.get_slot(SIMPLE_SLOT))
-    text = answer.short if brief and answer.short else answer.text
+    simple = bool(tracker.get_slot(SIMPLE_SLOT)) or asks_for_simple_french(
+        str((tracker.latest_message or {}).get("text") or "")
+    )
+    text = answer.worded(simple=simple, brief=brief or key in answered)
     dispatcher.utter_message(
         text=text, buttons=[{"title": t, "payload": p} for t, p in answer.buttons]
     )

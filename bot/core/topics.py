@@ -195,6 +195,15 @@ class Answer:
     text: str
     short: str | None
     buttons: tuple[tuple[str, str], ...]  # (title, payload)
+    simple: str | None = None  # for a young person who does not read French well
+
+    def worded(self, *, simple: bool, brief: bool) -> str:
+        """Simple French when asked for, else the short form when asked twice, else in full."""
+        if simple and self.simple:
+            return self.simple
+        if (brief or simple) and self.short:
+            return self.short
+        return self.text
 
 
 @dataclass(frozen=True)
@@ -229,6 +238,7 @@ def load_topic_content(path: Path = CONTENT_PATH) -> TopicContent:
                 text=str(entry["text"]),
                 short=str(entry["short"]) if "short" in entry else None,
                 buttons=tuple(_button(str(b)) for b in entry.get("buttons", ())),
+                simple=str(entry["simple"]) if "simple" in entry else None,
             )
     return TopicContent(
         labels={str(k): str(v) for k, v in data["labels"].items()},
