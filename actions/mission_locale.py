@@ -11,9 +11,10 @@ from bot.core.team_hours import periods_of
 from bot.storage.sites import main_site
 
 
-async def say_site_info(dispatcher: CollectingDispatcher) -> None:
+async def say_site_info(dispatcher: CollectingDispatcher, *, simple: bool = False) -> None:
     """Address, phone and opening hours of the main site, with whether it is open right now
-    (what « la Mission Locale, c'est où / c'est quoi » gets, from actions/topics.py)."""
+    (what « la Mission Locale, c'est où / c'est quoi » gets, from actions/topics.py); in simple
+    French, the address, phone and whether it is open now only."""
     context = services()
     async with context.sessions() as session:
         site = await main_site(session)
@@ -24,7 +25,7 @@ async def say_site_info(dispatcher: CollectingDispatcher) -> None:
         dispatcher.utter_message(
             text=reply_text(
                 "site_info",
-                "text",
+                "simple" if simple else "text",
                 mission_locale=site.mission_locale.name,
                 site_name=site.name,
                 address=f"{site.address}, {site.postcode} {site.city}",

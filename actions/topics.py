@@ -164,7 +164,7 @@ async def answer_topic(
         if town is not None and not await _in_area(town):
             dispatcher.utter_message(text=content.other_area)
         else:
-            await say_site_info(dispatcher)
+            await say_site_info(dispatcher, simple=bool(tracker.get_slot(SIMPLE_SLOT)))
         return [SlotSet(TOPIC_SLOT, topic.value)]
     if answer is None and point in _MISSION_LOCALE_POINTS:
         answer = content.answer(Topic.MISSION_LOCALE, point)
