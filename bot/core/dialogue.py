@@ -129,6 +129,16 @@ class DialogueService:
             else:
                 crisis = crisis_reasons(route.urgent_at, route.urgent_reasons, now)
             state = ConversationState(route.state)
+            back = (
+                state is ConversationState.WAITING_FOR_COUNSELLOR
+                and not danger
+                and waiting.asks_for_the_assistant(incoming.text)
+            )
+            if back:  # « je reviens au bot, c koi le faj »: the bot answers this very message
+                await store.set_conversation_state(
+                    session, route.conversation_id, ConversationState.BOT, now
+                )
+                state = ConversationState.BOT
             held = state is not ConversationState.BOT
             throttled = (
                 not held
@@ -158,6 +168,9 @@ class DialogueService:
         first = [self._distress.reply(danger)] if danger else []
         if check_in:
             first = [self._distress.check_in_reply()]
+        if back:
+            logger.info("conversation %s back with the bot in words", conversation_id)
+            first = [BotReply(text=self._texts.back_to_assistant_in_words)]
         if danger:
             logger.warning("conversation %s flagged urgent (%s)", conversation_id, ",".join(danger))
         if (

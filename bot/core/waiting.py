@@ -31,6 +31,20 @@ _CALLING_OUT = re.compile(
 )
 
 
+_BACK_TO_ASSISTANT = re.compile(
+    r"\b(?:reviens|retourne|repasse|revenir|retourner|repasser|je reprends) "
+    r"(?:au|a l|avec (?:le|l)|sur le) ?(?:bot|robot|assistant|chatbot)\b|"
+    r"\blaisse tomber (?:le|la|l|les) ?(?:conseiller|conseillere|humain|equipe|attente)\b|"
+    r"\b(?:plus besoin|pas besoin) (?:d un|du|de|d) ?(?:conseiller|conseillere|humain)\b"
+)
+
+
+def asks_for_the_assistant(text: str | None) -> bool:
+    """« laisse tomber, je reviens au bot »: the same as the « Revenir à l'assistant » button
+    (only explicit words: a lone « laisse tomber » keeps the request for a counsellor)."""
+    return text is not None and bool(_BACK_TO_ASSISTANT.search(normalize(text)))
+
+
 def calls_out(text: str | None) -> bool:
     """Whether a held message asks whether anyone is there (or says it is urgent)."""
     return text is not None and (bool(_CALLING_OUT.search(normalize(text))) or "??" in text)

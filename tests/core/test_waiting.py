@@ -105,3 +105,22 @@ async def test_going_back_to_the_assistant_while_waiting(
     assert state == ConversationState.BOT
     assert [call[1] for call in fake_engine.calls] == ["je veux un humain", "c koi le cej"]
     assert after.replies[0].text == "écho : c koi le cej"
+
+
+async def test_going_back_to_the_assistant_in_words_answers_that_message(
+    sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
+) -> None:
+    conversation_id = await _waiting(sessions, fake_engine, clock)
+    service = make_service(sessions, fake_engine, clock)
+
+    kept = await service.handle(_text("laisse tomber"))  # not explicit: still waiting
+    back = await service.handle(_text("laisse tomber je reviens au bot. c koi le faj"))
+
+    assert "Reçu" in kept.replies[0].text or "bien arrivé" in kept.replies[0].text
+    assert back.replies[0].text.startswith("Ok, c'est moi qui reprends")
+    assert back.replies[1].text == "écho : laisse tomber je reviens au bot. c koi le faj"
+    async with sessions() as session:
+        state = await session.scalar(
+            select(Conversation.state).where(Conversation.id == conversation_id)
+        )
+    assert state == ConversationState.BOT
