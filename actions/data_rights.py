@@ -36,6 +36,11 @@ def _ask(dispatcher: CollectingDispatcher, key: str, yes_title: str, yes_intent:
                 "payload": payload(yes_intent, confirm="oui"),
             },
             {"title": reply_text("data_rights", "button_no"), "payload": payload("deny")},
+            # An uncertain reading (« jveux tout arrêter ») may hide something else: a human too.
+            {
+                "title": reply_text("not_understood", "button_human"),
+                "payload": payload("request_human"),
+            },
         ],
     )
 

@@ -159,12 +159,15 @@ async def answer_topic(
     """Say the answer for (topic, point), and remember the subject; `brief`: its short form."""
     content = load_topic_content()
     answer = content.answer(topic, point)
+    simple = bool(tracker.get_slot(SIMPLE_SLOT)) or asks_for_simple_french(
+        str((tracker.latest_message or {}).get("text") or "")
+    )
     if point is Point.WHERE or (answer is None and topic is Topic.MISSION_LOCALE):
         town = _town(tracker)
         if town is not None and not await _in_area(town):
-            dispatcher.utter_message(text=content.other_area)
+            dispatcher.utter_message(text=content.other_area_text(simple=simple))
         else:
-            await say_site_info(dispatcher, simple=bool(tracker.get_slot(SIMPLE_SLOT)))
+            await say_site_info(dispatcher, simple=simple)
         return [SlotSet(TOPIC_SLOT, topic.value)]
     if answer is None and point in _MISSION_LOCALE_POINTS:
         answer = content.answer(Topic.MISSION_LOCALE, point)
@@ -172,7 +175,7 @@ async def answer_topic(
         answer = content.answer(topic, Point.WHAT)
     if answer is None:
         dispatcher.utter_message(
-            text=content.unknown(topic),
+            text=content.unknown(topic, simple=simple),
             buttons=[
                 {
                     "title": reply_text("not_understood", "button_human"),
@@ -183,9 +186,6 @@ async def answer_topic(
         return [SlotSet(TOPIC_SLOT, topic.value)]
     key = f"{topic.value}/{point.value}"
     answered = list(tracker.get_slot(ANSWERED_SLOT) or [])
-    simple = bool(tracker.get_slot(SIMPLE_SLOT)) or asks_for_simple_french(
-        str((tracker.latest_message or {}).get("text") or "")
-    )
     text = answer.worded(simple=simple, brief=brief or key in answered)
     dispatcher.utter_message(
         text=text, buttons=[{"title": t, "payload": p} for t, p in answer.buttons]

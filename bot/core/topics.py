@@ -216,8 +216,15 @@ class TopicContent:
     def answer(self, topic: Topic, point: Point) -> Answer | None:
         return self.answers.get((topic.value, point.value))
 
-    def unknown(self, topic: Topic) -> str:
-        return self.unknown_point.format(label=self.labels[topic.value])
+    unknown_point_simple: str | None = None
+    other_area_simple: str | None = None
+
+    def unknown(self, topic: Topic, *, simple: bool = False) -> str:
+        template = self.unknown_point_simple if simple and self.unknown_point_simple else None
+        return (template or self.unknown_point).format(label=self.labels[topic.value])
+
+    def other_area_text(self, *, simple: bool = False) -> str:
+        return self.other_area_simple if simple and self.other_area_simple else self.other_area
 
 
 def _button(spec: str) -> tuple[str, str]:
@@ -245,4 +252,6 @@ def load_topic_content(path: Path = CONTENT_PATH) -> TopicContent:
         unknown_point=str(data["unknown_point"]["text"]),
         other_area=str(data["other_area"]["text"]),
         answers=answers,
+        unknown_point_simple=data["unknown_point"].get("simple"),
+        other_area_simple=data["other_area"].get("simple"),
     )

@@ -13,6 +13,7 @@ from actions.small_talk import ActionShortReply
 from actions.topics import ActionTopicAnswer
 from bot.core.action_services import ActionServices
 from bot.core.messages import GENERIC_SIGNAL
+from bot.core.topics import Point, Topic, load_topic_content
 from bot.storage.demo import seed_demo
 from tests.conftest import FixedClock
 
@@ -36,6 +37,13 @@ def _tracker(text: str, intent: str, slots: dict[str, Any] | None = None) -> Tra
             "latest_action_name": "action_listen",
         }
     )
+
+
+def _simple_cej() -> str:
+    simple = load_topic_content().answer(Topic.CEJ, Point.WHAT)
+    assert simple is not None
+    assert simple.simple is not None
+    return simple.simple
 
 
 async def _answer(
@@ -156,7 +164,7 @@ async def test_simple_french_is_acknowledged_then_every_answer_is_short(
 
     assert dispatcher.messages[0]["text"].startswith("Pas de problème")
     assert [(e["name"], e["value"]) for e in events] == [("simple_french", True)]
-    assert reply["text"].startswith("En bref")
+    assert reply["text"] == _simple_cej()
 
 
 async def test_not_understood_still_asks_to_rephrase_real_noise(context: ActionServices) -> None:
@@ -224,7 +232,7 @@ async def test_too_long_to_read_repeats_the_answer_in_short(context: ActionServi
     )
 
     assert dispatcher.messages[0]["text"].startswith("Pas de problème")
-    assert dispatcher.messages[1]["text"].startswith("En bref")
+    assert dispatcher.messages[1]["text"] == _simple_cej()
     assert ("simple_french", True) in [(e["name"], e.get("value")) for e in events]
 
 

@@ -119,3 +119,16 @@ def test_facts_keep_their_figures() -> None:
     duration = content.answer(Topic.CEJ, Point.DURATION)
     assert duration is not None
     assert "6 à 12 mois" in duration.text
+
+
+def test_every_answer_has_a_simple_french_wording_that_is_simple() -> None:
+    """« je parle pas bien français »: short sentences, short paragraphs (the same rule as
+    the conversation bench's `simple` check)."""
+    from bench.conversation_checks import simplicity_problem
+
+    content = load_topic_content()
+    for (topic, point), answer in content.answers.items():
+        assert answer.simple, f"{topic}.{point} has no simple wording"
+        assert simplicity_problem(answer.simple) == "", f"{topic}.{point}"
+    assert content.other_area_simple
+    assert content.unknown_point_simple
