@@ -245,8 +245,19 @@ class ActionTopicAnswer(Action):
             dispatcher.utter_message(response=_RESPONSES[intent])
             return []
         words_point = read_point(text) if not text.startswith("/") else None
-        point = words_point or _DEFAULTS.get(intent, (Point.WHAT, None))[0]
-        if _DEFAULTS.get(intent, (Point.WHAT, None))[1] is None and not named and not words_point:
+        default_point, default_topic = _DEFAULTS.get(intent, (Point.WHAT, None))
+        point = words_point or default_point
+        if named and not words_point and default_topic is not None and topic is not default_topic:
+            # « la mission locale elle aide pour le permis ? »: about the permis, not our address.
+            point = Point.WHAT
+        if default_topic is None and not named and not words_point:
+            if intent == "inform" and topic is not None and topic is not Topic.MISSION_LOCALE:
+                # A fact about oneself right after an answer (« jai 18 ans depuis mars », « je
+                # gagne 900 € ») asks whether it applies to them: who it is for, or the amount
+                # again when that was the last answer.
+                last = (tracker.get_slot(ANSWERED_SLOT) or [None])[-1]
+                point = Point.AMOUNT if last == f"{topic.value}/amount" else Point.WHO
+                return await answer_topic(dispatcher, tracker, domain, topic, point)
             # No question in the words: information given in passing is acknowledged, « de
             # l'aide pour autre chose » gets the menu; the subject of before is not the answer.
             topic = None

@@ -71,7 +71,7 @@ _TOPIC_WORDS: dict[Topic, str] = {
     Topic.LOGEMENT: (
         r"\blogement\b|\bloger\b|\bappart\w*|\bfjt\b|foyer (?:de )?jeunes? travailleurs?|"
         r"\bvisale\b|loca ?pass|\bapl\b|\bloyer\b|\bcaution\b|\bhebergement\b|\bsiao\b|"
-        r"\bcoloc\w*|\bstudio\b"
+        r"\bcoloc\w*|\bstudio\b|\bgarant\b|\bproprio\w*\b|\blogman\b|\blogmen\b"
     ),
     Topic.SANTE: (
         r"\bsante\b|\bcss\b|\bc2s\b|complementaire|\bmutuelle\b|carte vitale|\bmedecin\b|"
@@ -81,7 +81,8 @@ _TOPIC_WORDS: dict[Topic, str] = {
         r"\bfaj\b|fonds? d aide|aide d urgence|colis|alimentaire|restos? du coeur|\bccas\b|"
         r"epicerie sociale|epicerie solidaire|bons? alimentaires?|\bdettes?\b|"
         r"\bbesoin d (?:argent|thune|sous)\b|"
-        r"\b(?:plus|pas) (?:d argent|de thune|un sou|une thune)\b|"
+        r"\b(?:plus|pas) (?:d argent|de thunes?|d thunes?|un sou|une thune|de sous|d oseille|"
+        r"de tunes?|d tune)\b|"
         r"\bgalere (?:d argent|financiere)\b"
     ),
     Topic.MISSION_LOCALE: r"mission locale|\bmision lo\w*|\bmission lo\w*",
@@ -119,8 +120,10 @@ _POINT_WORDS: dict[Point, str] = {
     Point.PAYMENT: (
         r"\bqui (?:paie|paye|verse)\b|\bverse\w*\b|\bvirement\b|\btombe\b|"
         r"\bquand\b.{0,25}\b(?:paye|payes|paie|touche|recoit|argent|verse)\b|"
-        r"\b(?:paye|payee|payes|paie|touche|recoit|recois|verse|versee|tune|sous)\b.{0,15}"
-        r"\bquand\b|\brecu\b.{0,20}\b(?:argent|allocation|paiement|tune|sous)\b|"
+        r"\b(?:paye|payee|payes|paie|touche|recoit|recois|resoi|recoi|verse|versee)(?: \w+)? "
+        r"quand\b|\bquel jour du mois\b|\bje touche ce mois\b|"
+        r"\bquand\b.{0,25}\b(?:resoi|recoi)\b|"
+        r"\brecu\b.{0,20}\b(?:argent|allocation|paiement|tune|sous)\b|"
         r"\b(?:argent|allocation|paiement|tune|sous)\b.{0,20}\b(?:pas recu|toujours rien|"
         r"en retard|retard)\b|\bmon paiement\b|\b(?:toujours )?rien recu\b|"
         r"se rembourse|rembours\w*"

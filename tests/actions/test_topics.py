@@ -240,3 +240,26 @@ async def test_a_situation_said_in_passing_is_remembered(context: ActionServices
     _, slots = await _answer("jai 17 ans et je cherche un taf", "look_for_job")
 
     assert slots["situation"] == "minors"
+
+
+async def test_a_fact_about_oneself_after_an_answer_asks_whether_it_applies(
+    context: ActionServices,
+) -> None:
+    [who], _ = await _answer("jai 18 ans depuis mars", "inform", {"topic": "argent"})
+    [amount], _ = await _answer(
+        "et mes parents sont imposables", "inform", {"topic": "cej", "answered": ["cej/amount"]}
+    )
+
+    assert "18-25 ans" in who["text"]  # who the FAJ is for
+    assert "561,68" in amount["text"]
+
+
+async def test_another_subject_named_with_the_mission_locale_is_answered_for_itself(
+    context: ActionServices,
+) -> None:
+    [reply], slots = await _answer(
+        "la mission locale elle aide pour le permis ?", "ask_mission_locale"
+    )
+
+    assert slots["topic"] == "permis"
+    assert "1 €" in reply["text"]

@@ -24,6 +24,9 @@ P = Point
         ("et ça dure combien ?", P.DURATION),
         # Found missing in the dev conversations (#8)
         ("c payé quand", P.PAYMENT),
+        ("kan es ke je resoi la tune du cej", P.PAYMENT),
+        ("le cej c payé quel jour du mois ?", P.PAYMENT),
+        ("combien on touche avec le c e j quand on a 18 ans", P.AMOUNT),
         ("ca fait 2 mois g toujours rien recu", P.PAYMENT),
         ("kom on fé pr avoir lalocation", P.SIGNUP),
         ("comment on la demande", P.SIGNUP),
