@@ -25,6 +25,7 @@ from bot.core.topics import (
     SUPPORT_TOPICS,
     Point,
     Topic,
+    about_oneself,
     asks_for_simple_french,
     load_topic_content,
     read_point,
@@ -158,12 +159,28 @@ async def answer_topic(
 ) -> list[dict[str, Any]]:
     """Say the answer for (topic, point), and remember the subject; `brief`: its short form."""
     content = load_topic_content()
+    situation = situation_of(tracker)
+    text_said = str((tracker.latest_message or {}).get("text") or "")
+    if (
+        situation is not None
+        and point in (Point.WHAT, Point.WHO)
+        and about_oneself(text_said)
+        and content.answer(topic, situation) is not None
+    ):
+        point = situation  # « pour le permis ya quoi ? » from a 17-year-old: the minors' answer
     answer = content.answer(topic, point)
     simple = bool(tracker.get_slot(SIMPLE_SLOT)) or asks_for_simple_french(
         str((tracker.latest_message or {}).get("text") or "")
     )
+    town = _town(tracker)
+    if (
+        topic is Topic.MISSION_LOCALE
+        and point is Point.SIGNUP
+        and town is not None
+        and not await _in_area(town)
+    ):
+        point = Point.WHERE  # signing up elsewhere: that town's Mission Locale
     if point is Point.WHERE or (answer is None and topic is Topic.MISSION_LOCALE):
-        town = _town(tracker)
         if town is not None and not await _in_area(town):
             dispatcher.utter_message(text=content.other_area_text(simple=simple))
         else:

@@ -71,11 +71,12 @@ _TOPIC_WORDS: dict[Topic, str] = {
     Topic.LOGEMENT: (
         r"\blogement\b|\bloger\b|\bappart\w*|\bfjt\b|foyer (?:de )?jeunes? travailleurs?|"
         r"\bvisale\b|loca ?pass|\bapl\b|\bloyer\b|\bcaution\b|\bhebergement\b|\bsiao\b|"
-        r"\bcoloc\w*|\bstudio\b|\bgarant\b|\bproprio\w*\b|\blogman\b|\blogmen\b"
+        r"\bcoloc\w*|\bstudio\b|\bgarant\b|\bproprio\w*\b|\blogman\b|\blogmen\b|\b115\b"
     ),
     Topic.SANTE: (
         r"\bsante\b|\bcss\b|\bc2s\b|complementaire|\bmutuelle\b|carte vitale|\bmedecin\b|"
-        r"\bsecu\b|fil sante|\bsoins?\b|\bdentiste\b|\bpsy\b|\bameli\b|\bcpam\b|carte vital\b"
+        r"\bsecu\b|fil sante|\bsoins?\b|\bdentiste\b|\bpsy\b|\bameli\b|\bcpam\b|carte vital\b|"
+        r"\bbilan (?:de )?(?:prevention|sante)\b"
     ),
     Topic.ARGENT: (
         r"\bfaj\b|fonds? d aide|aide d urgence|colis|alimentaire|restos? du coeur|\bccas\b|"
@@ -147,7 +148,7 @@ _POINT_WORDS: dict[Point, str] = {
     ),
     Point.WHERE: (
         r"\bc est ou\b|\bc ou\b|\bou (?:ca|c est|aller|se trouve)\b|\badresse\b|"
-        r"\bou exactement\b"
+        r"\bou exactement\b|\b(?:aller|vais|va|on va|je dois aller) ou\b|\bje vais ou\b"
     ),
     Point.AMOUNT: (
         r"\bcombien\b|\bcmb\b|\bcb\b|\bmontant\b|\bon touche\b|\bje touche\b|\bpaye\w*\b|"
@@ -187,6 +188,18 @@ def asks_for_simple_french(text: str) -> bool:
     return bool(_SIMPLE_FRENCH.search(normalize(text)))
 
 
+_PERSONAL = re.compile(
+    r"\b(?:moi|pour moi|je peux|jpeux|je pourrai\w*|jpourrai\w*|mon cas|mon suivi|"
+    r"j y ai droit|ya quoi|y a quoi|c possible|c est possible|ca pose probleme)\b"
+)
+
+
+def about_oneself(text: str) -> bool:
+    """« c possible pour moi ? », « ya quoi comme aide »: asked for oneself, so what is known
+    of one's situation applies."""
+    return bool(_PERSONAL.search(normalize(text)))
+
+
 def read_point(text: str) -> Point | None:
     """The most specific point the message asks about, if any."""
     folded = normalize(text)
@@ -206,6 +219,8 @@ class Answer:
             return self.simple
         if (brief or simple) and self.short:
             return self.short
+        if brief and self.simple:
+            return self.simple  # asked twice, no short form: the simple one is shorter
         return self.text
 
 

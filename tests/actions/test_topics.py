@@ -263,3 +263,31 @@ async def test_another_subject_named_with_the_mission_locale_is_answered_for_its
 
     assert slots["topic"] == "permis"
     assert "1 €" in reply["text"]
+
+
+async def test_a_question_for_oneself_gets_the_answer_for_ones_known_situation(
+    context: ActionServices,
+) -> None:
+    [minor], _ = await _answer(
+        "pour le permis ya quoi comme aide", "ask_other_support", {"situation": "minors"}
+    )
+    [general], _ = await _answer("c'est quoi le permis a 1 euro", "ask_other_support", {})
+
+    permis_minors = load_topic_content().answer(Topic.PERMIS, Point.MINORS)
+    assert permis_minors is not None
+    assert minor["text"] == permis_minors.text
+    assert general["text"] != permis_minors.text
+
+
+async def test_signing_up_from_another_town_gets_the_national_directory(
+    context: ActionServices, sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    await seed_demo(sessions, clock.now())
+
+    [reply], _ = await _answer(
+        "comment je fais pr m inscrire a la mission locale",
+        "ask_mission_locale",
+        {"town": {"name": "Brest", "department": "29"}},
+    )
+
+    assert "1jeune1solution" in reply["text"]
