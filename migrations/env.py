@@ -27,14 +27,26 @@ def _url() -> str:
 
 
 def _run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Batch mode rebuilds a table on SQLite (copy, drop, rename). With foreign keys enforced,
+        # dropping the old table cascades to the rows that reference it (an appointment's
+        # quarters and reminders would be lost), so enforcement is off while migrating, as in
+        # SQLite's own procedure, and the references are checked before committing. The pragma
+        # only takes effect outside a transaction: it is sent before anything else.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=sqlite,
         compare_type=True,
     )
     with context.begin_transaction():
         context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migration broke {len(broken)} foreign key reference(s)")
 
 
 async def _run_async() -> None:

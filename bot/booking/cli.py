@@ -95,7 +95,7 @@ async def _run(args: argparse.Namespace, settings: Settings, out: TextIO, now: d
             print(f"Impossible : {staff_view.OUTCOME_REFUSALS[error.reason]}", file=sys.stderr)
             return 2
         print(
-            f"Rendez-vous n° {appointment.id} ({appointment.first_name}) noté : "
+            f"Rendez-vous n° {appointment.id} ({staff_view.first_name_label(appointment)}) noté : "
             f"{OUTCOME_LABELS[appointment.status]}.",
             file=out,
         )
@@ -123,6 +123,7 @@ def _print_table(found: list[Appointment], first: str, last: str, out: TextIO) -
         print(
             f"{a.id:>5}  {_when(a):<22} {staff_view.KIND_LABELS[a.kind]:<10} "
             f"{staff_view.place_label(a)[:28]:<28} {a.counsellor.display_name[:12]:<12} "
-            f"{staff_view.STATUS_LABELS[a.status]:<9} {a.first_name[:14]:<14} {a.phone or '—'}",
+            f"{staff_view.STATUS_LABELS[a.status]:<9} {staff_view.first_name_label(a)[:14]:<14} "
+            f"{a.phone or '—'}",
             file=out,
         )

@@ -83,6 +83,15 @@ async def appointments_on_days(session: AsyncSession, first: date, last: date) -
     return [a for a in found if first <= local(a.starts_at, timezone_of(a)).date() <= last]
 
 
+# The first name is optional (asked after booking, the young person may skip it).
+NO_FIRST_NAME = "—"
+
+
+def first_name_label(appointment: Appointment) -> str:
+    """The first name as staff read it: « — » when none was given (the JSON keeps null)."""
+    return appointment.first_name or NO_FIRST_NAME
+
+
 def place_label(appointment: Appointment) -> str:
     if appointment.permanence is not None:
         return appointment.permanence.name
@@ -110,7 +119,7 @@ def appointment_json(appointment: Appointment) -> dict[str, object]:
         "address": address(appointment),
         "counsellor": appointment.counsellor.display_name,
         "status": appointment.status,
-        "first_name": appointment.first_name,
+        "first_name": appointment.first_name,  # null when not given
         "phone": appointment.phone,
         "topic": appointment.topic,
         "outcome_at": _iso(appointment.outcome_at),

@@ -84,13 +84,27 @@ async def places(session: AsyncSession) -> dict[PlaceKey, Place]:
 
 
 async def last_first_name(session: AsyncSession, contact_id: int) -> str | None:
-    """The first name given for the contact's latest appointment (not asked twice)."""
+    """The first name last given for one of the contact's appointments (not asked twice)."""
     return await session.scalar(
         select(Appointment.first_name)
-        .where(Appointment.contact_id == contact_id)
+        .where(Appointment.contact_id == contact_id, Appointment.first_name.is_not(None))
         .order_by(Appointment.created_at.desc(), Appointment.id.desc())
         .limit(1)
     )
+
+
+async def set_first_name(
+    session: AsyncSession, appointment_id: int, contact_id: int, first_name: str, now: datetime
+) -> bool:
+    """Write the first name given after booking on the contact's own appointment; False when
+    there is no such appointment (erased meanwhile, or someone else's)."""
+    result = await session.execute(
+        update(Appointment)
+        .where(Appointment.id == appointment_id, Appointment.contact_id == contact_id)
+        .values(first_name=first_name, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
 
 
 async def scheduled_leads(session: AsyncSession, appointment_id: int) -> list[int]:
@@ -201,7 +215,7 @@ async def book(
     ref: SlotRef,
     booker: Booker,
     *,
-    first_name: str,
+    first_name: str | None,
     phone: str | None,
     topic: str | None,
     now: datetime,

@@ -471,8 +471,9 @@ class AppointmentKind(Base):
 class Appointment(Base):
     """A young person's appointment with a counsellor.
 
-    Minimum data: a first name, a phone number only for a phone appointment, and the channel
-    identity to remind them on. Deleted with the contact.
+    Minimum data: a first name when the young person gives it (asked after booking, and
+    optional), a phone number only for a phone appointment, and the channel identity to remind
+    them on. Deleted with the contact.
     """
 
     __tablename__ = "appointments"
@@ -505,7 +506,7 @@ class Appointment(Base):
     starts_at: Mapped[datetime] = mapped_column(index=True)
     ends_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(16))
-    first_name: Mapped[str] = mapped_column(String(60))
+    first_name: Mapped[str | None] = mapped_column(String(60))  # None: not given
     phone: Mapped[str | None] = mapped_column(String(20))  # E.164, phone appointments only
     # The questionnaire's orientation when there was one (cej, pacea…), for the counsellor.
     topic: Mapped[str | None] = mapped_column(String(32))

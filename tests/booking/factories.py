@@ -145,6 +145,7 @@ async def make_appointment(
     status: str = "booked",
     permanence: Permanence | None = None,
     phone: str | None = None,
+    first_name: str | None = "Lina",
 ) -> Appointment:
     """An appointment row and the quarters it takes (no reminders: tests add what they need)."""
     appointment = Appointment(
@@ -157,7 +158,7 @@ async def make_appointment(
         starts_at=starts_at,
         ends_at=starts_at + timedelta(minutes=minutes),
         status=status,
-        first_name="Lina",
+        first_name=first_name,
         phone=phone if phone is not None else ("+33612345678" if kind == "phone" else None),
         calendar_key=secrets.token_urlsafe(32),
         created_at=now,

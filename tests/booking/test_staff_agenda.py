@@ -389,6 +389,30 @@ async def test_the_cli_lists_and_marks(
     assert (await _row(sessions, ids["future"])).status == "booked"
 
 
+async def test_an_appointment_without_a_first_name_shows_a_dash(
+    database_url: str, sessions: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    async with sessions() as session, session.begin():
+        site = await make_site(session, NOW)
+        samia = await make_counsellor(session, site, NOW)
+        identity = await make_identity(session, NOW)
+        anonymous = await make_appointment(
+            session, identity, samia, NOW - timedelta(hours=2), NOW, first_name=None
+        )
+
+    async def run(*argv: str) -> tuple[int, str]:
+        return await asyncio.to_thread(_cli, database_url, tmp_path, *argv)
+
+    code, out = await run("list", "--from", "2026-11-23", "--to", "2026-11-23")
+    [row] = [line for line in out.splitlines() if line.strip().startswith(str(anonymous.id))]
+    assert code == 0
+    assert " prévu     —              —" in row  # no first name, no phone number
+    code, out = await run("list", "--from", "2026-11-23", "--to", "2026-11-23", "--json")
+    assert json.loads(out)[0]["first_name"] is None
+    code, out = await run("mark", str(anonymous.id), "attended")
+    assert (code, out) == (0, f"Rendez-vous n° {anonymous.id} (—) noté : venu·e.\n")
+
+
 def test_python_m_bot_appointments_dispatches_to_the_commands(
     sqlite_url: str,
     tmp_path: Path,

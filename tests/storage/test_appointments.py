@@ -62,13 +62,14 @@ async def _book(
     *,
     phone: str | None = None,
     replaces: Appointment | None = None,
+    first_name: str | None = "Lina",
 ) -> Appointment:
     async with sessions() as session, session.begin():
         return await store.book(
             session,
             ref,
             booker,
-            first_name="Lina",
+            first_name=first_name,
             phone=phone,
             topic="cej",
             now=NOW,
@@ -265,6 +266,31 @@ async def test_a_failed_reschedule_keeps_the_old_appointment(
     async with sessions() as session:
         assert (await session.get_one(Appointment, first.id)).status == "booked"
     assert await _count(sessions, AppointmentUnit) == 6
+
+
+async def test_the_first_name_may_come_after_booking_and_only_on_ones_own_appointment(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    counsellor, people = await _agenda(sessions)
+    booker, stranger = [await _booker(sessions, person) for person in people[:2]]
+    named = await _book(sessions, SlotRef(Kind.ON_SITE, counsellor.id, TUESDAY_1030), booker)
+    later = SlotRef(Kind.ON_SITE, counsellor.id, TUESDAY_1030 + timedelta(days=1))
+
+    unnamed = await _book(sessions, later, booker, first_name=None)
+
+    assert unnamed.first_name is None
+    async with sessions() as session, session.begin():
+        # The name of the latest appointment is unknown: the one given before is kept.
+        assert await store.last_first_name(session, booker.contact_id) == "Lina"
+        assert not await store.set_first_name(
+            session, unnamed.id, stranger.contact_id, "Intrus", NOW
+        )
+        assert await store.set_first_name(session, unnamed.id, booker.contact_id, "Sarah", NOW)
+    async with sessions() as session:
+        assert (await session.get_one(Appointment, unnamed.id)).first_name == "Sarah"
+        assert (await session.get_one(Appointment, named.id)).first_name == "Lina"
+        assert await store.last_first_name(session, booker.contact_id) == "Sarah"
+        assert await store.last_first_name(session, stranger.contact_id) is None
 
 
 async def test_permanence_slots_are_booked_at_the_permanence(

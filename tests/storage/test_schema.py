@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import asyncio
+import secrets
+import sqlite3
+from contextlib import closing
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -11,10 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.storage.database import create_engine
+from bot.storage.database import create_engine, create_session_factory
 from bot.storage.demo import seed_demo
 from bot.storage.migrate import downgrade, upgrade
 from bot.storage.models import Base, ChannelIdentity, Contact, Conversation, Site
+from tests.booking.factories import make_appointment, make_counsellor, make_identity, make_site
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -33,6 +39,45 @@ async def test_migrations_match_the_models(database_url: str) -> None:
 def test_migrations_go_down_and_up_again(sqlite_url: str) -> None:
     downgrade(sqlite_url, "base")
     upgrade(sqlite_url)
+
+
+async def _an_appointment(url: str, first_name: str | None) -> None:
+    """An appointment with its quarters, in a database at any revision since 0006."""
+    engine = create_engine(url)
+    async with create_session_factory(engine)() as session, session.begin():
+        site = await make_site(session, NOW)
+        counsellor = await make_counsellor(session, site, NOW, name=f"C{secrets.token_hex(3)}")
+        identity = await make_identity(session, NOW)
+        await make_appointment(
+            session, identity, counsellor, NOW + timedelta(days=2), NOW, first_name=first_name
+        )
+    await engine.dispose()
+
+
+def _rows(path: Path, sql: str) -> list[tuple[object, ...]]:
+    with closing(sqlite3.connect(path)) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def test_the_optional_first_name_keeps_every_appointment_whole_on_sqlite(tmp_path: Path) -> None:
+    """0007 rebuilds the appointments table on SQLite: the rows that reference it (quarters,
+    reminders) must not be cascaded away when the old table is dropped."""
+    path = tmp_path / "bot.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    upgrade(url, "0006")
+    asyncio.run(_an_appointment(url, "Lina"))
+
+    upgrade(url)
+
+    assert _rows(path, "SELECT COUNT(*) FROM appointment_units") == [(3,)]
+    asyncio.run(_an_appointment(url, None))
+    assert _rows(path, "SELECT first_name FROM appointments ORDER BY id") == [("Lina",), (None,)]
+    assert _rows(path, "PRAGMA foreign_key_check") == []
+
+    downgrade(url, "0006")
+
+    assert _rows(path, "SELECT first_name FROM appointments ORDER BY id") == [("Lina",), ("—",)]
+    assert _rows(path, "SELECT COUNT(*) FROM appointment_units") == [(6,)]
 
 
 async def _identity(session: AsyncSession) -> ChannelIdentity:
