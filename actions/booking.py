@@ -1,21 +1,25 @@
-"""Booking an appointment in the chat: offer free slots, read the pick, ask only what is needed,
-book it (the database settles races), confirm with time, place and a calendar link.
+"""Booking an appointment in the chat: offer free slots (following a wish said in words), read
+the pick, book it at once (the database settles races) and confirm with time, place and a
+calendar link, then ask the first name as an optional question.
 
-Rasa's form `booking_form` asks for a slot, then a first name, then a phone number (phone
-appointments only); `validate_booking_form` reads every message itself and names the next
-question; `action_booking_confirm` books once the form is done. Moving an appointment is the
-same form, started by `reschedule_appointment`: the old one is released in the transaction that
-books the new one.
+Rasa's form `booking_form` asks for a slot, then a phone number (phone appointments only: the
+counsellor must call), then a first name when it is not known yet. `validate_booking_form`
+reads every message itself, books as soon as the slot (and the number) is known and names the
+next question; the first name is written on the appointment when it comes, and « non »,
+« passer » or a second unreadable answer leave it without one. `action_booking_confirm` runs
+once the form is done and says why it ended when nothing was booked. Moving an appointment is
+the same form, started by `reschedule_appointment`: the old one is released in the transaction
+that books the new one.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,7 +31,9 @@ from actions.appointments import (
     rdv_button,
     upcoming_of_sender,
 )
+from actions.booking_messages import confirmation, preference_label
 from actions.distress import ActionDistress
+from actions.fallback import ActionNotUnderstood
 from actions.forms import (
     REQUESTED_SLOT,
     choice_of,
@@ -35,21 +41,24 @@ from actions.forms import (
     latest_intent,
     latest_text,
 )
-from bot.booking.calendar import calendar_url
+from actions.mission_locale import say_site_info
 from bot.booking.offers import Mode, offer, place_key
+from bot.booking.preferences import Preference, preference_in, says_any_day
 from bot.booking.reading import (
     Offered,
-    Preference,
+    asks_where,
+    is_question,
     mode_in,
     parse_first_name,
     parse_phone,
     pick,
-    preference_in,
+    says_yes,
+    skips_name,
     wants_more,
     wants_other_counsellor,
 )
 from bot.booking.slots import Kind, SlotRef
-from bot.booking.wording import WEEKDAYS, button_label, day_and_time, local
+from bot.booking.wording import button_label, day_and_time, local, timezone_of
 from bot.content.texts import reply_text
 from bot.core.action_services import ActionServices, services
 from bot.core.distress import classify as classify_distress
@@ -63,6 +72,7 @@ from bot.storage.eligibility import profile_of
 from bot.storage.models import Appointment
 
 FORM = "booking_form"
+SKIP_NAME = "name=skip"  # the « Passer » button under the first-name question
 
 
 class Field(StrEnum):
@@ -76,6 +86,7 @@ class Field(StrEnum):
     RETRY = "booking_retry"
     STOPPED = "booking_stopped"
     PREFER = "booking_prefer"
+    BOOKED = "booking_booked"
 
 
 # Questions about something else are answered before the booking goes on, as in the
@@ -86,6 +97,8 @@ LEAVING_INTENTS = frozenset({
     "unsubscribe", "goodbye", "check_eligibility",
 })  # fmt: skip
 DISTRESS = "distress"
+# Why the slot question is asked again, each with its line in replies.toml (retry_<reason>).
+_RETRY_LINES = frozenset({"unreadable", "gone", "taken", "no_more", "other_counsellor", "which"})
 
 
 def _reset() -> list[dict[str, Any]]:
@@ -105,6 +118,14 @@ def _mode(value: Any) -> Mode:
 
 def mode_of(kind: str) -> Mode:
     return {"phone": Mode.PHONE, "video": Mode.VIDEO}.get(kind, Mode.IN_PERSON)
+
+
+def wish_in(text: str, moving_weekday: int | None = None) -> dict[str, Any] | None:
+    """The wish of the message that starts a booking (« je veux un rdv jeudi », « pas avant
+    10h »), as stored in `booking_prefer`. When moving an appointment, its own weekday is the
+    one being left (« décaler mon rdv de mardi »), not a wish."""
+    wish = None if text.startswith("/") else preference_in(text, moving_weekday)
+    return wish.as_slot() if wish is not None else None
 
 
 async def town_of(session: AsyncSession, tracker: Tracker) -> tuple[str | None, str | None]:
@@ -166,16 +187,15 @@ async def make_offer(
     }
 
 
-def preference_label(preference: Preference) -> str:
-    """« le mardi après-midi », « le matin »…"""
-    if preference.weekday is None:
-        assert preference.part is not None  # a preference says at least one of the two
-        return reply_text("booking", f"preference_{preference.part.value}")
-    day = WEEKDAYS[preference.weekday]
-    if preference.part is None:
-        return reply_text("booking", "preference_day", day=day)
-    part = reply_text("booking", f"part_{preference.part.value}")
-    return reply_text("booking", "preference_day_part", day=day, part=part)
+def _wish_update(text: str, values: dict[Field, Any]) -> dict[Field, Any] | None:
+    """The wish of a message during the booking, added to the one already said (« mardi » then
+    « après 15h »: Tuesday after 15h); None when the message says none."""
+    wish, any_day = preference_in(text), says_any_day(text)
+    if wish is None and not any_day:
+        return None
+    before = Preference.from_slot(values.get(Field.PREFER)) or Preference()
+    now = before.then(wish or Preference(), any_day=any_day)
+    return {Field.PREFER: now.as_slot() if now.says_something else None}
 
 
 def _offered(values: dict[Field, Any]) -> list[Offered]:
@@ -184,7 +204,8 @@ def _offered(values: dict[Field, Any]) -> list[Offered]:
 
 
 class ActionBookingStart(Action):
-    """Before the form: a new booking (or a word about the one already booked), or moving one."""
+    """Before the form: a new booking (or a word about the one already booked), or moving one.
+    A wish in the request itself (« rdv jeudi aprem ») filters the first slots shown."""
 
     def name(self) -> str:
         return "action_booking_start"
@@ -205,7 +226,7 @@ class ActionBookingStart(Action):
                 else None
             )
         if intent == "reschedule_appointment":
-            return self._moving(dispatcher, upcoming, choice)
+            return self._moving(dispatcher, upcoming, choice, latest_text(tracker), known_name)
         if upcoming and choice != "rdv=new":
             first = upcoming[0]
             when, place = describe(first)
@@ -219,11 +240,22 @@ class ActionBookingStart(Action):
                 ],
             )
             return [*_reset(), SlotSet(Field.STOPPED, "has_appointment")]
-        mode = mode_in(latest_text(tracker)) or Mode.IN_PERSON
-        return [*_reset(), SlotSet(Field.MODE, mode.value), SlotSet(Field.NAME, known_name)]
+        text = latest_text(tracker)
+        mode = mode_in(text) or Mode.IN_PERSON
+        return [
+            *_reset(),
+            SlotSet(Field.MODE, mode.value),
+            SlotSet(Field.NAME, known_name),
+            SlotSet(Field.PREFER, wish_in(text)),
+        ]
 
     def _moving(
-        self, dispatcher: CollectingDispatcher, upcoming: list[Appointment], choice: str | None
+        self,
+        dispatcher: CollectingDispatcher,
+        upcoming: list[Appointment],
+        choice: str | None,
+        text: str,
+        known_name: str | None,
     ) -> list[dict[str, Any]]:
         target = choose(upcoming, choice)
         if target is None:
@@ -241,17 +273,20 @@ class ActionBookingStart(Action):
             return [*_reset(), SlotSet(Field.STOPPED, "which_one")]
         when, _ = describe(target)
         dispatcher.utter_message(text=reply_text("booking", "moving", when=when))
+        weekday = local(target.starts_at, timezone_of(target)).weekday()
         return [
             *_reset(),
             SlotSet(Field.MODE, mode_of(target.kind).value),
-            SlotSet(Field.NAME, target.first_name),
+            SlotSet(Field.NAME, target.first_name or known_name),
             SlotSet(Field.PHONE, target.phone),
             SlotSet(Field.RESCHEDULES, target.id),
+            SlotSet(Field.PREFER, wish_in(text, moving_weekday=weekday)),
         ]
 
 
 class ValidateBookingForm(Action):
-    """Reads one message for the form and names the next question (None: ready to book)."""
+    """Reads one message for the form, books once the slot (and the number) is known, and names
+    the next question (None: done)."""
 
     def name(self) -> str:
         return f"validate_{FORM}"
@@ -261,19 +296,24 @@ class ValidateBookingForm(Action):
     ) -> list[dict[str, Any]]:
         values = _values(tracker)
         if not is_reading_an_answer(tracker, FORM):
-            if values[Field.STOPPED]:
+            if values[Field.STOPPED] or values[Field.BOOKED] is not None:
+                # Stopped before it started; or back after another question once booked: the
+                # optional first name is not asked again.
                 return [SlotSet(REQUESTED_SLOT, None)]
-            return await self._next(tracker, values, [])
+            return await self._next(dispatcher, tracker, values, [])
         text, choice = latest_text(tracker), choice_of(tracker)
         intent, confidence = latest_intent(tracker)
         if choice is None and (classify_distress(text) or intent == DISTRESS):
             return self._stop(DISTRESS)
+        elsewhere = confidence >= SURE and intent in RESUMING_INTENTS | LEAVING_INTENTS
+        asked = Field(tracker.get_slot(REQUESTED_SLOT))
+        if asked is Field.NAME:
+            return await self._name(dispatcher, tracker, values, text, choice, elsewhere)
         if choice is None and wants_to_stop(text):
             return self._stop("asked")
-        asked = Field(tracker.get_slot(REQUESTED_SLOT))
         changes = await self._read(asked, text, choice, values)
         if changes is None:
-            if confidence >= SURE and intent in RESUMING_INTENTS | LEAVING_INTENTS:
+            if elsewhere:
                 return []  # rejected: a rule answers the other question (nlu/rules.yml)
             retry = "unreadable" if asked is Field.SLOT else asked.removeprefix("booking_")
             changes = {Field.RETRY: retry}
@@ -281,7 +321,7 @@ class ValidateBookingForm(Action):
             changes.setdefault(Field.RETRY, None)
         values.update(changes)
         events = [SlotSet(field, value) for field, value in changes.items()]
-        return await self._next(tracker, values, events)
+        return await self._next(dispatcher, tracker, values, events)
 
     def _stop(self, reason: str) -> list[dict[str, Any]]:
         return [SlotSet(Field.STOPPED, reason), SlotSet(REQUESTED_SLOT, None)]
@@ -290,9 +330,6 @@ class ValidateBookingForm(Action):
         self, asked: Field, text: str, choice: str | None, values: dict[Field, Any]
     ) -> dict[Field, Any] | None:
         """What the message changes, or None when it cannot be read as an answer."""
-        if asked is Field.NAME:
-            name = parse_first_name(text) if choice is None else None
-            return None if name is None else {Field.NAME: name}
         if asked is Field.PHONE:
             phone = parse_phone(text) if choice is None else None
             return None if phone is None else {Field.PHONE: phone}
@@ -307,23 +344,27 @@ class ValidateBookingForm(Action):
                 return {Field.PAGE: page + 1}
             if value == "first":
                 return {Field.PAGE: 0}
-            return await self._picked(value, values)
-        mode = mode_in(text)
+            return await self._picked(value)
+        mode, wish = mode_in(text), _wish_update(text, values)
         if mode is not None and mode.value != values.get(Field.MODE):
-            return {Field.MODE: mode.value, Field.PAGE: 0, Field.OFFER: None}
+            changes = {Field.MODE: mode.value, Field.PAGE: 0, Field.OFFER: None}
+            return changes if wish is None else {**changes, **wish}  # « plutôt par tel jeudi »
         code = pick(text, _offered(values))
         if code is not None:
-            return await self._picked(code, values)
+            return await self._picked(code)
+        if asks_where(text):
+            return {Field.RETRY: "where"}
         if wants_other_counsellor(text):
             return {Field.RETRY: "other_counsellor"}
-        preference = preference_in(text)
-        if preference is not None:
-            return {Field.PREFER: preference.as_slot(), Field.PAGE: 0, Field.OFFER: None}
+        if wish is not None:
+            return {**wish, Field.PAGE: 0, Field.OFFER: None}
         if wants_more(text):
             return {Field.PAGE: page + 1}
+        if says_yes(text):
+            return {Field.RETRY: "which"}  # « oui » to several slots: which one?
         return None
 
-    async def _picked(self, code: str, values: dict[Field, Any]) -> dict[Field, Any]:
+    async def _picked(self, code: str) -> dict[Field, Any]:
         ref = SlotRef.parse(code)
         context = services()
         if ref is not None:
@@ -333,27 +374,160 @@ class ValidateBookingForm(Action):
                 return {Field.SLOT: slot.code}
         return {Field.SLOT: None, Field.PAGE: 0, Field.RETRY: "gone"}
 
+    async def _name(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        values: dict[Field, Any],
+        text: str,
+        choice: str | None,
+        elsewhere: bool,
+    ) -> list[dict[str, Any]]:
+        """The answer to the optional first-name question: a name (written on the appointment,
+        with thanks), « passer », or an unreadable answer (asked again once, then let go)."""
+        skipped = choice == SKIP_NAME or (choice is None and skips_name(text))
+        name = parse_first_name(text) if choice is None and not skipped else None
+        booked = values[Field.BOOKED]
+        if name is None and not skipped:
+            if elsewhere:
+                return []  # a rule answers; the form then ends without asking again
+            if booked is not None and asks_where(text):
+                await _say_where(dispatcher, tracker, int(booked))
+                return [SlotSet(Field.RETRY, None), SlotSet(REQUESTED_SLOT, None)]
+            if booked is not None and is_question(text):
+                return self._stop("question")  # answered by action_booking_confirm
+            if values[Field.RETRY] != "name":
+                return [SlotSet(Field.RETRY, "name"), SlotSet(REQUESTED_SLOT, Field.NAME)]
+        if booked is None:
+            # A slot picked before booking came first (a conversation started with an older
+            # version): book now, with the name if there is one.
+            values[Field.NAME] = name
+            events = [SlotSet(Field.NAME, name), SlotSet(Field.RETRY, None)]
+            return await self._next(dispatcher, tracker, values, events, name_asked=True)
+        if name is None:
+            dispatcher.utter_message(text=reply_text("booking", "name_skipped"))
+            return [SlotSet(Field.RETRY, None), SlotSet(REQUESTED_SLOT, None)]
+        await _save_name(tracker, int(booked), name)
+        dispatcher.utter_message(text=reply_text("booking", "name_saved", name=name))
+        return [
+            SlotSet(Field.NAME, name),
+            SlotSet(Field.RETRY, None),
+            SlotSet(REQUESTED_SLOT, None),
+        ]
+
     async def _next(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        values: dict[Field, Any],
+        events: list[dict[str, Any]],
+        *,
+        name_asked: bool = False,
+    ) -> list[dict[str, Any]]:
+        ref = SlotRef.parse(str(values.get(Field.SLOT) or ""))
+        if ref is None:
+            return await self._offer(tracker, values, events)
+        if ref.kind is Kind.PHONE and not values.get(Field.PHONE):
+            return [*events, SlotSet(REQUESTED_SLOT, Field.PHONE)]
+        if values.get(Field.BOOKED) is None:
+            booked = await book_slot(dispatcher, tracker, values, ref)
+            if booked == "taken":
+                # Told kindly, with fresh slots (the number and the name are kept).
+                changes = {Field.SLOT: None, Field.PAGE: 0, Field.RETRY: "taken"}
+                values.update(changes)
+                events = [*events, *(SlotSet(field, value) for field, value in changes.items())]
+                return await self._offer(tracker, values, events)
+            if booked == "error":
+                return [*events, *self._stop("error")]
+            values[Field.BOOKED] = booked
+            events = [*events, SlotSet(Field.BOOKED, booked), SlotSet(Field.RETRY, None)]
+            if not values.get(Field.NAME) and not name_asked:
+                return [*events, SlotSet(REQUESTED_SLOT, Field.NAME)]
+        return [*events, SlotSet(REQUESTED_SLOT, None)]
+
+    async def _offer(
         self, tracker: Tracker, values: dict[Field, Any], events: list[dict[str, Any]]
     ) -> list[dict[str, Any]]:
-        if values.get(Field.SLOT) is None:
-            context = services()
-            mode, page = _mode(values.get(Field.MODE)), int(values.get(Field.PAGE) or 0)
-            async with context.sessions() as session:
-                preference = Preference.from_slot(values.get(Field.PREFER))
-                shown = await make_offer(session, context, tracker, mode, page, preference)
-                if shown is None and page > 0:
-                    events += [SlotSet(Field.PAGE, 0), SlotSet(Field.RETRY, "no_more")]
-                    shown = await make_offer(session, context, tracker, mode, 0, preference)
-            if shown is None:
-                return [*events, SlotSet(Field.STOPPED, "no_slots"), SlotSet(REQUESTED_SLOT, None)]
-            return [*events, SlotSet(Field.OFFER, shown), SlotSet(REQUESTED_SLOT, Field.SLOT)]
-        if not values.get(Field.NAME):
-            return [*events, SlotSet(REQUESTED_SLOT, Field.NAME)]
-        ref = SlotRef.parse(str(values[Field.SLOT]))
-        if ref is not None and ref.kind is Kind.PHONE and not values.get(Field.PHONE):
-            return [*events, SlotSet(REQUESTED_SLOT, Field.PHONE)]
-        return [*events, SlotSet(REQUESTED_SLOT, None)]
+        context = services()
+        mode, page = _mode(values.get(Field.MODE)), int(values.get(Field.PAGE) or 0)
+        async with context.sessions() as session:
+            preference = Preference.from_slot(values.get(Field.PREFER))
+            shown = await make_offer(session, context, tracker, mode, page, preference)
+            if shown is None and page > 0:
+                events = [*events, SlotSet(Field.PAGE, 0), SlotSet(Field.RETRY, "no_more")]
+                shown = await make_offer(session, context, tracker, mode, 0, preference)
+        if shown is None:
+            return [*events, *self._stop("no_slots")]
+        return [*events, SlotSet(Field.OFFER, shown), SlotSet(REQUESTED_SLOT, Field.SLOT)]
+
+
+async def book_slot(
+    dispatcher: CollectingDispatcher, tracker: Tracker, values: dict[Field, Any], ref: SlotRef
+) -> int | Literal["taken", "error"]:
+    """Book the slot (replacing the appointment being moved, if any) and confirm it; the new
+    appointment's id, or why not."""
+    context = services()
+    now = context.clock.now()
+    async with context.sessions() as session, session.begin():
+        booker = await store.booker_of_sender(session, tracker.sender_id)
+        if booker is None:
+            dispatcher.utter_message(text=reply_text("booking", "error"))
+            return "error"
+        replaces = None
+        if values.get(Field.RESCHEDULES) is not None:
+            moving = appointment_choice(int(values[Field.RESCHEDULES]))
+            upcoming = await store.upcoming_of_contact(session, booker.contact_id, now)
+            replaces = choose(list(upcoming), moving)
+        profile = await profile_of(session, tracker.sender_id)
+        name = values.get(Field.NAME)
+        try:
+            appointment = await store.book(
+                session,
+                ref,
+                booker,
+                first_name=str(name) if name else None,
+                phone=values.get(Field.PHONE),
+                topic=profile.orientation if profile is not None else None,
+                now=now,
+                settings=context.booking,
+                replaces=replaces,
+            )
+        except (SlotGone, SlotTaken):
+            return "taken"
+        leads = await store.scheduled_leads(session, appointment.id)
+    dispatcher.utter_message(
+        text=confirmation(appointment, replaces, leads, context.public_url),
+        buttons=[
+            rdv_button("button_reschedule", "reschedule_appointment", appointment.id),
+            rdv_button("button_cancel", "cancel_appointment", appointment.id),
+        ],
+    )
+    return appointment.id
+
+
+async def _say_where(
+    dispatcher: CollectingDispatcher, tracker: Tracker, appointment_id: int
+) -> None:
+    """« c'est où ? » right after booking: the place of the appointment just booked."""
+    context = services()
+    async with context.sessions() as session:
+        upcoming = await upcoming_of_sender(session, tracker.sender_id, context.clock.now())
+    booked = next((a for a in upcoming if a.id == appointment_id), None)
+    if booked is None:
+        await say_site_info(dispatcher)
+        return
+    when, place = describe(booked)
+    dispatcher.utter_message(text=reply_text("booking", "where_booked", when=when, place=place))
+
+
+async def _save_name(tracker: Tracker, appointment_id: int, name: str) -> None:
+    context = services()
+    async with context.sessions() as session, session.begin():
+        booker = await store.booker_of_sender(session, tracker.sender_id)
+        if booker is not None:
+            await store.set_first_name(
+                session, appointment_id, booker.contact_id, name, context.clock.now()
+            )
 
 
 class ActionAskBookingSlot(Action):
@@ -369,10 +543,17 @@ class ActionAskBookingSlot(Action):
         mode = _mode(shown.get("mode"))
         retry = tracker.get_slot(Field.RETRY)
         lines = []
-        if retry in {"unreadable", "gone", "taken", "no_more", "other_counsellor"}:
+        if retry == "where":  # « c'est où ? »: the place, and the same slots
+            if mode is Mode.IN_PERSON:
+                await say_site_info(dispatcher)
+            else:
+                dispatcher.utter_message(text=reply_text("booking", f"where_{mode.value}"))
+        elif retry in _RETRY_LINES:
             lines.append(reply_text("booking", f"retry_{retry}"))
         preference = shown.get("preference")
-        if preference and not shown.get("page"):
+        if retry == "where":
+            lines.append(reply_text("booking", f"offer_again_{mode.value}"))
+        elif preference and not shown.get("page"):
             key = "offer_preference" if shown.get("matched") else "offer_preference_none"
             lines.append(reply_text("booking", key, preference=preference))
         else:
@@ -409,18 +590,19 @@ def _chosen_line(tracker: Tracker) -> str:
 
 
 class ActionAskBookingName(Action):
+    """After the confirmation: the first name, which the young person may skip."""
+
     def name(self) -> str:
         return "action_ask_booking_name"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        if tracker.get_slot(Field.RETRY) == "name":
-            dispatcher.utter_message(text=reply_text("booking", "retry_name"))
-        else:
-            dispatcher.utter_message(
-                text=reply_text("booking", "ask_name", when=_chosen_line(tracker))
-            )
+        key = "retry_name" if tracker.get_slot(Field.RETRY) == "name" else "ask_name"
+        dispatcher.utter_message(
+            text=reply_text("booking", key),
+            buttons=[button("button_skip_name", payload("inform", choice=SKIP_NAME))],
+        )
         return []
 
 
@@ -431,13 +613,20 @@ class ActionAskBookingPhone(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        key = "retry_phone" if tracker.get_slot(Field.RETRY) == "phone" else "ask_phone"
-        dispatcher.utter_message(text=reply_text("booking", key))
+        if tracker.get_slot(Field.RETRY) == "phone":
+            text = reply_text("booking", "retry_phone")
+        elif line := _chosen_line(tracker):
+            text = reply_text("booking", "ask_phone", when=line)
+        else:
+            text = reply_text("booking", "ask_phone_plain")
+        dispatcher.utter_message(text=text)
         return []
 
 
 class ActionBookingConfirm(Action):
-    """After the form: book and confirm, or say why not (stopped, no slot, taken meanwhile)."""
+    """After the form. The booking was confirmed when it was made (validate_booking_form); this
+    says why the form ended without one (stopped, no slot), hands distress on, or answers a
+    question asked instead of the first name."""
 
     def name(self) -> str:
         return "action_booking_confirm"
@@ -445,118 +634,22 @@ class ActionBookingConfirm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        values = _values(tracker)
-        stopped = values[Field.STOPPED]
+        stopped = tracker.get_slot(Field.STOPPED)
         if stopped == DISTRESS:
             await ActionDistress().run(dispatcher, tracker, domain)
-            return _reset()
-        if stopped == "asked":
+        elif stopped == "asked":
             dispatcher.utter_message(
                 text=reply_text("booking", "stopped"),
                 buttons=[button("button_book", "/book_appointment")],
             )
-            return _reset()
-        if stopped == "no_slots":
+        elif stopped == "question":
+            # Booked, then a question instead of the first name: answered as without a form.
+            events = await ActionNotUnderstood().run(dispatcher, tracker, domain)
+            return [*_reset(), *events]
+        elif stopped == "no_slots":
             dispatcher.utter_message(
                 text=reply_text("booking", "no_slots"),
                 buttons=[button("button_human", "/request_human")],
             )
-            return _reset()
-        ref = SlotRef.parse(str(values[Field.SLOT] or ""))
-        if stopped or ref is None:
-            return _reset()  # action_booking_start has already said why
-        return await self._book(dispatcher, tracker, values, ref)
-
-    async def _book(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        values: dict[Field, Any],
-        ref: SlotRef,
-    ) -> list[dict[str, Any]]:
-        context = services()
-        now = context.clock.now()
-        async with context.sessions() as session, session.begin():
-            booker = await store.booker_of_sender(session, tracker.sender_id)
-            if booker is None:
-                dispatcher.utter_message(text=reply_text("booking", "error"))
-                return _reset()
-            replaces = None
-            if values[Field.RESCHEDULES] is not None:
-                moving = appointment_choice(int(values[Field.RESCHEDULES]))
-                upcoming = await store.upcoming_of_contact(session, booker.contact_id, now)
-                replaces = choose(list(upcoming), moving)
-            profile = await profile_of(session, tracker.sender_id)
-            try:
-                appointment = await store.book(
-                    session,
-                    ref,
-                    booker,
-                    first_name=str(values[Field.NAME]),
-                    phone=values[Field.PHONE],
-                    topic=profile.orientation if profile is not None else None,
-                    now=now,
-                    settings=context.booking,
-                    replaces=replaces,
-                )
-            except (SlotGone, SlotTaken):
-                # Told kindly, with fresh slots: the form asks again (its validator recomputes).
-                return [
-                    SlotSet(Field.SLOT, None),
-                    SlotSet(Field.PAGE, 0),
-                    SlotSet(Field.RETRY, "taken"),
-                    FollowupAction(FORM),
-                ]
-            leads = await store.scheduled_leads(session, appointment.id)
-        dispatcher.utter_message(
-            text=confirmation(appointment, replaces, leads, context.public_url),
-            buttons=[
-                rdv_button("button_reschedule", "reschedule_appointment", appointment.id),
-                rdv_button("button_cancel", "cancel_appointment", appointment.id),
-            ],
-        )
+        # Otherwise booked and confirmed already, or action_booking_start has said why not.
         return _reset()
-
-
-def confirmation(
-    appointment: Appointment,
-    replaces: Appointment | None,
-    leads: list[int],
-    public_url: str,
-) -> str:
-    """The confirmation: when, where, with whom, what to bring, calendar link, reminders."""
-    when, place = describe(appointment)
-    counsellor = appointment.counsellor.display_name
-    if replaces is not None:
-        old_when, _ = describe(replaces)
-        head = reply_text(
-            "booking", "rescheduled", old_when=old_when, when=when, place=place,
-            counsellor=counsellor,
-        )  # fmt: skip
-    else:
-        head = reply_text("booking", "confirmed", when=when, place=place, counsellor=counsellor)
-    remote = appointment.kind in {"phone", "video"}
-    parts = [
-        head,
-        reply_text("booking", "bring_remote" if remote else "bring_in_person"),
-        reply_text("booking", "calendar", url=calendar_url(public_url, appointment.calendar_key)),
-    ]
-    if leads:
-        parts.append(reminders_sentence(leads))
-    return "\n\n".join(parts)
-
-
-def reminders_sentence(leads: list[int]) -> str:
-    """« Je t'enverrai un rappel la veille et 2 h avant 🔔 »."""
-    words = f" {reply_text('booking', 'reminders_and')} ".join(_lead(lead) for lead in leads)
-    return reply_text("booking", "reminders", leads=words)
-
-
-def _lead(minutes: int) -> str:
-    if minutes == 24 * 60:
-        return reply_text("booking", "lead_day")
-    if minutes % (24 * 60) == 0:
-        return reply_text("booking", "lead_days", days=str(minutes // (24 * 60)))
-    if minutes % 60 == 0:
-        return reply_text("booking", "lead_hours", hours=str(minutes // 60))
-    return reply_text("booking", "lead_minutes", minutes=str(minutes))

@@ -1,6 +1,7 @@
 """Reading the young person's answers while booking: a slot picked by typing (« le 2eme »,
-« mardi 10h », « autres creneaux »), a preference in words (« mardi aprem », « pas le matin »),
-how they want to meet, a first name, a phone number."""
+« oui le premier », « mardi 10h », « autres creneaux »), how they want to meet, a remark about
+the counsellor, « c'est où ? », a first name (or « passer »), a phone number. Preferences in
+words (« mardi aprem », « pas avant 10h ») are read by bot/booking/preferences.py."""
 
 from __future__ import annotations
 
@@ -8,12 +9,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
-from typing import Any
 
 import phonenumbers
 
 from bot.booking.offers import Mode
+from bot.booking.preferences import bounded_hours
 from bot.booking.wording import WEEKDAYS
 from bot.eligibility.free_text import plain_words
 
@@ -21,9 +21,12 @@ from bot.eligibility.free_text import plain_words
 # departments (a 0696 number is a Martinique mobile, not a mainland one).
 PHONE_REGIONS = ("FR", "GP", "MQ", "GF", "RE", "YT", "PM")
 
+# « après » alone (« et après ? ») asks for the next ones; « après 14h », « après-midi » and
+# « après les cours » are wishes (bot/booking/preferences.py), read before this.
 _MORE = re.compile(
-    r"\b(?:autres?|d autres|plus tard|apres|pas dispo|aucun|rien ne (?:me )?va|ca va pas|"
-    r"semaine pro|semaine prochaine|plus loin|suivants?)\b"
+    r"\b(?:autres?|d autres|plus tard|apres(?! ?(?:\d|(?:midi|demain|les?|la|mes|mon|ma)\b))|"
+    r"pas dispo|aucun|rien ne (?:me )?va|ca va pas|semaine pro|semaine prochaine|plus loin|"
+    r"suivants?)\b"
 )
 _PHONE_MODE = re.compile(r"\b(?:tel|telephone|appel|appelle|appeler|phone|fone)\b")
 _VIDEO_MODE = re.compile(r"\b(?:visio|video|visioconference|zoom|teams|meet|facetime|camera)\b")
@@ -38,7 +41,25 @@ _ORDINALS = {
     "quatrieme": 4, "4eme": 4, "4e": 4, "quatre": 4, "4": 4,
     "dernier": -1, "derniere": -1,
 }  # fmt: skip
-_TIME = re.compile(r"\b(\d{1,2})\s*(?:h|heure|heures|:)\s*(\d{2})?\b")
+# Words around a rank that change nothing (« oui le premier », « ok ça me va le 2e stp »,
+# « go le premier »); a message with any other word is about something else (« j'ai 2
+# enfants », « c'est mon premier rdv »).
+_FILLERS = frozenset({
+    "le", "la", "l", "celui", "celle", "ci", "creneau", "numero", "n", "no",
+    "oui", "ouais", "ouai", "ui", "yes", "yep", "ok", "okay", "oki", "dac", "daccord", "d",
+    "accord", "go", "vas", "y", "allez", "parfait", "top", "nickel", "super", "cool", "bien",
+    "bon", "c", "est", "cest", "ca", "me", "va", "marche", "convient", "stp", "svp", "s", "il",
+    "te", "plait", "merci", "alors", "du", "coup", "je", "j", "prends", "prend", "veux",
+    "voudrais", "choisis", "prendre", "mets", "moi", "pour", "plutot", "genre", "euh", "bah",
+    "ben", "please", "pls", "plz",
+})  # fmt: skip
+# Words that agree (« oui », « ok ça me va »): a pick when a single slot is shown.
+_AGREE = frozenset({
+    "oui", "ouais", "ouai", "ui", "yes", "yep", "ok", "okay", "oki", "dac", "daccord", "go",
+    "parfait", "top", "nickel", "super", "cool", "va", "marche", "convient", "bon", "accord",
+})  # fmt: skip
+MAX_PICK_WORDS = 8
+_TIME = re.compile(r"\b(\d{1,2})\s*(?:h|heure|heures)\s*(\d{2})?\b|\b(\d{1,2}) (\d{2})\b")
 _APOSTROPHE = "['’ʼ ]?"
 _NAME_LEAD = re.compile(
     rf"^(?:(?:bonjour|salut|slt|wesh|coucou|yo)\s*,?\s+)?(?:moi\s*,?\s*)?"
@@ -52,76 +73,70 @@ _NOT_NAMES = frozenset(
         "oui", "non", "ok", "dac", "daccord", "stop", "rien", "personne", "jsp", "pourquoi",
         "quoi", "merci", "bonjour", "salut", "slt", "wesh", "nan", "mdr", "lol", "tel",
         "telephone", "rdv", "rendez", "vous", "autre", "autres", "annuler", "jsais", "anonyme",
+        "annule", "passe", "passer", "skip", "suivant", "cej", "pacea", "aide", "aides", "taf",
+        "job", "boulot", "travail", "formation", "adresse", "argent", "logement", "decaler",
+        "nom", "prenom", "secret", "pas", "envie", "super", "cool", "parfait", "top", "go",
     }
 )  # fmt: skip
+# « non », « passer », « pas envie »… or a plain « merci » / « ok » after the confirmation: the
+# appointment stays without a first name, and the question is not asked again.
+_SKIP_NAME = re.compile(
+    r"^(?:non|nan|nn|no|nope|non merci|pas envie|pas besoin|pas la peine|pas maintenant|"
+    r"(?:je )?passe|passer|on passe|skip|suivant|plus tard|(?:je )?prefere pas|"
+    r"je (?:ne )?prefere pas|je veux pas|jveux pas|je (?:ne )?veux pas (?:le )?dire|"
+    r"c est (?:bon|pas grave)|cest bon|c bon|ca va|rien|anonyme|secret|jsp|je sais pas|"
+    r"stop|laisse|laisse tomber|tant pis|merci|merci beaucoup|merci bcp|mrc|ok|oki|okay|"
+    r"ok merci|d accord|dac|top|parfait|super|cool|nickel|ca marche|ok ca marche|"
+    r"oui merci|ok super|super merci|parfait merci|top merci)(?: (?:merci|stp|svp))?$"
+)
+# « c'est où le rdv ? », « ça se passe où ? », « l'adresse ? »
+_WHERE = re.compile(
+    r"\b(?:c est ou|cest ou|c ou|ou (?:ca|c est|est ce|aller|se trouve|exactement)|"
+    r"ca se passe ou|se passe ou|on se voit ou|je dois aller ou|faut aller ou|adresse|"
+    r"quel (?:endroit|lieu)|(?:dans )?quelle ville)\b"
+)
+# A question rather than a first name (« c koi le cej », « je dois ramener quoi ? »).
+_QUESTION = re.compile(
+    r"^(?:c koi|c quoi|c est quoi|cest quoi|quoi|comment|combien|cb|cmb|pourquoi|quand|ou|"
+    r"est ce|quel|quelle|quels|quelles|qui|je peux|jpeux|on peut|y a|ya|il y a|faut|je dois|"
+    r"jdois|tu peux|vous pouvez|t es|tu es|ca|et)\b"
+)
 MAX_NAME = 40
-
-
-_AFTERNOON = re.compile(
-    r"\b(?:aprem|apres midi|aprm|aprem\w*|pas le matin|pas (?:avant|le) midi|"
-    r"apres (?:12|13|14|midi)|en fin de journee|fin d aprem)\b"
-)
-_MORNING = re.compile(r"\b(?:le matin|matin|matinee|avant midi|de bonne heure)\b")
 _OTHER_COUNSELLOR = re.compile(
-    r"\b(?:pas|plus) (?:avec )?(?:la meme|le meme|cette|ce|elle|lui)\b|"
-    r"\b(?:changer de|un autre|une autre|quelqu un d autre que (?:ma|mon)) conseill\w*"
+    r"\b(?:pas|plus) (?:avec )?(?:la meme|le meme|elle|lui)\b|\b(?:pas|plus) avec (?:cette|ce)\b|"
+    r"\b(?:changer de|un autre|une autre|quelqu un d autre que (?:ma|mon)) conseill\w*|"
+    r"\b(?:changer de|(?:une|un) autre|pas la meme|pas le meme) (?:personne|referent\w*)\b|"
+    r"\bmal passe(?:e|s)? avec (?:elle|lui|(?:ma|mon|la|le|l|cette|ce) (?:conseill\w*|"
+    r"referent\w*|dame|madame|monsieur|personne|meuf|mec|gars|type))\b|"
+    r"\b(?:je (?:ne )?(?:veux|voudrais) plus|jveux plus) (?:la|le) (?:voir|revoir)\b"
 )
-
-
-class DayPart(StrEnum):
-    MORNING = "morning"
-    AFTERNOON = "afternoon"
-
-
-@dataclass(frozen=True, slots=True)
-class Preference:
-    """When the young person would rather come: a weekday and/or a part of the day."""
-
-    weekday: int | None = None
-    part: DayPart | None = None
-
-    def accepts(self, local_start: datetime) -> bool:
-        if self.weekday is not None and local_start.weekday() != self.weekday:
-            return False
-        if self.part is DayPart.MORNING:
-            return local_start.hour < 12
-        if self.part is DayPart.AFTERNOON:
-            return local_start.hour >= 12
-        return True
-
-    def as_slot(self) -> dict[str, Any]:
-        return {"weekday": self.weekday, "part": self.part.value if self.part else None}
-
-    @classmethod
-    def from_slot(cls, value: Any) -> Preference | None:
-        if not isinstance(value, dict):
-            return None
-        weekday, part = value.get("weekday"), value.get("part")
-        return cls(
-            weekday if isinstance(weekday, int) and 0 <= weekday < 7 else None,
-            DayPart(part) if part in set(DayPart) else None,
-        )
-
-
-def preference_in(text: str) -> Preference | None:
-    """« plutôt mardi aprem » → Tuesday afternoons; « pas le matin » → afternoons; None when
-    the message says neither a weekday nor a part of the day."""
-    plain = plain_words(text)
-    words = plain.split()
-    weekday = next((i for i, day in enumerate(WEEKDAYS) if day in words), None)
-    part = (
-        DayPart.AFTERNOON
-        if _AFTERNOON.search(plain)
-        else DayPart.MORNING
-        if _MORNING.search(plain)
-        else None
-    )
-    return None if weekday is None and part is None else Preference(weekday, part)
 
 
 def wants_other_counsellor(text: str) -> bool:
-    """« pas avec la même conseillère »: acknowledged (the chat cannot choose the person)."""
+    """« pas avec la même conseillère », « ça s'est mal passé avec elle »: acknowledged (the chat
+    cannot choose the person)."""
     return bool(_OTHER_COUNSELLOR.search(plain_words(text)))
+
+
+def asks_where(text: str) -> bool:
+    """« c'est où le rdv ? »: answered with the place, and the slots stay."""
+    return bool(_WHERE.search(plain_words(text)))
+
+
+def is_question(text: str) -> bool:
+    """« c koi le cej », « et je ramène quoi ? »: a question, not an answer."""
+    return "?" in text or bool(_QUESTION.match(plain_words(text)))
+
+
+def skips_name(text: str) -> bool:
+    """« non », « passer », « pas envie », « merci »: no first name, and that is fine."""
+    return bool(_SKIP_NAME.match(plain_words(text)))
+
+
+def says_yes(text: str) -> bool:
+    """« oui », « ok ça me va »: agreeing, without naming a slot."""
+    words = plain_words(text).split()
+    return bool(words) and all(w in _FILLERS for w in words) and any(w in _AGREE for w in words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,34 +164,39 @@ def mode_in(text: str) -> Mode | None:
 
 
 def pick(text: str, offered: Sequence[Offered]) -> str | None:
-    """The code of the offered slot a message names: by rank (« le 2eme », « 3 »), or by
-    weekday and/or time (« mardi », « jeudi 14h », « 10h30 ») when exactly one matches."""
+    """The code of the offered slot a message names: by rank in a short message (« le 2eme »,
+    « oui le premier », « go le 3 stp »), by weekday and/or time (« mardi », « jeudi 14h »,
+    « 10h30 ») when exactly one matches, or « oui » when only one slot is shown. A wish with a
+    bound (« après 14h ») names no slot."""
     plain = plain_words(text)
     words = plain.split()
     if not offered or not words:
         return None
-    ranks = [_ORDINALS[w] for w in words if w in _ORDINALS]
-    if len(words) <= 3 and len(set(ranks)) == 1:
-        rank = ranks[0]
+    ranks = {_ORDINALS[w] for w in words if w in _ORDINALS}
+    others = [w for w in words if w not in _ORDINALS and w not in _FILLERS]
+    if len(words) <= MAX_PICK_WORDS and len(ranks) == 1 and not others:
+        rank = ranks.pop()
         if rank == -1:
             return offered[-1].code
         if 1 <= rank <= len(offered):
             return offered[rank - 1].code
-    weekday = next((i for i, day in enumerate(WEEKDAYS) if day in words), None)
+        return None
+    if len(offered) == 1 and says_yes(text):
+        return offered[0].code
+    plain = bounded_hours(plain)
+    weekday = next((i for i, day in enumerate(WEEKDAYS) if day in plain.split()), None)
     hour_match = _TIME.search(plain)
     if weekday is None and hour_match is None:
         return None
+    hour, minute = None, 0
+    if hour_match is not None:
+        hour = int(hour_match.group(1) or hour_match.group(3))
+        minute = int(hour_match.group(2) or hour_match.group(4) or 0)
     matches = [
         o
         for o in offered
         if (weekday is None or o.local_start.weekday() == weekday)
-        and (
-            hour_match is None
-            or (
-                o.local_start.hour == int(hour_match.group(1))
-                and o.local_start.minute == int(hour_match.group(2) or 0)
-            )
-        )
+        and (hour is None or (o.local_start.hour, o.local_start.minute) == (hour, minute))
     ]
     return matches[0].code if len(matches) == 1 else None
 

@@ -1,17 +1,16 @@
 """Booking, moving, cancelling and confirming appointments through the custom actions, with
-trackers built by Tracker.from_dict, on a real database (SQLite and PostgreSQL)."""
+trackers built by Tracker.from_dict, on a real database (SQLite and PostgreSQL).
+
+Wishes, picks in words and remarks while slots are shown: test_booking_wishes.py."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import yaml  # type: ignore[import-untyped]  # PyYAML ships no type stubs
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -19,13 +18,16 @@ from actions.appointments import ActionAppointmentAttending, ActionAppointmentCa
 from actions.booking import (
     FORM,
     LEAVING_INTENTS,
+    SKIP_NAME,
+    ActionAskBookingName,
+    ActionAskBookingPhone,
     ActionAskBookingSlot,
     ActionBookingConfirm,
     ActionBookingStart,
     Field,
     ValidateBookingForm,
-    reminders_sentence,
 )
+from actions.booking_messages import reminders_sentence
 from bot.booking.slots import Kind, SlotRef
 from bot.core.action_services import ActionServices
 from bot.eligibility.reading import RESUMING_INTENTS
@@ -37,55 +39,32 @@ from bot.storage.models import (
     Counsellor,
     EligibilityProfile,
 )
-from tests.actions.conftest import sender_of_new_conversation
-from tests.actions.trackers import Events, choice, form_tracker, message_tracker, slots_of
-from tests.booking.factories import (
-    make_appointment,
-    make_counsellor,
-    make_identity,
-    make_permanence,
-    make_site,
+from tests.actions.booking_steps import (
+    FIRST_SLOT,
+    PARIS,
+    agenda_sender,
+    booking,
+    offered,
+    pick_slot,
+    run,
 )
+from tests.actions.conftest import sender_of_new_conversation
+from tests.actions.trackers import choice, form_tracker, message_tracker, slots_of
+from tests.booking.factories import make_appointment, make_identity, make_permanence
 from tests.conftest import FixedClock
 from tests.paths import PROJECT_DIR
-
-PARIS = ZoneInfo("Europe/Paris")
-# The clock fixture: Monday 23 November 2026, 10:30 in Paris. With 4 hours' notice, the first
-# on-site slot is 14:45 (45-minute slots from 14:00).
-FIRST_SLOT = datetime(2026, 11, 23, 14, 45, tzinfo=PARIS).astimezone(UTC)
-Messages = list[dict[str, Any]]
 
 
 @pytest.fixture
 async def sender(
     sessions: async_sessionmaker[AsyncSession], clock: FixedClock, context: ActionServices
 ) -> str:
-    async with sessions() as session, session.begin():
-        site = await make_site(session, clock.now())
-        await make_counsellor(session, site, clock.now())
-    return await sender_of_new_conversation(sessions, clock)
+    return await agenda_sender(sessions, clock)
 
 
-async def run(action: Any, tracker: Tracker) -> tuple[Events, Messages]:
-    dispatcher = CollectingDispatcher()
-    events = await action.run(dispatcher, tracker, {})
-    return events, dispatcher.messages
-
-
-def booking(
-    sender: str, text: str, slots: dict[Any, Any], requested: str = Field.SLOT, **kwargs: Any
-) -> Tracker:
-    return form_tracker(sender, text, dict(slots), requested=requested, form=FORM, **kwargs)
-
-
-async def offered(sender: str, slots: dict[Any, Any] | None = None) -> dict[str, Any]:
-    """The slots validate_booking_form offers when the form starts."""
-    tracker = form_tracker(sender, "je veux un rdv", dict(slots or {}), requested=None, form=FORM)
-    tracker.active_loop = {}  # starting: not reading an answer
-    events, _ = await run(ValidateBookingForm(), tracker)
-    values = slots_of(events)
-    assert values["requested_slot"] == Field.SLOT
-    return dict(values[Field.OFFER])
+async def _appointments(sessions: async_sessionmaker[AsyncSession]) -> list[Appointment]:
+    async with sessions() as session:
+        return list((await session.scalars(select(Appointment).order_by(Appointment.id))).all())
 
 
 async def test_the_form_offers_four_slots_in_local_time_spread_over_days(sender: str) -> None:
@@ -128,27 +107,168 @@ async def test_the_slot_question_lists_the_slots_and_offers_more_and_other_ways(
     assert message["buttons"][0]["payload"] == f'/inform{{"choice": "slot={code}"}}'
 
 
-async def test_picking_by_button_or_by_typing_then_a_first_name(sender: str) -> None:
+async def test_picking_a_slot_books_it_at_once_then_asks_the_first_name_as_optional(
+    sender: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
     offer = await offered(sender, {Field.MODE: "in_person"})
-    codes = [e["code"] for e in offer["slots"]]
-    base = {Field.OFFER: offer, Field.MODE: "in_person"}
+    code = offer["slots"][2]["code"]
 
-    for text, entities, expected in (
-        ("", choice(f"slot={codes[2]}"), codes[2]),
-        ("le 2eme", None, codes[1]),
-        ("mardi 9h45", None, codes[3]),
-        ("lundi 15h30 stp", None, codes[1]),
-    ):
-        events, _ = await run(ValidateBookingForm(), booking(sender, text, base, entities=entities))
-        assert slots_of(events)[Field.SLOT] == expected, text
-        assert slots_of(events)["requested_slot"] == Field.NAME
+    values, [confirmation] = await pick_slot(sender, code, {Field.OFFER: offer})
 
-    chosen = {**base, Field.SLOT: codes[0]}
-    events, _ = await run(
-        ValidateBookingForm(), booking(sender, "moi c sarah", chosen, requested=Field.NAME)
+    [appointment] = await _appointments(sessions)
+    assert (appointment.status, appointment.first_name) == ("booked", None)
+    assert SlotRef.parse(code) == SlotRef(
+        Kind.ON_SITE, appointment.counsellor_id, appointment.starts_at
     )
+    assert values[Field.SLOT] == code
+    assert values[Field.BOOKED] == appointment.id
+    assert values["requested_slot"] == Field.NAME
+    assert confirmation["text"].startswith("C'est réservé ✅\n📅 mardi 24 novembre à 9h")
+    assert [b["title"] for b in confirmation["buttons"]] == ["Décaler", "Annuler"]
+
+    tracker = booking(sender, "", {**values, Field.OFFER: offer}, requested=Field.NAME)
+    _, [question] = await run(ActionAskBookingName(), tracker)
+    assert "Tu t'appelles comment" in question["text"]
+    assert "Tu peux aussi passer" in question["text"]
+    assert question["buttons"] == [
+        {"title": "Passer", "payload": f'/inform{{"choice": "{SKIP_NAME}"}}'}
+    ]
+
+
+async def _booked_without_name(sender: str) -> dict[str, Any]:
+    """Slots after the first slot was tapped and booked; the first name is asked."""
+    values, _ = await pick_slot(sender, (await offered(sender))["slots"][0]["code"])
+    assert values["requested_slot"] == Field.NAME
+    return values
+
+
+async def test_a_first_name_given_after_booking_is_saved_with_thanks(
+    sender: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    values = await _booked_without_name(sender)
+
+    events, [thanks] = await run(
+        ValidateBookingForm(), booking(sender, "moi c sarah", values, requested=Field.NAME)
+    )
+
+    assert thanks["text"] == "Merci Sarah 🙂 C'est noté sur ton rendez-vous."
     assert slots_of(events)[Field.NAME] == "Sarah"
-    assert slots_of(events)["requested_slot"] is None  # on site: no phone number asked
+    assert slots_of(events)["requested_slot"] is None
+    [appointment] = await _appointments(sessions)
+    assert appointment.first_name == "Sarah"
+    _, closing = await run(
+        ActionBookingConfirm(), message_tracker(sender, "moi c sarah", "inform", slots=values)
+    )
+    assert closing == []  # confirmed when booked: nothing more to say
+
+
+@pytest.mark.parametrize("text", ["non", "passer", "pas envie", "merci", "laisse tomber"])
+async def test_the_first_name_can_be_skipped(
+    sender: str, sessions: async_sessionmaker[AsyncSession], text: str
+) -> None:
+    values = await _booked_without_name(sender)
+
+    events, [message] = await run(
+        ValidateBookingForm(), booking(sender, text, values, requested=Field.NAME)
+    )
+
+    assert message["text"] == "Pas de souci 👍 Ton rendez-vous est bien réservé."
+    assert slots_of(events)["requested_slot"] is None
+    assert Field.STOPPED not in slots_of(events)
+    [appointment] = await _appointments(sessions)
+    assert (appointment.status, appointment.first_name) == ("booked", None)
+
+
+async def test_the_skip_button_or_two_unreadable_answers_end_the_question(
+    sender: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    values = await _booked_without_name(sender)
+
+    events, [skipped] = await run(
+        ValidateBookingForm(),
+        booking(sender, "", values, requested=Field.NAME, entities=choice(SKIP_NAME)),
+    )
+    assert skipped["text"].startswith("Pas de souci")
+    assert slots_of(events)["requested_slot"] is None
+
+    events, messages = await run(
+        ValidateBookingForm(), booking(sender, "euh 42", values, requested=Field.NAME)
+    )
+    assert messages == []
+    assert slots_of(events) == {Field.RETRY: "name", "requested_slot": Field.NAME}
+    again = {**values, Field.RETRY: "name"}
+    _, [question] = await run(ActionAskBookingName(), booking(sender, "", again, Field.NAME))
+    assert question["text"].startswith("Juste ton prénom")
+
+    events, [message] = await run(
+        ValidateBookingForm(), booking(sender, "euh jsais plus trop", again, requested=Field.NAME)
+    )
+    assert slots_of(events)["requested_slot"] is None  # asked twice: let go
+    assert message["text"].startswith("Pas de souci")
+    [appointment] = await _appointments(sessions)
+    assert (appointment.status, appointment.first_name) == ("booked", None)
+
+
+async def test_another_question_instead_of_the_first_name_goes_on_normally(sender: str) -> None:
+    values = await _booked_without_name(sender)
+
+    rejected, _ = await run(
+        ValidateBookingForm(),
+        booking(sender, "c koi le cej", values, requested=Field.NAME, intent="ask_cej"),
+    )
+    assert rejected == []  # a rule answers the question
+
+    back = form_tracker(
+        sender,
+        "c koi le cej",
+        dict(values),
+        requested=Field.NAME,
+        intent="ask_cej",
+        since_message=[{"event": "action", "name": "action_topic_answer"}],
+        form=FORM,
+    )
+    events, messages = await run(ValidateBookingForm(), back)
+    assert slots_of(events) == {"requested_slot": None}  # not asked again
+    assert messages == []
+
+
+async def test_where_instead_of_the_first_name_gets_the_place_of_the_appointment(
+    sender: str,
+) -> None:
+    values = await _booked_without_name(sender)
+
+    events, [place] = await run(
+        ValidateBookingForm(),
+        booking(sender, "c'est où le rdv ?", values, requested=Field.NAME, intent="nlu_fallback"),
+    )
+
+    assert slots_of(events)["requested_slot"] is None
+    assert place["text"] == (
+        "Ton rendez-vous est lundi 23 novembre à 14h45, "
+        "à Antenne du centre, 12 rue de la République, 69001 Lyon 📍"
+    )
+
+
+async def test_an_unsure_question_instead_of_the_first_name_is_answered_after_the_form(
+    sender: str,
+) -> None:
+    values = await _booked_without_name(sender)
+
+    events, messages = await run(
+        ValidateBookingForm(),
+        booking(
+            sender, "je dois ramener quoi ?", values, requested=Field.NAME, intent="nlu_fallback"
+        ),
+    )
+    ended = slots_of(events)
+    _, answer = await run(
+        ActionBookingConfirm(),
+        message_tracker(sender, "je dois ramener quoi ?", "nlu_fallback", slots=values | ended),
+    )
+
+    assert (ended[Field.STOPPED], ended["requested_slot"], messages) == ("question", None, [])
+    assert answer  # the not-understood action's answer, as without a form
+    assert "Pas de souci" not in answer[0]["text"]
 
 
 async def test_a_slot_code_past_year_9999_is_asked_again(sender: str) -> None:
@@ -199,7 +319,12 @@ async def test_a_preference_in_words_filters_the_slots_and_is_said(sender: str) 
         ActionAskBookingSlot(), booking(sender, "", {**base, Field.OFFER: tuesday[Field.OFFER]})
     )
 
-    assert tuesday[Field.PREFER] == {"weekday": 1, "part": "afternoon"}
+    assert tuesday[Field.PREFER] == {
+        "weekday": 1,
+        "part": "afternoon",
+        "earliest": None,
+        "before": None,
+    }
     assert starts
     assert all(s.strftime("%a") == "Tue" and s.hour >= 12 for s in starts)
     assert "Voici des créneaux le mardi après-midi" in message["text"]
@@ -259,49 +384,73 @@ async def test_another_question_a_stop_or_distress_during_the_booking(sender: st
     assert slots_of(events)[Field.STOPPED] == "distress"
 
 
-async def test_a_phone_appointment_asks_for_a_valid_number(sender: str) -> None:
+async def test_a_phone_appointment_is_booked_once_the_number_is_known(
+    sender: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
     offer = await offered(sender, {Field.MODE: "phone"})
     phone_code = offer["slots"][0]["code"]
-    base = {Field.OFFER: offer, Field.MODE: "phone", Field.NAME: "Sarah"}
+    base = {Field.OFFER: offer, Field.MODE: "phone"}
 
-    events, _ = await run(
-        ValidateBookingForm(), booking(sender, "", base, entities=choice(f"slot={phone_code}"))
-    )
-    assert slots_of(events)["requested_slot"] == Field.PHONE  # the name is already known
+    values, messages = await pick_slot(sender, phone_code, base)
+    assert values["requested_slot"] == Field.PHONE
+    assert messages == []
+    assert await _appointments(sessions) == []  # the counsellor must have a number to call
+    chosen: dict[Any, Any] = {**base, **values}
+    _, [question] = await run(ActionAskBookingPhone(), booking(sender, "", chosen, Field.PHONE))
+    assert question["text"].startswith("Pour le rendez-vous lundi 23 novembre à 14h30 : à quel num")
+    assert "C'est noté" not in question["text"]
 
-    chosen = {**base, Field.SLOT: phone_code}
-    events, _ = await run(
+    events, messages = await run(
         ValidateBookingForm(), booking(sender, "06 12 34", chosen, requested=Field.PHONE)
     )
-    assert slots_of(events)[Field.RETRY] == "phone"
-    events, _ = await run(
+    assert (slots_of(events)[Field.RETRY], messages) == ("phone", [])
+    events, [confirmation] = await run(
         ValidateBookingForm(),
         booking(sender, "mon num c 06 12 34 56 78", chosen, requested=Field.PHONE),
     )
+
     assert slots_of(events)[Field.PHONE] == "+33612345678"
-    assert slots_of(events)["requested_slot"] is None
-
-
-async def _confirm(sender: str, slots: dict[Any, Any]) -> tuple[Events, Messages]:
-    return await run(
-        ActionBookingConfirm(), message_tracker(sender, "Sarah", "inform", slots=slots)
+    assert slots_of(events)["requested_slot"] == Field.NAME  # then the first name, optional
+    assert "C'est réservé ✅" in confirmation["text"]
+    assert "Garde sous la main ta pièce d'identité" in confirmation["text"]
+    [appointment] = await _appointments(sessions)
+    assert (appointment.kind, appointment.phone, appointment.first_name) == (
+        "phone",
+        "+33612345678",
+        None,
     )
 
 
-async def test_confirmation_books_and_says_when_where_what_to_bring_and_the_calendar_link(
+async def test_a_known_first_name_is_not_asked_again(
+    sender: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    offer = await offered(sender, {Field.MODE: "phone"})
+    base = {Field.OFFER: offer, Field.MODE: "phone", Field.NAME: "Sarah"}
+    values, _ = await pick_slot(sender, offer["slots"][0]["code"], base)
+
+    events, [confirmation] = await run(
+        ValidateBookingForm(),
+        booking(sender, "0612345678", {**base, **values}, requested=Field.PHONE),
+    )
+
+    assert slots_of(events)["requested_slot"] is None
+    assert "C'est réservé ✅" in confirmation["text"]
+    [appointment] = await _appointments(sessions)
+    assert appointment.first_name == "Sarah"
+
+
+async def test_the_confirmation_says_when_where_what_to_bring_and_the_calendar_link(
     sender: str, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     offer = await offered(sender)
     code = offer["slots"][0]["code"]
 
-    events, [message] = await _confirm(
-        sender, {Field.OFFER: offer, Field.SLOT: code, Field.NAME: "Sarah"}
-    )
+    values, [message] = await pick_slot(sender, code, {Field.OFFER: offer, Field.NAME: "Sarah"})
 
-    async with sessions() as session:
-        [appointment] = (await session.scalars(select(Appointment))).all()
+    [appointment] = await _appointments(sessions)
     assert appointment.first_name == "Sarah"
     assert appointment.starts_at == FIRST_SLOT
+    assert values["requested_slot"] is None
     text = message["text"]
     assert "C'est réservé ✅" in text
     assert "lundi 23 novembre à 14h45" in text
@@ -313,10 +462,14 @@ async def test_confirmation_books_and_says_when_where_what_to_bring_and_the_cale
     )
     assert "Je t'enverrai un rappel 2 h avant 🔔" in text  # 24 h before is already past
     assert [b["title"] for b in message["buttons"]] == ["Décaler", "Annuler"]
+    events, closing = await run(
+        ActionBookingConfirm(), message_tracker(sender, "", "inform", slots=values)
+    )
+    assert closing == []
     assert all(e["value"] is None for e in events if e["event"] == "slot")
 
 
-async def test_who_loses_the_race_is_told_kindly_and_gets_new_slots(
+async def test_a_slot_taken_since_it_was_shown_is_told_kindly_with_new_slots(
     sender: str, sessions: async_sessionmaker[AsyncSession], clock: FixedClock
 ) -> None:
     offer = await offered(sender)
@@ -327,26 +480,53 @@ async def test_who_loses_the_race_is_told_kindly_and_gets_new_slots(
         counsellor = await session.get_one(Counsellor, counsellor_id)
         await make_appointment(session, other, counsellor, FIRST_SLOT, clock.now())
 
-    events, messages = await _confirm(
-        sender, {Field.OFFER: offer, Field.SLOT: code, Field.NAME: "Sarah"}
+    values, messages = await pick_slot(sender, code, {Field.OFFER: offer})
+
+    assert messages == []
+    assert values[Field.RETRY] == "gone"
+    assert values["requested_slot"] == Field.SLOT
+    assert code not in [e["code"] for e in values[Field.OFFER]["slots"]]
+    tracker = booking(sender, "", {Field.OFFER: values[Field.OFFER], Field.RETRY: "gone"})
+    _, [question] = await run(ActionAskBookingSlot(), tracker)
+    assert question["text"].startswith("Ce créneau n'est plus libre, désolé 😕")
+
+
+async def test_who_loses_the_race_while_giving_a_number_is_told_kindly_and_gets_new_slots(
+    sender: str, sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    offer = await offered(sender, {Field.MODE: "phone"})
+    code = offer["slots"][0]["code"]
+    base = {Field.OFFER: offer, Field.MODE: "phone"}
+    values, _ = await pick_slot(sender, code, base)
+    ref = SlotRef.parse(code)
+    assert ref is not None
+    async with sessions() as session, session.begin():  # booked while the number was typed
+        other = await make_identity(session, clock.now())
+        counsellor = await session.get_one(Counsellor, ref.place_id)
+        await make_appointment(
+            session, other, counsellor, ref.starts_at, clock.now(), kind="phone", minutes=30
+        )
+
+    events, messages = await run(
+        ValidateBookingForm(),
+        booking(sender, "06 12 34 56 78", {**base, **values}, requested=Field.PHONE),
     )
 
     assert messages == []
-    assert [e["name"] for e in events if e["event"] == "followup"] == [FORM]
-    assert slots_of(events)[Field.RETRY] == "taken"
-    assert slots_of(events)[Field.SLOT] is None
-    again = await offered(sender)
-    assert code not in [e["code"] for e in again["slots"]]
-    tracker = booking(sender, "", {Field.OFFER: again, Field.RETRY: "taken"})
+    again = slots_of(events)
+    assert (again[Field.SLOT], again[Field.RETRY]) == (None, "taken")
+    assert again[Field.PHONE] == "+33612345678"  # kept: not asked again
+    assert again["requested_slot"] == Field.SLOT
+    assert code not in [e["code"] for e in again[Field.OFFER]["slots"]]
+    tracker = booking(sender, "", {Field.OFFER: again[Field.OFFER], Field.RETRY: "taken"})
     _, [question] = await run(ActionAskBookingSlot(), tracker)
     assert question["text"].startswith("Oups, quelqu'un vient de réserver ce créneau")
+    assert [a.status for a in await _appointments(sessions)] == ["booked"]  # the other one
 
 
 async def _book_first(sender: str) -> str:
     offer = await offered(sender)
-    await _confirm(
-        sender, {Field.OFFER: offer, Field.SLOT: offer["slots"][0]["code"], Field.NAME: "Sarah"}
-    )
+    await pick_slot(sender, offer["slots"][0]["code"], {Field.OFFER: offer, Field.NAME: "Sarah"})
     return str(offer["slots"][0]["code"])
 
 
@@ -375,7 +555,7 @@ async def test_someone_with_an_appointment_is_asked_before_booking_another(
     assert slots_of(events)[Field.NAME] == "Sarah"  # not asked twice
 
 
-async def test_rescheduling_moves_the_appointment_in_one_go(
+async def test_rescheduling_moves_the_appointment_when_the_new_slot_is_picked(
     sender: str, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     await _book_first(sender)
@@ -386,19 +566,43 @@ async def test_rescheduling_moves_the_appointment_in_one_go(
     assert message["text"].startswith("On décale ton rendez-vous du lundi 23 novembre à 14h45")
     assert started[Field.NAME] == "Sarah"
     offer = await offered(sender, started)
+    assert [a.status for a in await _appointments(sessions)] == ["booked"]  # kept until then
 
     new_code = offer["slots"][-1]["code"]
-    _, [confirmation] = await _confirm(
-        sender, {**started, Field.OFFER: offer, Field.SLOT: new_code}
-    )
+    values, [confirmation] = await pick_slot(sender, new_code, {**started, Field.OFFER: offer})
 
     assert confirmation["text"].startswith(
         "C'est décalé ✅ Ton rendez-vous du lundi 23 novembre à 14h45 est annulé"
     )
-    async with sessions() as session:
-        rows = (await session.scalars(select(Appointment).order_by(Appointment.id))).all()
+    assert values["requested_slot"] is None  # the first name is known
+    rows = await _appointments(sessions)
     assert [r.status for r in rows] == ["rescheduled", "booked"]
     assert rows[1].replaces_id == rows[0].id
+    assert rows[1].first_name == "Sarah"
+
+
+async def test_moving_an_appointment_without_a_first_name_asks_it_after_the_move(
+    sender: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await _booked_without_name(sender)
+    events, _ = await run(
+        ActionBookingStart(),
+        message_tracker(sender, "decale mon rdv de lundi a jeudi", "reschedule_appointment"),
+    )
+    started = slots_of(events)
+    assert started[Field.NAME] is None
+    # « de lundi » is the appointment being moved; « jeudi » is the wish.
+    assert started[Field.PREFER]["weekday"] == 3
+
+    offer = await offered(sender, started)
+    values, [confirmation] = await pick_slot(
+        sender, offer["slots"][0]["code"], {**started, Field.OFFER: offer}
+    )
+
+    assert confirmation["text"].startswith("C'est décalé ✅")
+    assert "jeudi 26 novembre" in confirmation["text"]
+    assert values["requested_slot"] == Field.NAME
+    assert [r.status for r in await _appointments(sessions)] == ["rescheduled", "booked"]
 
 
 async def test_moving_or_cancelling_without_an_appointment_says_so(sender: str) -> None:

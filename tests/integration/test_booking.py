@@ -1,6 +1,7 @@
-"""Booking through the web chat with the real Rasa: slots offered, picked, a first name, the
-confirmation with time, place and calendar link; the reminder arriving through the web chat's
-GET endpoint; cancelling from the reminder; the loser of a race told kindly.
+"""Booking through the web chat with the real Rasa: slots offered, picked and booked at once
+with the confirmation (time, place, calendar link), then the first name; the reminder arriving
+through the web chat's GET endpoint; cancelling from the reminder; a slot taken meanwhile told
+kindly.
 
 The bot runs with the demo Mission Locale (two counsellors, a permanence), reminders swept every
 second and no quiet hours (this test may run at night). To make a reminder due now without
@@ -74,13 +75,11 @@ async def test_book_get_reminded_through_the_web_chat_then_cancel(
     stack: Stack, http: aiohttp.ClientSession
 ) -> None:
     user = new_user()
-    _, asked = await _pick_first_slot(http, stack, user)
-    assert "Tu t'appelles comment" in text_of(asked)
-
-    confirmation = await say(http, stack, user, text="moi c Sarah")
+    _, confirmation = await _pick_first_slot(http, stack, user)
 
     text = text_of(confirmation)
     assert "C'est réservé ✅" in text
+    assert "Tu t'appelles comment" in text  # after booking, and optional
     assert re.search(r"📅 \w+ \d+ \w+ à \d+h(\d\d)?", text), text
     assert "Antenne du centre-ville" in text or "permanence" in text
     assert "69001 Lyon" in text or "69008 Lyon" in text
@@ -93,9 +92,12 @@ async def test_book_get_reminded_through_the_web_chat_then_cancel(
     [(appointment_id, status, first_name)] = query(
         stack.database_file, "SELECT id, status, first_name FROM appointments"
     )
-    assert (status, first_name) == ("booked", "Sarah")
+    assert (status, first_name) == ("booked", None)
+    thanks = await say(http, stack, user, text="moi c Sarah")
+    assert "Merci Sarah" in text_of(thanks)
+    assert query(stack.database_file, "SELECT first_name FROM appointments") == [("Sarah",)]
 
-    last_id = max(m["id"] for m in confirmation)
+    last_id = max(m["id"] for m in thanks)
     due = (datetime.now(UTC) - timedelta(seconds=1)).strftime("%Y-%m-%d %H:%M:%S.%f")
     updated = query(
         stack.database_file,
@@ -139,29 +141,30 @@ async def _wait_for_messages(
     raise AssertionError("no reminder arrived through the web chat")
 
 
-async def test_the_second_of_two_people_picking_one_slot_is_told_kindly(
+async def test_a_slot_taken_by_someone_else_meanwhile_is_told_kindly(
     stack: Stack, http: aiohttp.ClientSession
 ) -> None:
     first, second = new_user(), new_user()
-    chosen, _ = await _pick_first_slot(http, stack, first)
     offer = await say(http, stack, second, text="je veux un rendez vous")
+    chosen, booked = await _pick_first_slot(http, stack, first)
     assert chosen in [b["payload"] for b in _slot_buttons(offer)]
-    await say(http, stack, second, payload=chosen)
-
-    booked = await say(http, stack, first, text="Yanis")
-    lost = await say(http, stack, second, text="Ines")
-
     assert "C'est réservé ✅" in text_of(booked)
-    assert "quelqu'un vient de réserver ce créneau juste avant toi" in text_of(lost)
+
+    lost = await say(http, stack, second, payload=chosen)
+
+    assert "Ce créneau n'est plus libre" in text_of(lost)
     again = _slot_buttons(lost)
     assert again
     assert chosen not in [b["payload"] for b in again]
     retried = await say(http, stack, second, payload=again[0]["payload"])
-    assert "C'est réservé ✅" in text_of(retried)  # the first name is not asked again
+    assert "C'est réservé ✅" in text_of(retried)
+    await say(http, stack, first, text="Yanis")
+    await say(http, stack, second, text="non")  # the first name is optional
     names = query(
-        stack.database_file, "SELECT first_name FROM appointments WHERE status = 'booked'"
+        stack.database_file,
+        "SELECT first_name FROM appointments WHERE status = 'booked' ORDER BY id",
     )
-    assert sorted(n for (n,) in names) == ["Ines", "Yanis"]
+    assert names == [("Yanis",), (None,)]
 
 
 async def test_moving_an_appointment_in_the_chat(stack: Stack, http: aiohttp.ClientSession) -> None:

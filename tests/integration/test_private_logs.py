@@ -101,11 +101,11 @@ async def _questionnaire(chat: Chat) -> None:
 
 
 async def _phone_booking(chat: Chat) -> str:
-    """A phone appointment with a first name and a number; returns the calendar key."""
+    """A phone appointment with a number, then a first name; returns the calendar key."""
     await chat.type("rdv par tel possible ?", "par téléphone")
-    await chat.press("1 ·", "Tu t'appelles comment")
-    await chat.type(f"moi c {FIRST_NAME}", "à quel numéro")
-    confirmation = await chat.type(PHONE, "C'est réservé ✅")
+    await chat.press("1 ·", "à quel numéro")
+    confirmation = await chat.type(PHONE, "C'est réservé ✅", "Tu t'appelles comment")
+    await chat.type(f"moi c {FIRST_NAME}", "C'est noté sur ton rendez-vous")
     link = re.search(r"/rdv/([A-Za-z0-9_-]+)\.ics", text_of(confirmation))
     assert link is not None, text_of(confirmation)
     return link.group(1)
