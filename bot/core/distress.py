@@ -60,11 +60,11 @@ _FAMILY = (
 # nerfs », « me force à venir », « ma mère touche le RSA »).
 _STRONG_HITS = (
     r"(?:frapp\w*|bat(?:s|tu|tue|tus|tues|tent|tre|tait|taient|ait)?|cogn\w*|etrangl\w*|"
-    r"viol\w*|abus\w*|tabass\w*|maltrait\w*|serr\w* (?:le|la|mon|ma) (?:cou|gorge))\b"
+    r"viol\w*|abus\w* (?:de moi|sexuellement)|tabass\w*|maltrait\w*|serr\w* (?:le|la|mon|ma) (?:cou|gorge))\b"
 )
 _WEAK_HITS = (
     r"(?:tap\w*(?! (?:sur les nerfs|sur le systeme|la honte|un sprint|la discute|une barre))|"
-    r"touch\w*|forc\w*(?! a (?:venir|aller|chercher|faire (?:mes|des|un|une) (?:devoirs|"
+    r"abus\w*|touch\w*|forc\w*(?! a (?:venir|aller|chercher|faire (?:mes|des|un|une) (?:devoirs|"
     r"demarches|etudes|formation|stage|cv)|travailler|bosser|m inscrire))|menac\w*)\b"
 )
 _HITS = rf"(?:{_STRONG_HITS}|{_ME} ?(?:a |as |ont |avait |avaient |a deja )?{_WEAK_HITS})"
@@ -77,7 +77,9 @@ _PATTERNS: dict[DistressKind, tuple[str, ...]] = {
     DistressKind.IMMEDIATE_DANGER: (
         r"\bau secours\b",
         r"\b(?:va|vont|veut|veulent|voulait|menace de) (?:me|m) tuer\b(?! si| quand| s il| s elle)",
-        r"\ben danger\b",
+        # « je suis pas en danger », « tu m'as pris pour quelqu'un en danger » are not.
+        r"(?<!pas )(?<!plus )(?<!jamais )\ben danger\b(?<!pris pour quelqu un en danger)"
+        r"(?<!cru que j etais en danger)",
         r"\baidez? ?(?:moi|nous)? ?(?:vite|svp vite|urgent)\b",
         # Someone else at the door (« je suis devant la porte, c'est fermé » is not danger).
         r"\b(?:il|elle|ils|elles|quelqu un|on|mon ex|mon pere|mon beau pere|mon mec|mon mari) "
@@ -123,7 +125,7 @@ _PATTERNS: dict[DistressKind, tuple[str, ...]] = {
         r"\bplus (?:de )?gout (?:a|pour) (?:rien|la vie|vivre)\b",
         r"\b(?:plus|pas) la force\b(?!(?: ce soir| aujourd hui| ce matin| la)? (?:de|d|pour) "
         r"(?:chercher|faire|bosser|travailler|courir|porter|attendre|remplir|ecrire|me deplacer|"
-        r"venir|sortir|aller|reviser|lire|appeler|repondre))",
+        r"venir|sortir|aller|reviser|lire|appeler|repondre|postuler|chercher))",
         r"\b(?:veux|voudrais|envie de|aimerais|prefere|vais|juste|besoin de|rever de) "
         r"disparaitre\b",
         r"\bdisparaitre (?:pour toujours|de ce monde|a jamais|pour de bon|de la surface)\b",
@@ -197,6 +199,10 @@ _PATTERNS: dict[DistressKind, tuple[str, ...]] = {
 }
 
 _NOT_A_PERSON_RE = re.compile(_NOT_A_PERSON)
+_PAST_RE = re.compile(
+    r"\b(?:il y a|ya|y a) (?:\d+|deux|trois|quelques|plusieurs|longtemps)\b.{0,60}"
+    r"\b(?:maintenant|aujourd hui|now|desormais|depuis j ai)\b"
+)
 _MINOR_RE = re.compile(r"\b(?:1[2-7]) ?ans\b|\bmineure?\b")
 _COMPILED = {kind: [re.compile(p) for p in patterns] for kind, patterns in _PATTERNS.items()}
 
@@ -235,6 +241,8 @@ def classify(text: str) -> frozenset[DistressKind]:
     }
     if DistressKind.VIOLENCE in found and _NOT_A_PERSON_RE.search(normalized):
         found.discard(DistressKind.VIOLENCE)
+    if DistressKind.SHELTER in found and _PAST_RE.search(normalized):
+        found.discard(DistressKind.SHELTER)  # « j'ai dormi à la rue il y a 2 ans, maintenant… »
     if found & {DistressKind.SHELTER, DistressKind.HUNGER} and _MINOR_RE.search(normalized):
         found.add(DistressKind.CHILD_DANGER)  # a minor out on the street: 119 too
     if found & {DistressKind.CHILD_DANGER, DistressKind.PARTNER_VIOLENCE}:

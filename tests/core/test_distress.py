@@ -68,6 +68,7 @@ K = DistressKind
         ("envie de tout supprimer, mes comptes, mes photos, moi avec", {K.SUICIDE}),
         ("hier mon mari m'a serré le cou", {K.PARTNER_VIOLENCE}),
         ("il attend devant chez moi", {K.IMMEDIATE_DANGER}),
+        ("mon oncle a abusé de moi", {K.CHILD_DANGER}),
         ("j'ai peur qu'il me retrouve", {K.IMMEDIATE_DANGER}),
     ],
 )
@@ -116,6 +117,11 @@ def test_situations_are_recognised(text: str, kinds: set[DistressKind]) -> None:
         "pourquoi continuer mes etudes",
         "je veux me supprimer de la liste",
         "je veux plus etre la-bas",
+        "le boss de mon stage m'a engueulé pour 5 min de retard, il abuse non ?",
+        "je suis pas en danger, je demandais juste pour les courses",
+        "tu m'as pris pour quelqu'un en danger",
+        "plus la force de postuler sur indeed",
+        "j'ai dormi a la rue il y a 2 ans, maintenant j'ai un appart",
     ],
 )
 def test_ordinary_messages_are_not_distress(text: str) -> None:
