@@ -60,7 +60,8 @@ _FAMILY = (
 # nerfs », « me force à venir », « ma mère touche le RSA »).
 _STRONG_HITS = (
     r"(?:frapp\w*|bat(?:s|tu|tue|tus|tues|tent|tre|tait|taient|ait)?|cogn\w*|etrangl\w*|"
-    r"viol\w*|abus\w* (?:de moi|sexuellement)|tabass\w*|maltrait\w*|serr\w* (?:le|la|mon|ma) (?:cou|gorge))\b"
+    r"viol\w*|abus\w* (?:de moi|sexuellement)|tabass\w*|maltrait\w*|"
+    r"serr\w* (?:le|la|mon|ma) (?:cou|gorge))\b"
 )
 _WEAK_HITS = (
     r"(?:tap\w*(?! (?:sur les nerfs|sur le systeme|la honte|un sprint|la discute|une barre))|"
