@@ -160,7 +160,7 @@ async def make_offer(
     if not shown.slots:
         return None
     entries = []
-    for number, slot in enumerate(shown.slots, start=1):
+    for slot in shown.slots:
         key = place_key(slot)
         where = places.get(key) if key is not None else None
         line = day_and_time(slot.starts_at, slot.timezone)
@@ -172,7 +172,9 @@ async def make_offer(
         entries.append(
             {
                 "code": slot.code,
-                "title": f"{number} · {button_label(slot.starts_at, slot.timezone)}",
+                # The day first, as a young person reads it (« mar. 8/12 13h30 »); the numbered
+                # lines of the text still let them type « le 2e ».
+                "title": button_label(slot.starts_at, slot.timezone),
                 "line": line,
                 "start": local(slot.starts_at, slot.timezone).isoformat(),
             }

@@ -47,6 +47,7 @@ _FOLDS = {
     "keum": "mec", "meuf": "copine", "ke": "que", "koi": "quoi", "nul": "nulle",
     "detre": "d etre", "jen": "j en", "jmen": "je m en", "kan": "quand", "kom": "comment",
     "koman": "comment", "coman": "comment", "pa": "pas", "argen": "argent", "manje": "manger",
+    "jdors": "je dors", "jdor": "je dors", "jdormais": "je dormais", "jpp": "j en peux plus",
 }  # fmt: skip
 
 _ME = r"(?:me|m|moi)"
@@ -151,6 +152,9 @@ _PATTERNS: dict[DistressKind, tuple[str, ...]] = {
         r"en|dans|avec|ma|mon|ici)\b)",
         r"\bje (?:ne )?suis plus rien\b",
         r"\bje (?:ne )?vaux rien\b",
+        r"\b(?:veux|voudrais|envie) que tout s arrete\b",
+        r"\bj en peux plus (?:de (?:cette|ma|la) vie|de vivre|d exister)\b",
+        r"\b(?:marre|fatigue|fatiguee|epuise|epuisee) de me battre\b",
         r"\bsupprimer\b.{0,40}\bmoi avec\b",
         r"\bme supprimer\b(?! (?:de|du|des|d)\b)",
     ),

@@ -69,6 +69,10 @@ K = DistressKind
         ("hier mon mari m'a serré le cou", {K.PARTNER_VIOLENCE}),
         ("il attend devant chez moi", {K.IMMEDIATE_DANGER}),
         ("mon oncle a abusé de moi", {K.CHILD_DANGER}),
+        ("je veux que tout s'arrête point j'en peux plus", {K.SUICIDE}),
+        ("jpp de cette vie 😔", {K.SUICIDE}),
+        ("marre de me battre pour rien", {K.SUICIDE}),
+        ("jdors dans ma voiture depuis 1 semaine", {K.SHELTER}),
         ("j'ai peur qu'il me retrouve", {K.IMMEDIATE_DANGER}),
     ],
 )
