@@ -7,10 +7,12 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.topics import answer_topic, topic_question
 from bot.content.texts import reply_text
 from bot.core.action_services import services
 from bot.core.messages import ConversationState
 from bot.core.team_hours import reopening_if_closed
+from bot.core.topics import read_topic
 from bot.storage import conversations as store
 
 
@@ -34,4 +36,11 @@ class ActionRequestHuman(Action):
             dispatcher.utter_message(text=reply_text("request_human", "open"))
         else:
             dispatcher.utter_message(text=reply_text("request_human", "closed", reopening=reopens))
+        text = str((tracker.latest_message or {}).get("text") or "")
+        if not text.startswith("/") and read_topic(text) is not None:
+            # « je veux parler à quelqu'un de ma sexualité » out of hours: what helps meanwhile
+            # (Fil Santé Jeunes, anonymous), while the request waits for the team.
+            question = topic_question(tracker)
+            if question is not None:
+                return await answer_topic(dispatcher, tracker, domain, *question)
         return []

@@ -76,7 +76,7 @@ _TOPIC_WORDS: dict[Topic, str] = {
     Topic.SANTE: (
         r"\bsante\b|\bcss\b|\bc2s\b|complementaire|\bmutuelle\b|carte vitale|\bmedecin\b|"
         r"\bsecu\b|fil sante|\bsoins?\b|\bdentiste\b|\bpsy\b|\bameli\b|\bcpam\b|carte vital\b|"
-        r"\bbilan (?:de )?(?:prevention|sante)\b"
+        r"\bbilan (?:de )?(?:prevention|sante)\b|\bsexualit\w*|\bcontracepti\w*|\bist\b"
     ),
     Topic.ARGENT: (
         r"\bfaj\b|fonds? d aide|aide d urgence|colis|alimentaire|restos? du coeur|\bccas\b|"

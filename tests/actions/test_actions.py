@@ -116,7 +116,25 @@ async def test_request_human_when_closed_says_when_it_reopens(
 
     text = dispatcher.messages[0]["text"]
     assert "réouverture demain à 9h" in text
-    assert "3114" in text
+    assert "17 ou 112" in text  # as while waiting; the other numbers come with distress
+
+
+async def test_request_human_about_a_subject_also_gets_what_helps_meanwhile(
+    context: ActionServices, sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    await seed_demo(sessions, clock.now())
+    clock.advance(hours=12)  # Monday 22:30 in Lyon: closed
+    dispatcher = CollectingDispatcher()
+
+    await ActionRequestHuman().run(
+        dispatcher,
+        tracker(text="je veux parler à qqn de ma sexualité anonymement", intent="request_human"),
+        {},
+    )
+
+    handover, meanwhile = dispatcher.messages
+    assert "réouverture" in handover["text"]
+    assert "Fil Santé Jeunes" in meanwhile["text"]
 
 
 @pytest.mark.parametrize(
