@@ -204,6 +204,12 @@ _PATTERNS: dict[DistressKind, tuple[str, ...]] = {
 }
 
 _NOT_A_PERSON_RE = re.compile(_NOT_A_PERSON)
+_ASKS_FOR_FOOD_AID_RE = re.compile(
+    r"\b(?:y a|ya|il y a|existe|vous avez|on peut avoir|je peux avoir|"
+    r"comment (?:on|je) (?:fait|fais|demande)|ou (?:trouver|avoir))\b.{0,40}"
+    r"\b(?:aides?|colis|restos?|banque alimentaire|"
+    r"epiceries?|bons?)\b"
+)
 _PAST_RE = re.compile(
     r"\b(?:il y a|ya|y a) (?:\d+|deux|trois|quelques|plusieurs|longtemps)\b.{0,60}"
     r"\b(?:maintenant|aujourd hui|now|desormais|depuis j ai)\b"
@@ -246,6 +252,10 @@ def classify(text: str) -> frozenset[DistressKind]:
     }
     if DistressKind.VIOLENCE in found and _NOT_A_PERSON_RE.search(normalized):
         found.discard(DistressKind.VIOLENCE)
+    if found == {DistressKind.HUNGER} and _ASKS_FOR_FOOD_AID_RE.search(normalized):
+        # « plus rien dans le frigo, ya des colis alimentaires ? »: a question about food aid,
+        # answered as such (topics: argent / emergency), not a crisis.
+        found.discard(DistressKind.HUNGER)
     if DistressKind.SHELTER in found and _PAST_RE.search(normalized):
         found.discard(DistressKind.SHELTER)  # « j'ai dormi à la rue il y a 2 ans, maintenant… »
     if found & {DistressKind.SHELTER, DistressKind.HUNGER} and _MINOR_RE.search(normalized):

@@ -125,6 +125,7 @@ def test_situations_are_recognised(text: str, kinds: set[DistressKind]) -> None:
         "je suis pas en danger, je demandais juste pour les courses",
         "tu m'as pris pour quelqu'un en danger",
         "plus la force de postuler sur indeed",
+        "on a plus rien dans le frigo avec ma copine, ya des colis alimentaires?",
         "j'ai dormi a la rue il y a 2 ans, maintenant j'ai un appart",
     ],
 )
