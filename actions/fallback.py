@@ -8,6 +8,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.distress import check_in, distress_close
 from actions.forms import bot_action_before_message
 from actions.topics import answer_topic, remembered, simple_french, topic_question
 from bot.content.texts import reply_text
@@ -31,6 +32,10 @@ class ActionNotUnderstood(Action):
         simple = await simple_french(dispatcher, tracker)
         if simple is not None:
             return simple
+        if distress_close(tracker):
+            # « je sais plus quoi faire de ma vie » read as noise: asked, not « pas compris ».
+            check_in(dispatcher)
+            return []
         question = topic_question(tracker)
         if question is not None:
             # Understood after all: a point about a subject (« ca dure cmb » after the PACEA).

@@ -10,6 +10,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.distress import check_in, distress_close
 from actions.topics import answer_topic, topic_question
 from bot.core.topics import read_point
 
@@ -27,6 +28,9 @@ class ActionShortReply(Action):
         latest = tracker.latest_message or {}
         text = str(latest.get("text") or "")
         intent = str((latest.get("intent") or {}).get("name") or "")
+        if distress_close(tracker):
+            check_in(dispatcher)
+            return []
         question = topic_question(tracker)
         if question is not None and not text.startswith("/") and read_point(text) is not None:
             return await answer_topic(dispatcher, tracker, domain, *question)

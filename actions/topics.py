@@ -15,6 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.distress import check_in, distress_close
 from actions.mission_locale import say_site_info
 from bot.content.texts import reply_text
 from bot.core.action_services import services
@@ -254,6 +255,8 @@ class ActionTopicAnswer(Action):
         latest = tracker.latest_message or {}
         text = str(latest.get("text") or "")
         intent = str((latest.get("intent") or {}).get("name") or "")
+        if distress_close(tracker):
+            check_in(dispatcher)  # asked first; the answer follows
         simple = await simple_french(dispatcher, tracker)
         if simple is not None:
             return simple

@@ -37,6 +37,7 @@ from typing import Any
 import aiohttp
 import yaml  # type: ignore[import-untyped]  # PyYAML ships no type stubs
 
+from actions.distress import CHECK_IN_SCORE
 from bench.eval_nlu import configured_threshold
 from bench.stack import (
     PROJECT_DIR,
@@ -82,6 +83,7 @@ class Reading:
     intent: str = ""  # Rasa's intent ("" when Rasa was not asked)
     confidence: float = 0.0
     nlu_distress: bool = False
+    distress_score: float = 0.0  # the distress intent's confidence in the NLU ranking
 
     @property
     def net_alarm(self) -> bool:
@@ -153,7 +155,15 @@ async def parse_all(
             # What actions/distress.py acts on: a laughing message read as distress by the NLU
             # alone gets a question (« ça ne va pas ? »), not the numbers nor the urgent flag.
             hit = name == DISTRESS_INTENT and confidence >= threshold and not laughs(message.text)
-            return Reading(message, net, name, confidence, hit)
+            score = next(
+                (
+                    float(r.get("confidence") or 0)
+                    for r in data.get("intent_ranking") or []
+                    if r.get("name") == DISTRESS_INTENT
+                ),
+                0.0,
+            )
+            return Reading(message, net, name, confidence, hit, score)
 
         return list(await asyncio.gather(*(one(m) for m in messages)))
 
@@ -239,8 +249,20 @@ def print_report(
     which = "filet ou NLU" if with_nlu else "filet seul"
     misses = [r for r in distress if not final(r)]
     alarms = [r for r in readings if r.message.group != "distress" and final(r)]
+    if with_nlu:
+        asked = [r for r in readings if not final(r) and asks_back(r)]
+        asked_distress = sum(r.message.group == "distress" for r in asked)
+        print(
+            f"\ndemandés (« ça ne va pas ? », distress en 2e lecture ≥ {CHECK_IN_SCORE:.2f}) : "
+            f"{asked_distress} détresse(s) ratée(s), {len(asked) - asked_distress} ordinaire(s)"
+        )
     _listing(f"ratés ({which})", misses, show)
     _listing(f"fausses alertes ({which})", alarms, show)
+
+
+def asks_back(reading: Reading) -> bool:
+    """What actions/distress.py `distress_close` does: no alarm, but a « ça ne va pas ? »."""
+    return reading.intent != DISTRESS_INTENT and reading.distress_score >= CHECK_IN_SCORE
 
 
 def _found(f: dict[str, Any], column: str) -> tuple[int, int]:
@@ -342,6 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "net": list(r.net),
                     "intent": r.intent,
                     "confidence": round(r.confidence, 4),
+                    "distress_score": round(r.distress_score, 4),
                     "alarm": r.alarm,
                 }
                 for r in readings

@@ -291,3 +291,45 @@ async def test_signing_up_from_another_town_gets_the_national_directory(
     )
 
     assert "1jeune1solution" in reply["text"]
+
+
+def _ranked_tracker(text: str, intent: str, distress: float) -> Tracker:
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.5},
+        "intent_ranking": [
+            {"name": intent, "confidence": 0.5},
+            {"name": "distress", "confidence": distress},
+        ],
+        "entities": [],
+        "metadata": {},
+    }
+    return Tracker.from_dict(
+        {
+            "sender_id": "s1",
+            "slots": {},
+            "latest_message": latest,
+            "events": [{"event": "user", **latest, "parse_data": latest}],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        }
+    )
+
+
+async def test_distress_close_behind_is_asked_not_answered_as_noise(
+    context: ActionServices,
+) -> None:
+    close, far = CollectingDispatcher(), CollectingDispatcher()
+
+    await ActionNotUnderstood().run(
+        close, _ranked_tracker("je sais plus quoi faire de tout ca", "nlu_fallback", 0.3), {}
+    )
+    await ActionNotUnderstood().run(
+        far, _ranked_tracker("c quoi ton film prefere", "nlu_fallback", 0.05), {}
+    )
+
+    assert close.messages[0]["text"].startswith("Je ne suis pas sûr de bien comprendre")
+    assert [b["payload"] for b in close.messages[0]["buttons"]] == ["/distress", "/request_human"]
+    assert "dire autrement" in far.messages[0]["text"]
