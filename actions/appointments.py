@@ -8,10 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actions.confirmation import carries_distress, confirmed_by_button
+from actions.confirmation import carries_distress, confirmed_by_button, confirmed_in_words
 from actions.forms import choice_of
 from bot.booking.wording import button_label, day_and_time, place, timezone_of
 from bot.content.texts import reply_text
@@ -19,6 +20,8 @@ from bot.core.action_services import services
 from bot.rasa.payloads import appointment_choice, payload
 from bot.storage import appointments as store
 from bot.storage.models import Appointment
+
+CANCEL_ASKED = "cancel_asked"  # slot: the appointment whose cancellation was just asked
 
 
 def button(key: str, button_payload: str) -> dict[str, str]:
@@ -78,14 +81,29 @@ class ActionAppointmentCancel(Action):
         context = services()
         now = context.clock.now()
         choice = choice_of(tracker)
+        asked = tracker.get_slot(CANCEL_ASKED)
+        # A plain « oui » typed right after « tu veux vraiment annuler … ? »: that appointment.
+        in_words = asked is not None and confirmed_in_words(tracker, self.name())
+        affirm = (tracker.latest_message or {}).get("intent", {}).get("name") == "affirm"
+        if asked is not None and affirm:
+            # « oui » alone confirms; « oui mais jsp » gets the question again.
+            choice = appointment_choice(int(asked))
+        elif affirm:
+            # A yes to « tu n'as pas de rendez-vous, tu veux en prendre un ? »: the way to book.
+            dispatcher.utter_message(
+                text=reply_text("booking", "yes_to_book"),
+                buttons=[button("button_book", "/book_appointment")],
+            )
+            return [SlotSet(CANCEL_ASKED, None)]
         async with context.sessions() as session, session.begin():
             upcoming = await upcoming_of_sender(session, tracker.sender_id, now)
             target = choose(upcoming, choice)
             if target is None:
                 _say_which(dispatcher, upcoming, choice, "cancel_appointment")
-                return []
+                return [SlotSet(CANCEL_ASKED, None)]
             when, where = describe(target)
-            if carries_distress(tracker) or not confirmed_by_button(tracker):
+            confirmed = confirmed_by_button(tracker) or in_words
+            if carries_distress(tracker) or not confirmed:
                 dispatcher.utter_message(
                     text=reply_text("booking", "confirm_cancel", when=when, place=where),
                     buttons=[
@@ -96,13 +114,13 @@ class ActionAppointmentCancel(Action):
                         rdv_button("button_move_instead", "reschedule_appointment", target.id),
                     ],
                 )
-                return []
+                return [SlotSet(CANCEL_ASKED, target.id)]
             await store.cancel(session, target, now)
         dispatcher.utter_message(
             text=reply_text("booking", "cancelled"),
             buttons=[button("button_new", "/book_appointment")],
         )
-        return []
+        return [SlotSet(CANCEL_ASKED, None)]
 
 
 class ActionAppointmentAttending(Action):

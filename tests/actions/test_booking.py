@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import yaml  # type: ignore[import-untyped]  # PyYAML ships no type stubs
+from rasa_sdk import Tracker
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -754,3 +755,59 @@ async def test_the_nearest_place_comes_first_when_the_questionnaire_gave_a_town(
 )
 def test_the_confirmation_says_which_reminders_will_come(leads: list[int], sentence: str) -> None:
     assert reminders_sentence(leads) == sentence
+
+
+def _after_the_cancel_question(sender: str, text: str, slots: dict[str, Any]) -> Tracker:
+    """A typed answer right after action_appointment_cancel asked its question."""
+    latest = {"text": text, "intent": {"name": "affirm", "confidence": 0.95}, "entities": []}
+    return Tracker.from_dict(
+        {
+            "sender_id": sender,
+            "slots": slots,
+            "latest_message": {**latest, "metadata": {}},
+            "events": [
+                {"event": "action", "name": "action_appointment_cancel"},
+                {"event": "action", "name": "action_listen"},
+                {"event": "user", "text": text, "parse_data": latest},
+            ],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        }
+    )
+
+
+async def test_a_plain_yes_typed_to_the_cancel_question_cancels_that_appointment(
+    sender: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await _book_first(sender)
+    asked_events, _ = await run(
+        ActionAppointmentCancel(), message_tracker(sender, "annule le stp", "cancel_appointment")
+    )
+    asked = slots_of(asked_events)["cancel_asked"]
+
+    _, [unsure] = await run(
+        ActionAppointmentCancel(),
+        _after_the_cancel_question(sender, "oui mais jsp", {"cancel_asked": asked}),
+    )
+    async with sessions() as session:
+        assert (await session.get_one(Appointment, asked)).status == "booked"  # not a plain yes
+    events, [done] = await run(
+        ActionAppointmentCancel(),
+        _after_the_cancel_question(sender, "oui", {"cancel_asked": asked}),
+    )
+
+    assert unsure["text"].startswith("Tu veux annuler ton rendez-vous")
+    assert done["text"].startswith("C'est annulé")
+    assert slots_of(events)["cancel_asked"] is None
+    async with sessions() as session:
+        assert (await session.get_one(Appointment, asked)).status == "cancelled"
+
+
+async def test_a_yes_to_booking_after_no_appointment_offers_the_way_to_book(sender: str) -> None:
+    _, [reply] = await run(
+        ActionAppointmentCancel(), _after_the_cancel_question(sender, "oui", {"cancel_asked": None})
+    )
+
+    assert reply["buttons"] == [{"title": "Prendre rendez-vous", "payload": "/book_appointment"}]
