@@ -76,6 +76,14 @@ class Chat:
     async def press(self, title: str, *expect: str) -> list[dict[str, Any]]:
         return await self._send(expect, payload=_button(self.last, title))
 
+    async def press_first_slot(self, *expect: str) -> list[dict[str, Any]]:
+        """The first slot button (its title is a day and time, which depend on today)."""
+        slots = [
+            str(b["payload"]) for m in self.last for b in m["buttons"] if "slot=" in b["payload"]
+        ]
+        assert slots, f"no slot button in:\n{text_of(self.last)}"
+        return await self._send(expect, payload=slots[0])
+
     async def _send(self, expect: tuple[str, ...], **body: str) -> list[dict[str, Any]]:
         replies = await say(self.http, self.stack, self.user, **body)
         text = text_of(replies)
@@ -103,7 +111,7 @@ async def _questionnaire(chat: Chat) -> None:
 async def _phone_booking(chat: Chat) -> str:
     """A phone appointment with a number, then a first name; returns the calendar key."""
     await chat.type("rdv par tel possible ?", "par téléphone")
-    await chat.press("1 ·", "à quel numéro")
+    await chat.press_first_slot("à quel numéro")
     confirmation = await chat.type(PHONE, "C'est réservé ✅", "Tu t'appelles comment")
     await chat.type(f"moi c {FIRST_NAME}", "C'est noté sur ton rendez-vous")
     link = re.search(r"/rdv/([A-Za-z0-9_-]+)\.ics", text_of(confirmation))
