@@ -66,6 +66,8 @@ def confirmed_in_words(tracker: Tracker, question: str) -> bool:
     question `question` (a response name): a confirmation as certain as the button."""
     if normalize(str(_latest(tracker).get("text") or "")) not in PLAIN_YES:
         return False
+    if carries_distress(tracker) or in_crisis_context(tracker):
+        return False  # within a crisis, only the button erases or cancels
     return bot_action_before_message(tracker) == question
 
 

@@ -32,3 +32,14 @@ def crisis_turn(
         return list(turn.replies)  # the numbers were just given in full
     kept = [] if GENERIC_SIGNAL in turn.signals else list(turn.replies)
     return [*kept, content.follow_up(reasons)]
+
+
+# The payload mark of a button that confirms a destructive action (erase, unsubscribe, cancel):
+# bot/rasa/payloads.py writes `{"confirm": "oui"}`.
+_CONFIRMS = '"confirm": "oui"'
+
+
+def without_destructive_questions(replies: list[BotReply]) -> list[BotReply]:
+    """A message that carries distress never leads to « tu veux tout effacer ? » (« envie de
+    tout supprimer, moi avec »): such questions are dropped from Rasa's answer."""
+    return [r for r in replies if not any(_CONFIRMS in b.payload for b in r.buttons)]

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.content.texts import Texts
 from bot.core import waiting
-from bot.core.crisis import crisis_reasons, crisis_turn
+from bot.core.crisis import crisis_reasons, crisis_turn, without_destructive_questions
 from bot.core.distress import DistressContent, classify, laughs
 from bot.core.flood import FloodGuard
 from bot.core.messages import (
@@ -222,6 +222,8 @@ class DialogueService:
         if ERASE_SIGNAL in turn.signals:
             return await self._erase(sender_id, message_id, conversation_id, turn.replies)
         said = list(turn.replies) if crisis is None else crisis_turn(turn, crisis, self._distress)
+        if danger:
+            said = without_destructive_questions(said)
         if not danger and crisis is None and angry(incoming.text or ""):
             said = self._with_apology(said)
         answer, status = [*first, *said], MessageStatus.PROCESSED

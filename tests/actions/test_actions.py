@@ -229,6 +229,24 @@ async def test_a_plain_yes_right_after_the_question_erases(context: ActionServic
     assert dispatcher.messages[1]["custom"] == {"signal": ERASE_SIGNAL}
 
 
+async def test_a_plain_yes_within_a_crisis_does_not_erase(context: ActionServices) -> None:
+    asked: list[dict[str, Any]] = [
+        {"event": "user", "text": "supprime tout, moi avec", "parse_data": {}},
+        {"event": "action", "name": "utter_ask_delete_confirm"},
+        {"event": "action", "name": "action_listen"},
+    ]
+    dispatcher = CollectingDispatcher()
+
+    await ActionDeleteMyData().run(
+        dispatcher,
+        tracker(text="oui", intent="affirm", events=asked, metadata={"crisis_context": "suicide"}),
+        {},
+    )
+
+    [question] = dispatcher.messages  # asked again, with buttons: only a tap erases
+    assert '/delete_my_data{"confirm": "oui"}' in [b["payload"] for b in question["buttons"]]
+
+
 @pytest.mark.parametrize(
     ("text", "earlier"),
     [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core.messages import DISTRESS_SIGNAL, GENERIC_SIGNAL, BotReply, IncomingMessage
+from bot.core.messages import DISTRESS_SIGNAL, GENERIC_SIGNAL, BotReply, Button, IncomingMessage
 from tests.conftest import FakeEngine, FixedClock, make_service
 
 GENERIC = (BotReply(text="Merci, c'est noté. Sur quoi je peux t'aider ?"),)
@@ -85,3 +85,23 @@ async def test_an_ordinary_conversation_gets_no_follow_up(
     replies = (await make_service(sessions, fake_engine, clock).handle(_text("salut"))).replies
 
     assert [r.text for r in replies] == ["écho : salut", "Et ensuite ?"]
+
+
+async def test_a_distress_message_never_leads_to_a_destructive_question(
+    sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
+) -> None:
+    """« envie de tout supprimer, mes photos, moi avec »: Rasa reads an erasure request and asks
+    « tu veux tout effacer ? »; the bot gives the numbers and drops that question."""
+    fake_engine.replies = (
+        BotReply(
+            text="Tu veux que j'efface tout ?",
+            buttons=(Button("Oui, tout effacer", '/delete_my_data{"confirm": "oui"}'),),
+        ),
+    )
+
+    result = await make_service(sessions, fake_engine, clock).handle(
+        IncomingMessage("webchat", "u1", text="envie de tout supprimer, mes photos, moi avec")
+    )
+
+    assert "3114" in result.replies[0].text
+    assert all("efface" not in r.text for r in result.replies)
