@@ -20,6 +20,7 @@ from bot.core.action_services import services
 from bot.rasa.payloads import appointment_choice, payload
 from bot.storage import appointments as store
 from bot.storage.models import Appointment
+from bot.storage.sites import main_site
 
 CANCEL_ASKED = "cancel_asked"  # slot: the appointment whose cancellation was just asked
 
@@ -145,6 +146,19 @@ class ActionAppointmentAttending(Action):
         when, where = describe(target)
         dispatcher.utter_message(text=reply_text("booking", "attending", when=when, place=where))
         return []
+
+
+async def say_booked_elsewhere(dispatcher: CollectingDispatcher) -> None:
+    """An appointment made by phone or at the desk: the chat cannot see it; who can."""
+    async with services().sessions() as session:
+        site = await main_site(session)
+    phone = site.phone if site is not None and site.phone else "—"
+    dispatcher.utter_message(
+        text=reply_text("booking", "booked_elsewhere", phone=phone),
+        buttons=[
+            {"title": reply_text("not_understood", "button_human"), "payload": "/request_human"}
+        ],
+    )
 
 
 def _say_which(

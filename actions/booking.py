@@ -29,6 +29,7 @@ from actions.appointments import (
     choose,
     describe,
     rdv_button,
+    say_booked_elsewhere,
     upcoming_of_sender,
 )
 from actions.booking_messages import confirmation, preference_label
@@ -47,6 +48,7 @@ from bot.booking.preferences import Preference, preference_in, says_any_day
 from bot.booking.reading import (
     Offered,
     asks_where,
+    booked_elsewhere,
     is_question,
     mode_in,
     parse_first_name,
@@ -227,6 +229,9 @@ class ActionBookingStart(Action):
                 if booker is not None
                 else None
             )
+        if not upcoming and choice is None and booked_elsewhere(latest_text(tracker)):
+            await say_booked_elsewhere(dispatcher)
+            return [*_reset(), SlotSet(Field.STOPPED, "booked_elsewhere")]
         if intent == "reschedule_appointment":
             return self._moving(dispatcher, upcoming, choice, latest_text(tracker), known_name)
         if upcoming and choice != "rdv=new":

@@ -147,6 +147,18 @@ class Offered:
     local_start: datetime
 
 
+_BOOKED_ELSEWHERE = re.compile(
+    r"\b(?:pris|prise|pri|fixe|donne|cale)\b.{0,40}\b(?:par (?:tel|telephone|fone|mail)|"
+    r"au telephone|a l accueil|au guichet|sur place|avec (?:ma|mon) conseill\w*)\b|"
+    r"\b(?:par (?:tel|telephone)|au telephone|a l accueil)\b.{0,20}\b(?:pris|pri|fixe|cale)\b"
+)
+
+
+def booked_elsewhere(text: str) -> bool:
+    """« j'ai pris rdv par téléphone pour jeudi »: an appointment the chat cannot see."""
+    return bool(_BOOKED_ELSEWHERE.search(plain_words(text)))
+
+
 def wants_more(text: str) -> bool:
     return bool(_MORE.search(plain_words(text)))
 

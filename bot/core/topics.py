@@ -101,7 +101,8 @@ _POINT_WORDS: dict[Point, str] = {
     ),
     Point.FOREIGNERS: (
         r"titre de sejour|\betrangere?s?\b|\brecepisse\b|sans papiers|\bnationalite\b|"
-        r"\bdemandeur d asile\b|\bmna\b|\bprefecture\b"
+        r"\bdemandeu(?:r|se) d asile\b|\bdemande d asile\b|\brefugiee?\b|\bmna\b|"
+        r"\bprefecture\b|\bpas de papiers\b"
     ),
     Point.MINORS: (
         r"\b1[4567] ?ans\b|\bmineure?s?\b|accord de mes parents|autorisation (?:de mes )?parent|"

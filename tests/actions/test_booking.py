@@ -615,7 +615,8 @@ async def test_moving_or_cancelling_without_an_appointment_says_so(sender: str) 
         ActionAppointmentCancel(), message_tracker(sender, "annule mon rdv", "cancel_appointment")
     )
     for message in (moving, cancelling):
-        assert message["text"].startswith("Tu n'as pas de rendez-vous prévu")
+        assert message["text"].startswith("Je ne vois pas de rendez-vous prévu ici")
+        assert "par téléphone" in message["text"]  # one made by phone: the chat cannot see it
         assert message["buttons"] == [
             {"title": "Prendre rendez-vous", "payload": "/book_appointment"}
         ]
@@ -811,3 +812,21 @@ async def test_a_yes_to_booking_after_no_appointment_offers_the_way_to_book(send
     )
 
     assert reply["buttons"] == [{"title": "Prendre rendez-vous", "payload": "/book_appointment"}]
+
+
+async def test_an_appointment_made_by_phone_is_said_invisible_with_who_can_tell(
+    sender: str,
+) -> None:
+    events, [reply] = await run(
+        ActionBookingStart(),
+        message_tracker(
+            sender,
+            "jai pris rdv par telephone pour jeudi tu peux me redire l heure ?",
+            "book_appointment",
+        ),
+    )
+
+    assert "je ne le vois pas" in reply["text"]
+    assert "appelle la Mission Locale au" in reply["text"]
+    assert [b["payload"] for b in reply["buttons"]] == ["/request_human"]
+    assert slots_of(events)[Field.STOPPED] == "booked_elsewhere"
