@@ -44,6 +44,7 @@ from bot.eligibility.reading import (
     Kind,
     Said,
     age_mentioned,
+    asks_why,
     step,
 )
 from bot.eligibility.rules import cej_parameters_on
@@ -90,6 +91,11 @@ class ValidateEligibilityForm(Action):
         if not is_reading_an_answer(tracker, FORM):
             return [SlotSet(REQUESTED_SLOT, next_question(values, rules))]
         asked = Slot(tracker.get_slot(REQUESTED_SLOT))
+        if choice_of(tracker) is None and asks_why(latest_text(tracker)):
+            # « pk tu veux mon âge ? »: why, then the same question (asked again by the form).
+            key = "why_age" if asked in (Slot.AGE, Slot.BIRTH_YEAR) else "why_other"
+            dispatcher.utter_message(text=reply_text("eligibility", key))
+            return [SlotSet(Slot.RETRY, None), SlotSet(REQUESTED_SLOT, asked)]
         result = step(said_in(tracker), values, asked, today, rules)
         if result.kind is Kind.ELSEWHERE and not result.distress:
             return []  # rejected: a rule answers the other question (nlu/rules.yml)

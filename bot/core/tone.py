@@ -9,7 +9,8 @@ from bot.core.distress import normalize
 
 _BOT = r"(?:tu|t|ce bot|ce robot|le robot|le bot|cette appli|ton truc|vous|ce site|ca)"
 _ANGRY = re.compile(
-    r"\b(?:ta gueule|tg|ferme la|fdp|connard|connasse|conne?s?|abruti|debile|idiot|cretin|"
+    r"\b(?:ta gueule|tg|ferme la|ferme ta|fdp|ntm|nique|batard|enfoire|casse toi|degage|"
+    r"connard|connasse|conne?s?|abruti|debile|idiot|cretin|"
     r"putain|ptn|merde|bordel|escrocs?|arnaque\w*|voleurs?|foutage de gueule|"
     r"fous? de (?:ma|notre) gueule|foutez de (?:ma|notre) gueule|"
     r"c est (?:abuse|une honte|n importe quoi|nul)|c abuse|honteux|scandal\w*|"

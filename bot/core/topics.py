@@ -65,21 +65,26 @@ SUPPORT_TOPICS = {
 }
 
 _TOPIC_WORDS: dict[Topic, str] = {
-    Topic.CEJ: r"\bcej\b|contrat d engagement|\bce et j\b|\bc e j\b|\bse et j\b|\bcee j\b|\bce j\b",
-    Topic.PACEA: r"\bpacea\b|\bpaccea\b|\bpacea\w*|\bpas se a\b|\bpa c a\b",
+    Topic.CEJ: (
+        r"\bcej\b|contrat d engagement|\bce et j\b|\bc e j\b|\bse et j\b|\bcee j\b|\bce j\b|"
+        r"\bcje\b"
+    ),
+    Topic.PACEA: r"\bpacea\b|\bpaccea\b|\bpacea\w*|\bpas se a\b|\bpa c a\b|\bpas sea\b",
     Topic.PERMIS: r"\bpermis?\b|code de la route|auto ?ecole|\bconduire\b|\bconduite\b",
     Topic.LOGEMENT: (
         r"\blogement\b|\bloger\b|\bappart\w*|\bfjt\b|foyer (?:de )?jeunes? travailleurs?|"
         r"\bvisale\b|loca ?pass|\bapl\b|\bloyer\b|\bcaution\b|\bhebergement\b|\bsiao\b|"
-        r"\bcoloc\w*|\bstudio\b|\bgarant\b|\bproprio\w*\b|\blogman\b|\blogmen\b|\b115\b"
+        r"\bcoloc\w*|\bstudio\b|\bproprio\w*\b|\blogman\b|\blogmen\b|\b115\b|"
+        r"foyers? (?:de )?jeunes? travailleurs?|\badresse fixe\b|\bdomicili\w*"
     ),
     Topic.SANTE: (
         r"\bsante\b|\bcss\b|\bc2s\b|complementaire|\bmutuelle\b|carte vitale|\bmedecin\b|"
         r"\bsecu\b|fil sante|\bsoins?\b|\bdentiste\b|\bpsy\b|\bameli\b|\bcpam\b|carte vital\b|"
+        r"\bmutuel\b|"
         r"\bbilan (?:de )?(?:prevention|sante)\b|\bsexualit\w*|\bcontracepti\w*|\bist\b"
     ),
     Topic.ARGENT: (
-        r"\bfaj\b|fonds? d aide|aide d urgence|colis|alimentaire|restos? du coeur|\bccas\b|"
+        r"\bfaj\b|fonds? d ?aide|aide d urgence|colis|alimentaire|restos? du coeur|\bccas\b|"
         r"epicerie sociale|epicerie solidaire|bons? alimentaires?|\bdettes?\b|"
         r"\bbesoin d (?:argent|thune|sous)\b|"
         r"\b(?:plus|pas) (?:d argent|de thunes?|d thunes?|un sou|une thune|de sous|d oseille|"
@@ -102,11 +107,12 @@ _POINT_WORDS: dict[Point, str] = {
     Point.FOREIGNERS: (
         r"titre de sejour|\betrangere?s?\b|\brecepisse\b|sans papiers|\bnationalite\b|"
         r"\bdemandeu(?:r|se) d asile\b|\bdemande d asile\b|\brefugiee?\b|\bmna\b|"
-        r"\bprefecture\b|\bpas de papiers\b"
+        r"\bprefecture\b|\bpas de papiers\b|autorisation de travail"
     ),
     Point.MINORS: (
         r"\b1[4567] ?ans\b|\bmineure?s?\b|accord de mes parents|autorisation (?:de mes )?parent|"
-        r"mes parents (?:doivent|doit|signent|signer)|\bmes parents\b.{0,20}\b(?:accord|signer)"
+        r"mes parents (?:doivent|doit|signent|signer)|\bmes parents\b.{0,20}\b(?:accord|signer|"
+        r"viennent|venir|presents?)\b"
     ),
     Point.EMERGENCY: (
         r"\burgence\b|\burgent\b|\bce soir\b|tout de suite|plus rien|\bsiao\b|\b115\b|"
@@ -115,7 +121,8 @@ _POINT_WORDS: dict[Point, str] = {
     Point.WORK_ALONGSIDE: (
         r"\b(?:bosser|travailler|taffer|bosse|travaille|taf|job|boulot|travail|emploi)\b.{0,15}"
         r"\b(?:a cote|en meme temps|pendant|en plus)\b|\bcumul\w*|\bjob (?:a cote|etudiant)|"
-        r"petit (?:boulot|job|taf)|\bje fais \d+ ?h (?:par|la) semaine\b|"
+        r"petit (?:boulot|job|taf)|\bje fais \d+ ?h (?:par|la) semaine\b|\bmi temps\b|"
+        r"\btemps partiel\b|\bdeclar\w* (?:mes |tes )?revenus\b|"
         r"\bj ai un (?:job|taf|travail|cdd|contrat)\b|"
         r"\bje (?:bosse|travaille|taffe) (?:deja|au|a|chez|le|en)\b"
     ),
@@ -124,7 +131,7 @@ _POINT_WORDS: dict[Point, str] = {
         r"\bquand\b.{0,25}\b(?:paye|payes|paie|touche|recoit|argent|verse)\b|"
         r"\b(?:paye|payee|payes|paie|touche|recoit|recois|resoi|recoi|verse|versee)(?: \w+)? "
         r"quand\b|\bquel jour du mois\b|\bje touche ce mois\b|"
-        r"\bquand\b.{0,25}\b(?:resoi|recoi)\b|"
+        r"\bquand\b.{0,25}\b(?:resoi|recoi)\b|\b(?:debut|fin) du mois?\b|\bmeme jour\b|"
         r"\brecu\b.{0,20}\b(?:argent|allocation|paiement|tune|sous)\b|"
         r"\b(?:argent|allocation|paiement|tune|sous)\b.{0,20}\b(?:pas recu|toujours rien|"
         r"en retard|retard)\b|\bmon paiement\b|\b(?:toujours )?rien recu\b|"
@@ -132,7 +139,8 @@ _POINT_WORDS: dict[Point, str] = {
     ),
     Point.DURATION: (
         r"\bdure\w*\b|\bduree\b|combien de temps|\bcmb de temps\b|\bcb de temps\b|"
-        r"\bjusqu a quand\b|\bcombien de mois\b|combien d heures|heures par semaine"
+        r"\bjusqu a quand\b|\bcombien de mois\b|combien d heures|heures par semaine|"
+        r"\b(?:cmb|cb|combien) de (?:tmps|tps)\b|\bca dur\b|\bprolong\w*"
     ),
     Point.DOCUMENTS: (
         r"\bpapiers?\b|\bdocuments?\b|\bamener\b|\bramener\b|\bapporter\b|\bpieces?\b|"
@@ -145,21 +153,24 @@ _POINT_WORDS: dict[Point, str] = {
         r"\bcomment (?:on|je|j|tu) (?:la |le |l |les )?(?:demande|obtien\w*|fait|fais|fe|prend)\b|"
         r"faire quoi en premier|par quoi (?:je |on )?commence|premiere etape|"
         r"\bje fais quoi\b|\bkesk je fe\b|\bqu est ce que je (?:fais|dois faire)\b|"
-        r"\b(?:voir|contacter|appeler) qui\b|\ba qui (?:je|on) (?:m adresse|demande|parle)\b"
+        r"\b(?:voir|contacter|appeler) qui\b|\ba qui (?:je|on) (?:m adresse|demande|parle)\b|"
+        r"\b(?:faire|fait|fais|fe) comment\b|\bpour (?:le|la|l) (?:demander|avoir|obtenir)\b|"
+        r"\b(?:apres|apre) on (?:fait|fe|fai) (?:quoi|koi)\b|\bcomment (?:j ai|avoir|j obtiens)\b"
     ),
     Point.WHERE: (
-        r"\bc est ou\b|\bc ou\b|\bou (?:ca|c est|aller|se trouve)\b|\badresse\b|"
-        r"\bou exactement\b|\b(?:aller|vais|va|on va|je dois aller) ou\b|\bje vais ou\b"
+        r"\bc est ou\b|\bc ou\b|\bou (?:ca|c est|aller|se trouve)\b|\badresse\b(?! fixe)|"
+        r"\bou exactement\b|\b(?:aller|vais|va|on va|je dois aller) ou\b|\bje vais ou\b|"
+        r"\bwhere\b"
     ),
     Point.AMOUNT: (
         r"\bcombien\b|\bcmb\b|\bcb\b|\bmontant\b|\bon touche\b|\bje touche\b|\bpaye\w*\b|"
         r"\bcoute\b|\bprix\b|\bcher\b|\bgratuit\b|\bthune\b|\bfric\b|\bcombien d argent\b|"
-        r"\bdes sous\b|\bde l argent\b|\bremunere\w*\b|\bpayant\b"
+        r"\bdes sous\b|\bde l argent\b|\bremunere\w*\b|\bpayant\b|\bgratos\b"
     ),
     Point.WHO: (
         r"\bqui peut\b|\bpour qui\b|\by ai droit\b|\bj y ai droit\b|\beligible\b|"
         r"\bc est pour qui\b|\bconditions?\b|\bca change quoi\b|\bpour ki\b|"
-        r"\bage (?:max\w*|min\w*|limite)\b|\bquel age\b|\bjusqu a quel age\b"
+        r"\bage (?:max\w*|min\w*|limite)\b|\bquel age\b|\bjusqu a quel age\b|\bpr qui\b"
     ),
     Point.WHAT: r"\bc est quoi\b|\bc koi\b|\bc quoi\b|\bquoi le\b|\bkesako\b|\bca sert a quoi\b",
 }
@@ -171,7 +182,9 @@ _SIMPLE_FRENCH = re.compile(
     r"\bje (?:parle|comprends) (?:un peu|peu|mal) (?:le )?francais\b|\bpas francais\b|"
     r"\bpas parler (?:bien |le )?francais\b|\bfrench is (?:bad|not good)\b|"
     r"\b(?:parler|ecrire|parle|ecris) (?:plus )?simple\b|\bmots (?:difficiles?|compliques?)\b|"
-    r"\btrop ecrit\b|\btrop long\b|\bcomprends? (?:pas|rien) (?:ta|ton|tes|a ce que tu)\b"
+    r"\btrop ecrit\b|\btrop long\b|\bcomprends? (?:pas|rien) (?:ta|ton|tes|a ce que tu)\b|"
+    r"\bdire (?:plus )?simple\b|\bmoi (?:cherche|veux|pas|\d+ ans?)\b|\btoi aider\b|"
+    r"\bje pas? comprendre\b"
 )
 
 _TOPICS = [(topic, re.compile(words)) for topic, words in _TOPIC_WORDS.items()]

@@ -4,6 +4,7 @@ or a question about something else (answered, then the questionnaire resumes).""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,6 +22,7 @@ from bot.eligibility.free_text import (
     parse_monthly_amount,
     parse_tax_situation,
     parse_yes_no,
+    plain_words,
     wants_to_stop,
 )
 from bot.eligibility.outcome import (
@@ -269,3 +271,15 @@ def step(
     if said.intent in RESUMING_INTENTS | LEAVING_INTENTS and said.confidence >= UNSURE:
         return Step(Kind.ELSEWHERE)
     return reading
+
+
+_WHY = re.compile(
+    r"^(?:mais |et |ok |bah |ben )?(?:pk|pq|pourquoi|pour quoi faire|ca sert a quoi|"
+    r"c est pour quoi|en quoi ca)\b|\bpourquoi tu (?:veux|demandes|me demandes)\b|"
+    r"\b(?:pk|pq) tu (?:veux|demandes)\b"
+)
+
+
+def asks_why(text: str) -> bool:
+    """« pk tu veux savoir mon âge ? »: a question about the question, not an answer."""
+    return bool(_WHY.search(plain_words(text)))

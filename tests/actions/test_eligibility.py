@@ -313,3 +313,16 @@ async def test_a_cej_question_gets_who_it_is_for_before_the_questions(
 
     assert "16-25 ans" in dispatcher.messages[0]["text"]
     assert "C'est parti" in dispatcher.messages[-1]["text"]
+
+
+async def test_why_a_question_is_asked_is_answered_then_asked_again(
+    context: ActionServices, sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    sender = await sender_of_new_conversation(sessions, clock)
+
+    events, [why] = await validate(
+        form_tracker(sender, "pk tu veux savoir mon age", intent="nlu_fallback", confidence=0.3)
+    )
+
+    assert "16 à 25 ans" in why["text"]
+    assert slots_of(events) == {"elig_retry": None, "requested_slot": "elig_age"}

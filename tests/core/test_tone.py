@@ -20,6 +20,7 @@ from tests.conftest import FakeEngine, FixedClock, make_service
         "comment je m'inscris putain ca fait 3 fois que je demande",
         "t'es nul",
         "ce bot sert a rien",
+        "ntm avec tes questions la",
     ],
 )
 def test_anger_and_insults_are_read(text: str) -> None:
