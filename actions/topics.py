@@ -103,6 +103,14 @@ async def simple_french(
         point = read_point(text) or Point.WHAT
         events = await answer_topic(dispatcher, tracker, {}, topic, point, brief=True)
         return [*events, SlotSet(SIMPLE_SLOT, True)]
+    intent = str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
+    if intent in _RESPONSES:  # « moi cherche travail. toi aider ? »
+        dispatcher.utter_message(text=reply_text("topics", "simple_ok"))
+        dispatcher.utter_message(
+            text=reply_text("topics", f"simple_{intent}"),
+            buttons=[{"title": reply_text("topics", "button_rdv"), "payload": "/book_appointment"}],
+        )
+        return [SlotSet(SIMPLE_SLOT, True)]
     menu = (("button_job", "look_for_job"), ("button_money", "ask_allocation"),
             ("button_rdv", "book_appointment"), ("button_human", "request_human"))  # fmt: skip
     dispatcher.utter_message(
@@ -262,6 +270,13 @@ class ActionTopicAnswer(Action):
             return simple
         topic, named = _subject(tracker, text, intent)
         if intent in _RESPONSES and not named:
+            if tracker.get_slot(SIMPLE_SLOT) or asks_for_simple_french(text):
+                dispatcher.utter_message(
+                    text=reply_text("topics", f"simple_{intent}"),
+                    buttons=[{"title": reply_text("topics", "button_rdv"),
+                              "payload": "/book_appointment"}],
+                )  # fmt: skip
+                return [SlotSet(SIMPLE_SLOT, True)]
             dispatcher.utter_message(response=_RESPONSES[intent])
             return []
         words_point = read_point(text) if not text.startswith("/") else None

@@ -333,3 +333,17 @@ async def test_distress_close_behind_is_asked_not_answered_as_noise(
     assert close.messages[0]["text"].startswith("Je ne suis pas sûr de bien comprendre")
     assert [b["payload"] for b in close.messages[0]["buttons"]] == ["/distress", "/request_human"]
     assert "dire autrement" in far.messages[0]["text"]
+
+
+async def test_a_job_question_in_simple_french_gets_the_simple_job_answer(
+    context: ActionServices,
+) -> None:
+    messages, slots = await _answer("moi cherche travail. toi aider ?", "look_for_job")
+    [later], _ = await _answer(
+        "je cherche une formation", "look_for_training", {"simple_french": True}
+    )
+
+    assert messages[0]["text"].startswith("Pas de problème")
+    assert messages[1]["text"].startswith("La Mission Locale t'aide à trouver un travail")
+    assert slots["simple_french"] is True
+    assert later["text"].startswith("La Mission Locale t'aide à trouver une formation")
