@@ -151,10 +151,15 @@ async def make_offer(
     now = context.clock.now()
     start, end = now + context.booking.min_notice, now + context.booking.horizon
     slots = await store.free_slots_between(session, mode.kinds, start, end)
-    matched: bool | None = None
+    matched: bool | str | None = None
     if preference is not None:
         liked = [s for s in slots if preference.accepts(local(s.starts_at, s.timezone))]
         matched = bool(liked)
+        if not liked and preference.weekday is not None and preference.says_time_of_day:
+            # Nothing « jeudi matin »: that day at other hours before any other day.
+            same_day = Preference(weekday=preference.weekday)
+            liked = [s for s in slots if same_day.accepts(local(s.starts_at, s.timezone))]
+            matched = "day" if liked else False
         slots = liked or slots  # nothing then: the next ones, and the young person is told
     places = await store.places(session)
     postcode, town = await town_of(session, tracker)
@@ -561,7 +566,14 @@ class ActionAskBookingSlot(Action):
         if retry == "where":
             lines.append(reply_text("booking", f"offer_again_{mode.value}"))
         elif preference and not shown.get("page"):
-            key = "offer_preference" if shown.get("matched") else "offer_preference_none"
+            matched = shown.get("matched")
+            key = (
+                "offer_preference_day"
+                if matched == "day"
+                else "offer_preference"
+                if matched
+                else "offer_preference_none"
+            )
             lines.append(reply_text("booking", key, preference=preference))
         else:
             intro = "offer_more" if shown.get("page") else f"offer_{mode.value}"

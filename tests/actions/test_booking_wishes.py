@@ -269,3 +269,15 @@ async def test_another_way_and_a_wish_in_one_message(sender: str) -> None:
     assert values[Field.OFFER]["mode"] == "phone"
     assert _starts(values[Field.OFFER])
     assert all(s.weekday() == 3 for s in _starts(values[Field.OFFER]))
+
+
+async def test_nothing_at_the_wished_hours_shows_that_day_at_other_hours(sender: str) -> None:
+    events, _ = await run(
+        ActionBookingStart(), message_tracker(sender, "rdv mardi avant 7h", "book_appointment")
+    )
+    offer = await offered(sender, slots_of(events))
+    _, [message] = await run(ActionAskBookingSlot(), booking(sender, "", {Field.OFFER: offer}))
+
+    assert _starts(offer)
+    assert all(start.weekday() == 1 for start in _starts(offer)), _starts(offer)
+    assert "Voici ce jour-là à d'autres heures" in message["text"]
