@@ -17,6 +17,7 @@ from bot.core.flood import FloodGuard
 from bot.core.messages import (
     ACTION_FAILED_SIGNAL,
     ERASE_SIGNAL,
+    GENERIC_SIGNAL,
     Author,
     BotReply,
     Button,
@@ -223,7 +224,9 @@ class DialogueService:
             return await self._erase(sender_id, message_id, conversation_id, turn.replies)
         said = list(turn.replies) if crisis is None else crisis_turn(turn, crisis, self._distress)
         if danger:
-            said = without_destructive_questions(said)
+            # The numbers come first; a generic answer after them (« pas compris », the menu)
+            # would bounce a young person in crisis back to a menu: dropped.
+            said = [] if GENERIC_SIGNAL in turn.signals else without_destructive_questions(said)
         if not danger and crisis is None and angry(incoming.text or ""):
             said = self._with_apology(said)
         answer, status = [*first, *said], MessageStatus.PROCESSED

@@ -48,6 +48,8 @@ _FOLDS = {
     "detre": "d etre", "jen": "j en", "jmen": "je m en", "kan": "quand", "kom": "comment",
     "koman": "comment", "coman": "comment", "pa": "pas", "argen": "argent", "manje": "manger",
     "jdors": "je dors", "jdor": "je dors", "jdormais": "je dormais", "jpp": "j en peux plus",
+    "jcompte": "je compte", "jvais": "je vais", "jsais": "je sais", "jfais": "je fais",
+    "jcrois": "je crois",
 }  # fmt: skip
 
 _ME = r"(?:me|m|moi)"
@@ -81,7 +83,8 @@ _PATTERNS: dict[DistressKind, tuple[str, ...]] = {
         r"\b(?:va|vont|veut|veulent|voulait|menace de) (?:me|m) tuer\b(?! si| quand| s il| s elle)",
         # « je suis pas en danger », « tu m'as pris pour quelqu'un en danger » are not.
         r"(?<!pas )(?<!plus )(?<!jamais )\ben danger\b(?<!pris pour quelqu un en danger)"
-        r"(?<!cru que j etais en danger)",
+        r"(?<!cru que j etais en danger)(?! de (?:redoubler|rater|perdre|louper|echouer|"
+        r"me faire virer|se faire virer|etre vire))",
         r"\baidez? ?(?:moi|nous)? ?(?:vite|svp vite|urgent)\b",
         # Someone else at the door (« je suis devant la porte, c'est fermé » is not danger).
         r"\b(?:il|elle|ils|elles|quelqu un|on|mon ex|mon pere|mon beau pere|mon mec|mon mari) "
@@ -153,6 +156,8 @@ _PATTERNS: dict[DistressKind, tuple[str, ...]] = {
         r"\bje (?:ne )?suis plus rien\b",
         r"\bje (?:ne )?vaux rien\b",
         r"\b(?:veux|voudrais|envie) que tout s arrete\b",
+        r"\b(?:compte|pense|vais|veux) pas (?:rester|etre la) (?:tres |trop |encore )?longtemps\b"
+        r".{0,25}\b(?:terre|monde|vie|ici bas)\b",
         r"\bj en peux plus (?:de (?:cette|ma|la) vie|de vivre|d exister)\b",
         r"\b(?:marre|fatigue|fatiguee|epuise|epuisee) de me battre\b",
         r"\bsupprimer\b.{0,40}\bmoi avec\b",
@@ -211,8 +216,10 @@ _ASKS_FOR_FOOD_AID_RE = re.compile(
     r"epiceries?|bons?)\b"
 )
 _PAST_RE = re.compile(
-    r"\b(?:il y a|ya|y a) (?:\d+|deux|trois|quelques|plusieurs|longtemps)\b.{0,60}"
-    r"\b(?:maintenant|aujourd hui|now|desormais|depuis j ai)\b"
+    r"\b(?:(?:il y a|ya|y a) (?:\d+|deux|trois|quelques|plusieurs|longtemps)|l an dernier|"
+    r"l annee derniere|a l epoque|quand j etais|j etais a la rue)\b.{0,60}"
+    r"\b(?:maintenant|aujourd hui|now|desormais|depuis j ai|mais la|la c bon|c est bon|"
+    r"c bon)\b"
 )
 _MINOR_RE = re.compile(r"\b(?:1[2-7]) ?ans\b|\bmineure?\b")
 _COMPILED = {kind: [re.compile(p) for p in patterns] for kind, patterns in _PATTERNS.items()}

@@ -105,3 +105,17 @@ async def test_a_distress_message_never_leads_to_a_destructive_question(
 
     assert "3114" in result.replies[0].text
     assert all("efface" not in r.text for r in result.replies)
+
+
+async def test_after_the_numbers_a_generic_answer_is_dropped(
+    sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
+) -> None:
+    fake_engine.replies = (BotReply(text="Je n'ai pas bien compris 🤔"),)
+    fake_engine.signals = frozenset({GENERIC_SIGNAL})
+
+    result = await make_service(sessions, fake_engine, clock).handle(
+        IncomingMessage("webchat", "u1", text="ben des lettres d adieu quoi")
+    )
+
+    [numbers] = result.replies
+    assert "3114" in numbers.text

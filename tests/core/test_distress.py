@@ -73,6 +73,7 @@ K = DistressKind
         ("jpp de cette vie 😔", {K.SUICIDE}),
         ("marre de me battre pour rien", {K.SUICIDE}),
         ("jdors dans ma voiture depuis 1 semaine", {K.SHELTER}),
+        ("jcompte pas rester tres longtemps sur cette terre", {K.SUICIDE}),
         ("j'ai peur qu'il me retrouve", {K.IMMEDIATE_DANGER}),
     ],
 )
@@ -126,6 +127,8 @@ def test_situations_are_recognised(text: str, kinds: set[DistressKind]) -> None:
         "tu m'as pris pour quelqu'un en danger",
         "plus la force de postuler sur indeed",
         "on a plus rien dans le frigo avec ma copine, ya des colis alimentaires?",
+        "l'an dernier j'étais à la rue mais là c bon j'ai un studio",
+        "mon petit frère est en danger de redoubler",
         "j'ai dormi a la rue il y a 2 ans, maintenant j'ai un appart",
     ],
 )
