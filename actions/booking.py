@@ -43,6 +43,7 @@ from actions.forms import (
     latest_text,
 )
 from actions.mission_locale import say_site_info
+from actions.topics import outside_the_area
 from bot.booking.offers import Mode, offer, place_key
 from bot.booking.preferences import Preference, preference_in, says_any_day
 from bot.booking.reading import (
@@ -64,6 +65,7 @@ from bot.booking.wording import button_label, day_and_time, local, timezone_of
 from bot.content.texts import reply_text
 from bot.core.action_services import ActionServices, services
 from bot.core.distress import classify as classify_distress
+from bot.core.topics import load_topic_content
 from bot.eligibility.free_text import wants_to_stop
 from bot.eligibility.reading import RESUMING_INTENTS, SURE
 from bot.eligibility.situation import parse_town
@@ -254,6 +256,10 @@ class ActionBookingStart(Action):
             return [*_reset(), SlotSet(Field.STOPPED, "has_appointment")]
         text = latest_text(tracker)
         mode = mode_in(text) or Mode.IN_PERSON
+        if await outside_the_area(tracker):
+            # A town of another area said earlier: their own Mission Locale first; slots here
+            # still follow (by phone, or if they come anyway).
+            dispatcher.utter_message(text=load_topic_content().other_area_text())
         return [
             *_reset(),
             SlotSet(Field.MODE, mode.value),

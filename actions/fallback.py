@@ -3,6 +3,7 @@ all (bot/core/topics.py); otherwise ask to rephrase once, then offer a human."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -12,9 +13,15 @@ from actions.distress import check_in, distress_close
 from actions.forms import bot_action_before_message
 from actions.topics import answer_topic, remembered, simple_french, topic_question
 from bot.content.texts import reply_text
+from bot.core.distress import normalize
 from bot.core.messages import GENERIC_SIGNAL
 
 NAME = "action_not_understood"
+# « tu sers à quoi ? », « tu fais quoi toi ? »: what the bot is for (its greeting says it).
+_WHAT_FOR = re.compile(
+    r"\b(?:tu sers|tu sert|ca sert|t es la pour|tu es la pour|tu fais|tu peux faire) "
+    r"(?:a quoi|quoi|koi)\b|\bt es qui\b|\bc est quoi ce bot\b"
+)
 
 
 def _previous_turn_was_not_understood(tracker: Tracker) -> bool:
@@ -35,6 +42,10 @@ class ActionNotUnderstood(Action):
         if distress_close(tracker):
             # « je sais plus quoi faire de ma vie » read as noise: asked, not « pas compris ».
             check_in(dispatcher)
+            return []
+        text = str((tracker.latest_message or {}).get("text") or "")
+        if _WHAT_FOR.search(normalize(text)):
+            dispatcher.utter_message(response="utter_greet")  # what the bot is for
             return []
         question = topic_question(tracker)
         if question is not None:

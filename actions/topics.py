@@ -133,6 +133,12 @@ def _town(tracker: Tracker) -> NamedTown | None:
     return None
 
 
+async def outside_the_area(tracker: Tracker) -> bool:
+    """A town said in this conversation is outside this Mission Locale's area."""
+    town = _town(tracker)
+    return town is not None and not await _in_area(town)
+
+
 async def _in_area(town: NamedTown) -> bool:
     """The town's department is one of this Mission Locale's sites' (unknown area: in)."""
     async with services().sessions() as session:
@@ -151,8 +157,9 @@ def topic_question(tracker: Tracker) -> tuple[Topic, Point] | None:
         # Only a precise point borrows the subject of the conversation (« c'est quoi ton
         # prénom ? » is not a question about the CEJ).
         topic = _context_topic(tracker)
-    if topic is None and point is Point.WHERE:
-        topic = Topic.MISSION_LOCALE  # « c'est où ? » with no subject: where to find us
+    if topic is None and point in (Point.WHERE, Point.SIGNUP):
+        # « c'est où ? », « c quoi la première étape ? » with no subject: the Mission Locale.
+        topic = Topic.MISSION_LOCALE
     if topic is None:
         return None
     return topic, point or Point.WHAT

@@ -830,3 +830,19 @@ async def test_an_appointment_made_by_phone_is_said_invisible_with_who_can_tell(
     assert "appelle la Mission Locale au" in reply["text"]
     assert [b["payload"] for b in reply["buttons"]] == ["/request_human"]
     assert slots_of(events)[Field.STOPPED] == "booked_elsewhere"
+
+
+async def test_booking_from_another_area_first_points_to_their_own_mission_locale(
+    sender: str,
+) -> None:
+    _, messages = await run(
+        ActionBookingStart(),
+        message_tracker(
+            sender,
+            "jveux un rdv",
+            "book_appointment",
+            slots={"town": {"name": "Brest", "department": "29"}},
+        ),
+    )
+
+    assert "1jeune1solution" in messages[0]["text"]

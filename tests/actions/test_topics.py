@@ -347,3 +347,25 @@ async def test_a_job_question_in_simple_french_gets_the_simple_job_answer(
     assert messages[1]["text"].startswith("La Mission Locale t'aide à trouver un travail")
     assert slots["simple_french"] is True
     assert later["text"].startswith("La Mission Locale t'aide à trouver une formation")
+
+
+async def test_what_the_bot_is_for_gets_its_greeting(context: ActionServices) -> None:
+    dispatcher = CollectingDispatcher()
+
+    await ActionNotUnderstood().run(
+        dispatcher, _tracker("mdr ok tu sers a quoi alors", "out_of_scope"), {}
+    )
+
+    assert dispatcher.messages[0]["response"] == "utter_greet"
+
+
+async def test_the_first_step_without_a_subject_is_signing_up_at_the_mission_locale(
+    context: ActionServices,
+) -> None:
+    dispatcher = CollectingDispatcher()
+
+    await ActionNotUnderstood().run(
+        dispatcher, _tracker("ok c quoi la premiere etape", "nlu_fallback"), {}
+    )
+
+    assert dispatcher.messages[0]["text"].startswith("Pour t'inscrire à la Mission Locale")
