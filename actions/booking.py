@@ -43,7 +43,7 @@ from actions.forms import (
     latest_text,
 )
 from actions.mission_locale import say_site_info
-from actions.topics import outside_the_area
+from actions.topics import answer_topic, outside_the_area, topic_question
 from bot.booking.offers import Mode, offer, place_key
 from bot.booking.preferences import Preference, preference_in, says_any_day
 from bot.booking.reading import (
@@ -65,7 +65,7 @@ from bot.booking.wording import button_label, day_and_time, local, timezone_of
 from bot.content.texts import reply_text
 from bot.core.action_services import ActionServices, services
 from bot.core.distress import classify as classify_distress
-from bot.core.topics import load_topic_content
+from bot.core.topics import load_topic_content, read_point, read_topic
 from bot.eligibility.free_text import wants_to_stop
 from bot.eligibility.reading import RESUMING_INTENTS, SURE
 from bot.eligibility.situation import parse_town
@@ -334,6 +334,10 @@ class ValidateBookingForm(Action):
             if elsewhere:
                 return []  # rejected: a rule answers the other question (nlu/rules.yml)
             retry = "unreadable" if asked is Field.SLOT else asked.removeprefix("booking_")
+            if asked is Field.SLOT and choice is None and (read_point(text) or read_topic(text)):
+                # « et ça dure combien le cej ? » read uncertainly while slots are shown:
+                # answered by the slot question (action_ask_booking_slot), same slots.
+                retry = "question"
             changes = {Field.RETRY: retry}
         else:
             changes.setdefault(Field.RETRY, None)
@@ -566,10 +570,14 @@ class ActionAskBookingSlot(Action):
                 await say_site_info(dispatcher)
             else:
                 dispatcher.utter_message(text=reply_text("booking", f"where_{mode.value}"))
+        elif retry == "question":
+            question = topic_question(tracker)
+            if question is not None:
+                await answer_topic(dispatcher, tracker, domain, *question)
         elif retry in _RETRY_LINES:
             lines.append(reply_text("booking", f"retry_{retry}"))
         preference = shown.get("preference")
-        if retry == "where":
+        if retry in ("where", "question"):
             lines.append(reply_text("booking", f"offer_again_{mode.value}"))
         elif preference and not shown.get("page"):
             matched = shown.get("matched")

@@ -281,3 +281,12 @@ async def test_nothing_at_the_wished_hours_shows_that_day_at_other_hours(sender:
     assert _starts(offer)
     assert all(start.weekday() == 1 for start in _starts(offer)), _starts(offer)
     assert "Voici ce jour-là à d'autres heures" in message["text"]
+
+
+async def test_a_question_while_slots_are_shown_is_answered_and_the_slots_stay(
+    sender: str,
+) -> None:
+    changes = await _wish(sender, "et ca dure combien le cej ?")
+
+    assert changes.get(Field.RETRY) == "question"
+    assert Field.OFFER not in changes or changes[Field.OFFER] is not None
