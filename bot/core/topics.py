@@ -116,7 +116,7 @@ _POINT_WORDS: dict[Point, str] = {
     ),
     Point.EMERGENCY: (
         r"\burgence\b|\burgent\b|\bce soir\b|tout de suite|plus rien|\bsiao\b|\b115\b|"
-        r"pas d argent|plus d argent|\bcolis\b|\bmanger\b"
+        r"pas d argent|plus d argent|\bcolis\b|\bmanger\b|\b(?:plus|pas) une thune\b"
     ),
     Point.WORK_ALONGSIDE: (
         r"\b(?:bosser|travailler|taffer|bosse|travaille|taf|job|boulot|travail|emploi)\b.{0,15}"
@@ -131,7 +131,7 @@ _POINT_WORDS: dict[Point, str] = {
         r"\bquand\b.{0,25}\b(?:paye|payes|paie|touche|recoit|argent|verse)\b|"
         r"\b(?:paye|payee|payes|paie|touche|recoit|recois|resoi|recoi|verse|versee)(?: \w+)? "
         r"quand\b|\bquel jour du mois\b|\bje touche ce mois\b|"
-        r"\bquand\b.{0,25}\b(?:resoi|recoi)\b|\b(?:debut|fin) du mois?\b|\bmeme jour\b|"
+        r"\bquand\b.{0,25}\b(?:resoi|recoi)\b|\bau debut du mois?\b|\bmeme jour\b|"
         r"\brecu\b.{0,20}\b(?:argent|allocation|paiement|tune|sous)\b|"
         r"\b(?:argent|allocation|paiement|tune|sous)\b.{0,20}\b(?:pas recu|toujours rien|"
         r"en retard|retard)\b|\bmon paiement\b|\b(?:toujours )?rien recu\b|"
