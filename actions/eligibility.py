@@ -24,10 +24,10 @@ from actions.forms import (
     latest_intent,
     latest_text,
 )
-from actions.topics import answer_topic, remembered, situation_of
+from actions.topics import answer_topic, remembered, situation_of, topic_question
 from bot.content.texts import reply_text
 from bot.core.action_services import services
-from bot.core.topics import Point, Topic, load_topic_content, read_topic
+from bot.core.topics import Point, Topic, load_topic_content, read_point, read_topic
 from bot.eligibility.outcome import CejParameters, assess
 from bot.eligibility.questionnaire import (
     ALL_SLOTS,
@@ -97,6 +97,13 @@ class ValidateEligibilityForm(Action):
             dispatcher.utter_message(text=reply_text("eligibility", key))
             return [SlotSet(Slot.RETRY, None), SlotSet(REQUESTED_SLOT, asked)]
         result = step(said_in(tracker), values, asked, today, rules)
+        if result.kind is Kind.RETRY and choice_of(tracker) is None:
+            question = topic_question(tracker)
+            if question is not None and read_point(latest_text(tracker)) is not None:
+                # « comment je m'inscris ? » read uncertainly between two questions: answered,
+                # then the same question again (no « je n'ai pas compris ton âge »).
+                events = await answer_topic(dispatcher, tracker, domain, *question)
+                return [*events, SlotSet(Slot.RETRY, None), SlotSet(REQUESTED_SLOT, asked)]
         if result.kind is Kind.ELSEWHERE and not result.distress:
             return []  # rejected: a rule answers the other question (nlu/rules.yml)
         if result.kind in (Kind.STOP, Kind.ELSEWHERE):

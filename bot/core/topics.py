@@ -122,7 +122,8 @@ _POINT_WORDS: dict[Point, str] = {
         r"\b(?:bosser|travailler|taffer|bosse|travaille|taf|job|boulot|travail|emploi)\b.{0,15}"
         r"\b(?:a cote|en meme temps|pendant|en plus)\b|\bcumul\w*|\bjob (?:a cote|etudiant)|"
         r"petit (?:boulot|job|taf)|\bje fais \d+ ?h (?:par|la) semaine\b|\bmi temps\b|"
-        r"\btemps partiel\b|\bdeclar\w* (?:mes |tes )?revenus\b|"
+        r"\btemps partiel\b|\bdeclar\w* (?:mes |tes )?revenus\b|\bgarder (?:le|mon|tout le) cej\b|"
+        r"\bje garde tout\b|\bdes extras\b|\bsi je passe a \d+|"
         r"\bj ai un (?:job|taf|travail|cdd|contrat)\b|"
         r"\bje (?:bosse|travaille|taffe) (?:deja|au|a|chez|le|en)\b"
     ),

@@ -326,3 +326,23 @@ async def test_why_a_question_is_asked_is_answered_then_asked_again(
 
     assert "16 à 25 ans" in why["text"]
     assert slots_of(events) == {"elig_retry": None, "requested_slot": "elig_age"}
+
+
+async def test_a_question_between_two_questions_is_answered_then_asked_again(
+    context: ActionServices, sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    sender = await sender_of_new_conversation(sessions, clock)
+
+    events, [answer] = await validate(
+        form_tracker(
+            sender,
+            "comment je m'inscris ?",
+            slots={"topic": "cej"},
+            intent="nlu_fallback",
+            confidence=0.3,
+        )
+    )
+
+    assert answer["text"].startswith("Pour entrer au CEJ")
+    assert slots_of(events)["requested_slot"] == "elig_age"
+    assert slots_of(events)["elig_retry"] is None
