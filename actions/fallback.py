@@ -9,9 +9,11 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.appointments import say_booked_elsewhere
 from actions.distress import check_in, distress_close
 from actions.forms import bot_action_before_message
 from actions.topics import answer_topic, remembered, simple_french, topic_question
+from bot.booking.reading import booked_elsewhere
 from bot.content.texts import reply_text
 from bot.core.distress import normalize
 from bot.core.messages import GENERIC_SIGNAL
@@ -44,6 +46,9 @@ class ActionNotUnderstood(Action):
             check_in(dispatcher)
             return []
         text = str((tracker.latest_message or {}).get("text") or "")
+        if booked_elsewhere(text):  # « je l'avais pris par téléphone »
+            await say_booked_elsewhere(dispatcher)
+            return []
         if _WHAT_FOR.search(normalize(text)):
             dispatcher.utter_message(response="utter_greet")  # what the bot is for
             return []

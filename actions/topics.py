@@ -15,8 +15,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.appointments import say_booked_elsewhere
 from actions.distress import check_in, distress_close
 from actions.mission_locale import say_site_info
+from bot.booking.reading import booked_elsewhere
 from bot.content.texts import reply_text
 from bot.core.action_services import services
 from bot.core.messages import GENERIC_SIGNAL
@@ -272,6 +274,9 @@ class ActionTopicAnswer(Action):
         intent = str((latest.get("intent") or {}).get("name") or "")
         if distress_close(tracker):
             check_in(dispatcher)  # asked first; the answer follows
+        if intent == "inform" and booked_elsewhere(text):  # « je l'avais pris par téléphone »
+            await say_booked_elsewhere(dispatcher)
+            return []
         simple = await simple_french(dispatcher, tracker)
         if simple is not None:
             return simple

@@ -369,3 +369,12 @@ async def test_the_first_step_without_a_subject_is_signing_up_at_the_mission_loc
     )
 
     assert dispatcher.messages[0]["text"].startswith("Pour t'inscrire à la Mission Locale")
+
+
+async def test_an_appointment_taken_by_phone_said_in_passing_is_explained(
+    context: ActionServices,
+) -> None:
+    messages, _ = await _answer("je l'avais pris par telephone", "inform")
+
+    assert "je ne le vois pas" in messages[0]["text"]
+    assert messages[0]["buttons"][0]["payload"] == "/request_human"
