@@ -138,7 +138,7 @@ def report(config: Path, name: str, predictions: list[Prediction]) -> dict[str, 
     print(f"\n=== {name} : {final['examples']} exemples jamais appris ({config.name}) ===")
     print(f"seuil de repli (FallbackClassifier) : {chosen}")
     print(f"  exactitude des intentions : {final['accuracy']:.3f}")
-    print(f"  macro-F1                  : {final['macro_f1']:.3f}   (cible ≥ 0,92)")
+    print(f"  macro-F1                  : {final['macro_f1']:.3f}   (cible ≥ 0,93, #8)")
     print(f"  messages envoyés au repli : {final['fallbacks']}")
     print("\nIntentions les plus confondues (attendue → prédite : nombre)")
     for (gold, predicted), count in final["confused"]:
