@@ -124,11 +124,30 @@ async def simple_french(
     return [SlotSet(SIMPLE_SLOT, True)]
 
 
+# How far back in the conversation what was said in passing is looked for.
+RECENT_MESSAGES = 20
+
+
+def said_lately(tracker: Tracker) -> list[str]:
+    """The young person's typed messages, the latest first (buttons left out)."""
+    texts = [
+        str(e.get("text") or "")
+        for e in reversed(tracker.events)
+        if e.get("event") == "user" and not str(e.get("text") or "").startswith("/")
+    ]
+    latest = str((tracker.latest_message or {}).get("text") or "")
+    if latest and not latest.startswith("/") and (not texts or texts[0] != latest):
+        texts.insert(0, latest)
+    return texts[:RECENT_MESSAGES]
+
+
 def _town(tracker: Tracker) -> NamedTown | None:
-    """The town of the latest message, or one said earlier in the conversation."""
-    said = town_in(str((tracker.latest_message or {}).get("text") or ""))
-    if said is not None:
-        return said
+    """The town of the latest message, or one said earlier in the conversation (read again
+    from the messages, or kept in the slot)."""
+    for text in said_lately(tracker):
+        said = town_in(text)
+        if said is not None:
+            return said
     kept = tracker.get_slot(TOWN_SLOT)
     if isinstance(kept, dict) and isinstance(kept.get("department"), str):
         return NamedTown(str(kept.get("name")), kept["department"])
@@ -248,10 +267,12 @@ def remembered(tracker: Tracker) -> list[dict[str, Any]]:
 
 
 def situation_of(tracker: Tracker) -> Point | None:
-    """The young person's situation: said in the latest message, or earlier."""
-    point = read_point(str((tracker.latest_message or {}).get("text") or ""))
-    if point in REMEMBERED:
-        return point
+    """The young person's situation: said in the latest message, or earlier (read again from
+    the messages, whichever action answered them, or kept in the slot)."""
+    for text in said_lately(tracker):
+        point = read_point(text)
+        if point in REMEMBERED:
+            return point
     kept = tracker.get_slot(SITUATION_SLOT)
     return Point(kept) if kept in {p.value for p in REMEMBERED} else None
 

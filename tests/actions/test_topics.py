@@ -378,3 +378,34 @@ async def test_an_appointment_taken_by_phone_said_in_passing_is_explained(
 
     assert "je ne le vois pas" in messages[0]["text"]
     assert messages[0]["buttons"][0]["payload"] == "/request_human"
+
+
+async def test_a_situation_said_earlier_is_read_again_from_the_conversation(
+    context: ActionServices,
+) -> None:
+    """Whichever action answered « je suis suivi par le spip », a later « je peux avoir le
+    CEJ ? » gets what the CEJ says of young people followed by the justice system."""
+    earlier = {"event": "user", "text": "je suis suivi par le spip", "parse_data": {}}
+    latest = {
+        "text": "je peux avoir le cej ?",
+        "intent": {"name": "ask_cej", "confidence": 0.9},
+        "entities": [],
+        "metadata": {},
+    }
+    tracker = Tracker.from_dict(
+        {
+            "sender_id": "s1",
+            "slots": {},
+            "latest_message": latest,
+            "events": [earlier, {"event": "user", **latest, "parse_data": latest}],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        }
+    )
+    dispatcher = CollectingDispatcher()
+
+    await ActionTopicAnswer().run(dispatcher, tracker, {})
+
+    assert "justice" in dispatcher.messages[0]["text"]
