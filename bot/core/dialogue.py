@@ -251,11 +251,16 @@ class DialogueService:
         now = self._clock.now()
         async with self._sessions() as session:
             if not await waiting.needs_acknowledgement(session, conversation_id, now):
-                if waiting.calls_out(text):
-                    return [waiting.still_waiting(self._texts)]
-                return [waiting.received(self._texts)]
-            reopening = await reopening_if_closed(session, now)
-        return [waiting.acknowledgement(self._texts, reopening)]
+                if waiting.calls_out(text) or waiting.impatient(text):
+                    said = [waiting.still_waiting(self._texts)]
+                else:
+                    said = [waiting.received(self._texts)]
+            else:
+                reopening = await reopening_if_closed(session, now)
+                said = [waiting.acknowledgement(self._texts, reopening)]
+        if waiting.impatient(text) or angry(text or ""):
+            said.insert(0, BotReply(text=self._texts.waiting_sorry))  # the wait is the problem
+        return said
 
     async def _back_to_assistant(
         self,

@@ -45,6 +45,17 @@ def asks_for_the_assistant(text: str | None) -> bool:
     return text is not None and bool(_BACK_TO_ASSISTANT.search(normalize(text)))
 
 
+_IMPATIENT = re.compile(
+    r"\bca fait (?:\d+|une|deux|trois) (?:min\w*|heures?|h|plombes?)\b|\btoujours pas\b|"
+    r"\bc est long\b|\btrop long\b|\bvous etes ou\b|\bpersonne (?:ne )?repond\b"
+)
+
+
+def impatient(text: str | None) -> bool:
+    """« wsh ça fait 10 min »: the wait itself is the problem (an apology is owed)."""
+    return text is not None and bool(_IMPATIENT.search(normalize(text)))
+
+
 def calls_out(text: str | None) -> bool:
     """Whether a held message asks whether anyone is there (or says it is urgent)."""
     return text is not None and (bool(_CALLING_OUT.search(normalize(text))) or "??" in text)

@@ -124,3 +124,17 @@ async def test_going_back_to_the_assistant_in_words_answers_that_message(
             select(Conversation.state).where(Conversation.id == conversation_id)
         )
     assert state == ConversationState.BOT
+
+
+async def test_impatience_while_waiting_gets_an_apology_and_the_line(
+    sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
+) -> None:
+    await _waiting(sessions, fake_engine, clock)
+    service = make_service(sessions, fake_engine, clock)
+    await service.handle(_text("c'est pour mon attestation"))  # acknowledged in full
+
+    clock.advance(minutes=10)
+    sorry, line = (await service.handle(_text("wsh ca fait 10 min"))).replies
+
+    assert sorry.text == "Désolé pour l'attente 🙏"
+    assert line.text.startswith("Toujours là")
