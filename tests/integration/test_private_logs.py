@@ -97,7 +97,9 @@ class Chat:
 async def _questionnaire(chat: Chat) -> None:
     """A free-text message, then the questionnaire: age, RQTH button, town."""
     await chat.type("slt", "Salut")
-    await chat.type(f"jsuis perdu avec mon dossier {FREE_TEXT_WORD} tu px m'aider")
+    # Free text with a marker word (it must never reach a log); a question the bot answers
+    # itself, so the questionnaire can follow (not a request for a human).
+    await chat.type(f"c koi le cej, jai un dossier {FREE_TEXT_WORD}", "CEJ")
     await chat.type("est ce que jai droit au cej", "quel âge")
     await chat.type(f"jai {AGE} ans", "RQTH")
     await chat.press("Oui", "Tu fais quoi en ce moment")  # /inform{"choice": "rqth=yes"}
