@@ -108,11 +108,7 @@ async def simple_french(
     intent = str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
     if intent in _RESPONSES:  # « moi cherche travail. toi aider ? »
         dispatcher.utter_message(text=reply_text("topics", "simple_ok"))
-        dispatcher.utter_message(
-            text=reply_text("topics", f"simple_{intent}"),
-            buttons=[{"title": reply_text("topics", "button_rdv"), "payload": "/book_appointment"}],
-        )
-        return [SlotSet(SIMPLE_SLOT, True)]
+        return _say_simple_response(dispatcher, intent)
     menu = (("button_job", "look_for_job"), ("button_money", "ask_allocation"),
             ("button_rdv", "book_appointment"), ("button_human", "request_human"))  # fmt: skip
     dispatcher.utter_message(
@@ -206,23 +202,20 @@ async def answer_topic(
     ):
         point = situation  # « pour le permis ya quoi ? » from a 17-year-old: the minors' answer
     answer = content.answer(topic, point)
-    simple = bool(tracker.get_slot(SIMPLE_SLOT)) or asks_for_simple_french(
-        str((tracker.latest_message or {}).get("text") or "")
-    )
-    town = _town(tracker)
+    simple = bool(tracker.get_slot(SIMPLE_SLOT)) or asks_for_simple_french(text_said)
+    signing_up_here = topic is Topic.MISSION_LOCALE and point is Point.SIGNUP
     if (
-        topic is Topic.MISSION_LOCALE
-        and point is Point.SIGNUP
-        and town is not None
-        and not await _in_area(town)
+        point is Point.WHERE
+        or signing_up_here
+        or (answer is None and topic is Topic.MISSION_LOCALE)
     ):
-        point = Point.WHERE  # signing up elsewhere: that town's Mission Locale
-    if point is Point.WHERE or (answer is None and topic is Topic.MISSION_LOCALE):
-        if town is not None and not await _in_area(town):
+        # Where to go, or signing up: a town of another area gets that area's Mission Locale.
+        if await outside_the_area(tracker):
             dispatcher.utter_message(text=content.other_area_text(simple=simple))
-        else:
+            return [SlotSet(TOPIC_SLOT, topic.value)]
+        if not signing_up_here:
             await say_site_info(dispatcher, simple=simple)
-        return [SlotSet(TOPIC_SLOT, topic.value)]
+            return [SlotSet(TOPIC_SLOT, topic.value)]
     if answer is None and point in _MISSION_LOCALE_POINTS:
         answer = content.answer(Topic.MISSION_LOCALE, point)
     if answer is None and point in (Point.WHAT, Point.WHO):
@@ -304,12 +297,7 @@ class ActionTopicAnswer(Action):
         topic, named = _subject(tracker, text, intent)
         if intent in _RESPONSES and not named:
             if tracker.get_slot(SIMPLE_SLOT) or asks_for_simple_french(text):
-                dispatcher.utter_message(
-                    text=reply_text("topics", f"simple_{intent}"),
-                    buttons=[{"title": reply_text("topics", "button_rdv"),
-                              "payload": "/book_appointment"}],
-                )  # fmt: skip
-                return [SlotSet(SIMPLE_SLOT, True)]
+                return _say_simple_response(dispatcher, intent)
             dispatcher.utter_message(response=_RESPONSES[intent])
             return []
         words_point = read_point(text) if not text.startswith("/") else None
@@ -349,6 +337,15 @@ class ActionTopicAnswer(Action):
             dispatcher.utter_message(json_message={"signal": GENERIC_SIGNAL})
             return []
         return await answer_topic(dispatcher, tracker, domain, topic, point)
+
+
+def _say_simple_response(dispatcher: CollectingDispatcher, intent: str) -> list[dict[str, Any]]:
+    """The job or training answer (domain.yml utter_look_for_*) in simple French."""
+    dispatcher.utter_message(
+        text=reply_text("topics", f"simple_{intent}"),
+        buttons=[{"title": reply_text("topics", "button_rdv"), "payload": "/book_appointment"}],
+    )
+    return [SlotSet(SIMPLE_SLOT, True)]
 
 
 def _support_menu(dispatcher: CollectingDispatcher) -> None:

@@ -249,16 +249,17 @@ class DialogueService:
         """The acknowledgement a waiting young person gets (if none went < 30 min ago; else a
         line when they call out, a receipt otherwise: never silence)."""
         now = self._clock.now()
+        impatient = waiting.impatient(text)
         async with self._sessions() as session:
             if not await waiting.needs_acknowledgement(session, conversation_id, now):
-                if waiting.calls_out(text) or waiting.impatient(text):
+                if waiting.calls_out(text) or impatient:
                     said = [waiting.still_waiting(self._texts)]
                 else:
                     said = [waiting.received(self._texts)]
             else:
                 reopening = await reopening_if_closed(session, now)
                 said = [waiting.acknowledgement(self._texts, reopening)]
-        if waiting.impatient(text) or angry(text or ""):
+        if impatient or angry(text or ""):
             said.insert(0, BotReply(text=self._texts.waiting_sorry))  # the wait is the problem
         return said
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -18,19 +19,34 @@ from bot.storage.demo import seed_demo
 from tests.conftest import FixedClock
 
 
-def _tracker(text: str, intent: str, slots: dict[str, Any] | None = None) -> Tracker:
-    latest = {
+def _tracker(
+    text: str,
+    intent: str,
+    slots: dict[str, Any] | None = None,
+    *,
+    distress: float | None = None,
+    earlier: Sequence[str] = (),
+) -> Tracker:
+    """The tracker after a message (with, optionally, distress's confidence in the NLU ranking
+    and earlier messages of the young person)."""
+    latest: dict[str, Any] = {
         "text": text,
-        "intent": {"name": intent, "confidence": 0.9},
+        "intent": {"name": intent, "confidence": 0.9 if distress is None else 0.5},
         "entities": [],
         "metadata": {},
     }
+    if distress is not None:
+        latest["intent_ranking"] = [
+            {"name": intent, "confidence": 0.5},
+            {"name": "distress", "confidence": distress},
+        ]
+    before = [{"event": "user", "text": t, "parse_data": {}} for t in earlier]
     return Tracker.from_dict(
         {
             "sender_id": "s1",
             "slots": dict(slots or {}),
             "latest_message": latest,
-            "events": [{"event": "user", **latest, "parse_data": latest}],
+            "events": [*before, {"event": "user", **latest, "parse_data": latest}],
             "paused": False,
             "followup_action": None,
             "active_loop": {},
@@ -293,41 +309,16 @@ async def test_signing_up_from_another_town_gets_the_national_directory(
     assert "1jeune1solution" in reply["text"]
 
 
-def _ranked_tracker(text: str, intent: str, distress: float) -> Tracker:
-    latest = {
-        "text": text,
-        "intent": {"name": intent, "confidence": 0.5},
-        "intent_ranking": [
-            {"name": intent, "confidence": 0.5},
-            {"name": "distress", "confidence": distress},
-        ],
-        "entities": [],
-        "metadata": {},
-    }
-    return Tracker.from_dict(
-        {
-            "sender_id": "s1",
-            "slots": {},
-            "latest_message": latest,
-            "events": [{"event": "user", **latest, "parse_data": latest}],
-            "paused": False,
-            "followup_action": None,
-            "active_loop": {},
-            "latest_action_name": "action_listen",
-        }
-    )
-
-
 async def test_distress_close_behind_is_asked_not_answered_as_noise(
     context: ActionServices,
 ) -> None:
     close, far = CollectingDispatcher(), CollectingDispatcher()
 
     await ActionNotUnderstood().run(
-        close, _ranked_tracker("je sais plus quoi faire de tout ca", "nlu_fallback", 0.3), {}
+        close, _tracker("je sais plus quoi faire de tout ca", "nlu_fallback", distress=0.3), {}
     )
     await ActionNotUnderstood().run(
-        far, _ranked_tracker("c quoi ton film prefere", "nlu_fallback", 0.05), {}
+        far, _tracker("c quoi ton film prefere", "nlu_fallback", distress=0.05), {}
     )
 
     assert close.messages[0]["text"].startswith("Je ne suis pas sûr de bien comprendre")
@@ -385,25 +376,7 @@ async def test_a_situation_said_earlier_is_read_again_from_the_conversation(
 ) -> None:
     """Whichever action answered « je suis suivi par le spip », a later « je peux avoir le
     CEJ ? » gets what the CEJ says of young people followed by the justice system."""
-    earlier = {"event": "user", "text": "je suis suivi par le spip", "parse_data": {}}
-    latest = {
-        "text": "je peux avoir le cej ?",
-        "intent": {"name": "ask_cej", "confidence": 0.9},
-        "entities": [],
-        "metadata": {},
-    }
-    tracker = Tracker.from_dict(
-        {
-            "sender_id": "s1",
-            "slots": {},
-            "latest_message": latest,
-            "events": [earlier, {"event": "user", **latest, "parse_data": latest}],
-            "paused": False,
-            "followup_action": None,
-            "active_loop": {},
-            "latest_action_name": "action_listen",
-        }
-    )
+    tracker = _tracker("je peux avoir le cej ?", "ask_cej", earlier=["je suis suivi par le spip"])
     dispatcher = CollectingDispatcher()
 
     await ActionTopicAnswer().run(dispatcher, tracker, {})
