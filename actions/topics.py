@@ -30,6 +30,7 @@ from bot.core.topics import (
     Topic,
     about_oneself,
     asks_for_simple_french,
+    asks_more,
     load_topic_content,
     read_point,
     read_topic,
@@ -170,9 +171,9 @@ def topic_question(tracker: Tracker) -> tuple[Topic, Point] | None:
     if text.startswith("/"):
         return None
     point, topic = read_point(text), read_topic(text)
-    if topic is None and point not in (None, Point.WHAT):
-        # Only a precise point borrows the subject of the conversation (« c'est quoi ton
-        # prénom ? » is not a question about the CEJ).
+    if topic is None and (point not in (None, Point.WHAT) or asks_more(text)):
+        # Only a precise point (or « ya quoi d'autre ? ») borrows the subject of the
+        # conversation (« c'est quoi ton prénom ? » is not a question about the CEJ).
         topic = _context_topic(tracker)
     if topic is None and point in (Point.WHERE, Point.SIGNUP):
         # « c'est où ? », « c quoi la première étape ? » with no subject: the Mission Locale.

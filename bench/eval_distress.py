@@ -55,6 +55,7 @@ from bot.core.distress import classify, laughs
 DISTRESS_SETS = {
     "heldout": PROJECT_DIR / "bench" / "distress" / "heldout.yml",  # blind, never tuned on
     "dev": PROJECT_DIR / "bench" / "distress" / "dev.yml",  # written blind too, tuned on
+    "dev2": PROJECT_DIR / "bench" / "distress" / "dev2.yml",  # a second blind set, tuned on
 }
 BLIND_SET = DISTRESS_SETS["heldout"]
 DISTRESS_INTENT = "distress"

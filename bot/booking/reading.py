@@ -51,13 +51,17 @@ _FILLERS = frozenset({
     "bon", "c", "est", "cest", "ca", "me", "va", "marche", "convient", "stp", "svp", "s", "il",
     "te", "plait", "merci", "alors", "du", "coup", "je", "j", "prends", "prend", "veux",
     "voudrais", "choisis", "prendre", "mets", "moi", "pour", "plutot", "genre", "euh", "bah",
-    "ben", "please", "pls", "plz",
+    "ben", "please", "pls", "plz", "dispo", "disponible", "qui", "ki", "propose", "proposes",
+    "proposee", "affiche", "valide", "confirme", "tout", "juste",
 })  # fmt: skip
 # Words that agree (« oui », « ok ça me va »): a pick when a single slot is shown.
 _AGREE = frozenset({
     "oui", "ouais", "ouai", "ui", "yes", "yep", "ok", "okay", "oki", "dac", "daccord", "go",
     "parfait", "top", "nickel", "super", "cool", "va", "marche", "convient", "bon", "accord",
+    "valide", "confirme",
 })  # fmt: skip
+# « le plus tôt possible », « le 1er dispo »: the first slot on the list (it is sorted by time).
+_EARLIEST = re.compile(r"\b(?:le )?plus (?:tot|vite|rapide|proche)(?: possible)?\b")
 MAX_PICK_WORDS = 8
 _TIME = re.compile(r"\b(\d{1,2})\s*(?:h|heure|heures)\s*(\d{2})?\b|\b(\d{1,2}) (\d{2})\b")
 _APOSTROPHE = "['’ʼ ]?"
@@ -184,6 +188,9 @@ def pick(text: str, offered: Sequence[Offered]) -> str | None:
     words = plain.split()
     if not offered or not words:
         return None
+    if len(words) <= MAX_PICK_WORDS and _EARLIEST.search(plain):
+        plain = _EARLIEST.sub("premier", plain)
+        words = plain.split()
     ranks = {_ORDINALS[w] for w in words if w in _ORDINALS}
     others = [w for w in words if w not in _ORDINALS and w not in _FILLERS]
     if len(words) <= MAX_PICK_WORDS and len(ranks) == 1 and not others:
@@ -217,7 +224,7 @@ def parse_first_name(text: str) -> str | None:
     """« moi c sarah » → « Sarah », « jean-baptiste » → « Jean-Baptiste », « Inès »; None for a
     sentence, digits, « oui », « jsp »… Only a first name is kept (minimum data)."""
     cleaned = " ".join(text.strip().strip(".!?,;:").split())
-    if not cleaned or any(c.isdigit() for c in cleaned):
+    if not cleaned or any(c.isdigit() for c in cleaned) or is_question(text) or asks_where(text):
         return None
     lead = _NAME_LEAD.match(cleaned + " ")
     candidate = cleaned[lead.end() :].strip() if lead and lead.end() <= len(cleaned) else cleaned

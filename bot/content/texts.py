@@ -24,6 +24,7 @@ class Texts:
     waiting_still: str
     waiting_received: str
     waiting_sorry: str
+    waiting_meanwhile: str
     back_to_assistant_button: str
     back_to_assistant: str
     back_to_assistant_in_words: str
@@ -51,6 +52,7 @@ def load_texts(path: Path = DEFAULT_PATH) -> Texts:
         waiting_still=str(data["waiting_still"]).strip(),
         waiting_received=str(data["waiting_received"]).strip(),
         waiting_sorry=str(data["waiting_sorry"]).strip(),
+        waiting_meanwhile=str(data["waiting_meanwhile"]).strip(),
         back_to_assistant_button=str(data["back_to_assistant_button"]).strip(),
         back_to_assistant=str(data["back_to_assistant"]).strip(),
         back_to_assistant_in_words=str(data["back_to_assistant_in_words"]).strip(),

@@ -261,7 +261,8 @@ class DialogueService:
                 said = [waiting.acknowledgement(self._texts, reopening)]
         if impatient or angry(text or ""):
             said.insert(0, BotReply(text=self._texts.waiting_sorry))  # the wait is the problem
-        return said
+        meanwhile = waiting.answer_meanwhile(self._texts, text)
+        return said if meanwhile is None else [*said, meanwhile]
 
     async def _back_to_assistant(
         self,

@@ -99,6 +99,8 @@ _PATTERNS: dict[DistressKind, tuple[str, ...]] = {
         r"(?:medocs|medicaments|cachets|comprimes)\b",
     ),
     DistressKind.SUICIDE: (
+        r"\b(?:coupe\w*|ouvr\w*|ouvert\w*|taillad\w*|entaill\w*) (?:les|mes) (?:veines|poignets)\b",
+        r"\b(?:avec|recommence\w* avec) (?:la|une|ma) lame\b|\blames? de rasoir\b",
         r"\bsuicid\w*",
         r"\b(?:je vais|vais|veux|voudrais|envie de|pense a|penser a|peux|devrais|prefere|aller|"
         r"essaye de|essaie de|tente de) (?:me|m) (?:tuer|tue|buter|foutre en l air|pendre|jeter|"
@@ -221,6 +223,39 @@ _PAST_RE = re.compile(
     r"\b(?:maintenant|aujourd hui|now|desormais|depuis j ai|mais la|la c bon|c est bon|"
     r"c bon)\b"
 )
+# Figures of speech built on words of danger, blanked out before the patterns are tried: « ce cv
+# va me tuer », « me jeter à l'eau », « mort de honte », « au secours mon cv », « disparaître des
+# fichiers », « plus la force de relancer », « me couper l'allocation », « une lettre à ma future
+# patronne », « poids mort en maths » (bench/distress/dev2.yml, 2026-12-04).
+_THING = (
+    r"(?:cv|exams?|examen|taf|boulot|job|stage|formation|appli|site|bus|metro|trajet|dossier|"
+    r"lettre|tableau|excel|ordi|telephone|tel|batterie|cours|rdv|entretien|mise en page|maths|"
+    r"chaussures?|pieds|chantier|reveil|concours|oral|code|permis|semaine|journee|chaleur)"
+)
+_FIGURATIVE_RE = re.compile(
+    rf"\b(?:ce|cette|cet|ces|mon|ma|mes|le|la|les|l|son|sa|ses) {_THING}\b(?: \w+){{0,3}} "
+    r"(?:va|vont|vas|m a|m ont|me) (?:me )?(?:tuer|tuee|tue|achever)\b|"
+    r"\bme jeter a l eau\b|\bje (?:vais|vas) me lancer\b|"
+    r"\b(?:mourir|mort|morte|creve|crever) (?:de|d) (?:honte|rire|ennui|chaud|stress|fatigue|"
+    r"faim|soif|impatience|envie)\b|\ba en mourir\b|\bpoids mort\b|"
+    rf"\bau secours (?:mon|ce|le|la|les|cette|ma|mes) {_THING}\b|"
+    r"\bdisparaitre (?:des|de l|du|de la|de ce|de cette|de mes|de leurs?) (?:fichiers?|groupes?|"
+    r"annuaires?|listes?|bases?|photos?|reseaux|whatsapp|insta\w*|snap\w*|mails?|site|"
+    r"newsletter)\b|"
+    r"\bplus la force (?:de|d) (?:relancer|postuler|chercher|marcher|courir|remplir|ecrire|"
+    r"porter|envoyer|refaire|appeler|faire des cv)\b|\bplus la force dans (?:le|les|mon|ma|mes)\b|"
+    r"\bme (?:couper|supprimer|sucrer|retirer) (?:l|la|le|les|mon|ma|mes) (?:allocation|aide|"
+    r"rsa|apl|droits|internet|ligne|electricite|courant|gaz|parole|cheveux|compte|dossier)\b|"
+    r"\blettre (?:a|pour) (?:ma|mon|la|le) (?:future?|patronne?|employeur|chef|tutrice|tuteur|"
+    r"prof|conseill\w*|recruteur|recruteuse|entreprise|formatrice|formateur)\b|"
+    r"\blettre (?:de motivation|de remerciement)\b|"
+    r"\ba quoi bon continuer (?:l|le|la|les) (?:anglais|maths|cours|espagnol|sport|code)\b"
+)
+# Sleeping outside for fun (camping, a festival, a game, a play): not a night on the street.
+_LEISURE_RE = re.compile(
+    r"\b(?:camping|festival|bivouac|belle etoile|rando\w*|sous tente|jeu de survie|"
+    r"piece de theatre|mon role|scout\w*|colo)\b"
+)
 _MINOR_RE = re.compile(r"\b(?:1[2-7]) ?ans\b|\bmineure?\b")
 _COMPILED = {kind: [re.compile(p) for p in patterns] for kind, patterns in _PATTERNS.items()}
 
@@ -253,7 +288,7 @@ def needs_check_in(text: str) -> bool:
 
 def classify(text: str) -> frozenset[DistressKind]:
     """The danger situations a message describes; empty when none is recognised."""
-    normalized = normalize(text)
+    normalized = _FIGURATIVE_RE.sub(" ", normalize(text))
     found = {
         kind for kind, patterns in _COMPILED.items() if any(p.search(normalized) for p in patterns)
     }
@@ -263,6 +298,8 @@ def classify(text: str) -> frozenset[DistressKind]:
         # « plus rien dans le frigo, ya des colis alimentaires ? »: a question about food aid,
         # answered as such (topics: argent / emergency), not a crisis.
         found.discard(DistressKind.HUNGER)
+    if DistressKind.SHELTER in found and _LEISURE_RE.search(normalized):
+        found.discard(DistressKind.SHELTER)  # « dormir dehors en festival c'est mon truc »
     if DistressKind.SHELTER in found and _PAST_RE.search(normalized):
         found.discard(DistressKind.SHELTER)  # « j'ai dormi à la rue il y a 2 ans, maintenant… »
     if found & {DistressKind.SHELTER, DistressKind.HUNGER} and _MINOR_RE.search(normalized):

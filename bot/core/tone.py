@@ -19,6 +19,11 @@ _ANGRY = re.compile(
     r"j en ai marre de (?:toi|ce bot|ce robot|vous|attendre|cette appli)|"
     rf"{_BOT} (?:es|est|etes) (?:nul|nulle|inutile|con|bete|debile)|"
     rf"{_BOT} (?:sers|sert|servez) a rien|"
+    r"(?:des|bande d|que des|tous des) (?:incapables|nuls|guignols|bras casses|clowns)|"
+    r"incompetent\w*|(?:vous|ils) (?:avez|ont) (?:encore )?perdu mon (?:dossier|cv|rdv)|"
+    r"j en peux plus de (?:toi|ce bot|ce robot|vous|attendre|cette appli)|"
+    r"(?:ce|ton|votre|le) (?:bot|robot|chatbot|truc|appli) (?:de merde|pourri|nul|sert a rien)|"
+    r"t es (?:vraiment )?(?:trop )?(?:nul|bete|lent|con)|"
     r"blabla|bla bla|vraie reponse|repond(?:s)? (?:a cote|n importe comment))\b"
 )
 

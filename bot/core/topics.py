@@ -79,7 +79,8 @@ _TOPIC_WORDS: dict[Topic, str] = {
     ),
     Topic.SANTE: (
         r"\bsante\b|\bcss\b|\bc2s\b|complementaire|\bmutuelle\b|carte vitale|\bmedecin\b|"
-        r"\bsecu\b|fil sante|\bsoins?\b|\bdentiste\b|\bpsy\b|\bameli\b|\bcpam\b|carte vital\b|"
+        r"\bsecu\b|fil sante|\bsoins?\b|\bdentiste\b|\bpsy\b|\bameli\b|\bcpam\b|"
+        r"\b(?:carte|kart|karte|cart) vital\w*|\bmal aux dents\b|\bpass de l hopital\b|"
         r"\bmutuel\b|"
         r"\bbilan (?:de )?(?:prevention|sante)\b|\bsexualit\w*|\bcontracepti\w*|\bist\b"
     ),
@@ -141,20 +142,23 @@ _POINT_WORDS: dict[Point, str] = {
     Point.DURATION: (
         r"\bdure\w*\b|\bduree\b|combien de temps|\bcmb de temps\b|\bcb de temps\b|"
         r"\bjusqu a quand\b|\bcombien de mois\b|combien d heures|heures par semaine|"
-        r"\b(?:cmb|cb|combien) de (?:tmps|tps)\b|\bca dur\b|\bprolong\w*"
+        r"\b(?:cmb|cb|combien) de (?:tmps|tps)\b|\bca dur\b|\bprolong\w*|\blongtemps\b|"
+        r"\bc (?:est )?long\b"
     ),
     Point.DOCUMENTS: (
         r"\bpapiers?\b|\bdocuments?\b|\bamener\b|\bramener\b|\bapporter\b|\bpieces?\b|"
-        r"\bjustificatifs?\b|\benvoyer quoi\b|\bquoi envoyer\b"
+        r"\bjustificatifs?\b|\benvoyer quoi\b|\bquoi envoyer\b|\bravoir\b|"
+        r"\b(?:perdu|vole|volee|casse|cassee) (?:ma|mon|mes) (?:carte|kart|cni|passeport|titre)\b"
     ),
     Point.SIGNUP: (
-        r"\binscri\w*|\bcomment (?:on|je|j|tu) (?:fait|fais|fe|fai|peux|demande)\b|\bcmt\b|"
+        r"\binscri(?!t\w* depuis)\w*|\bsans (?:rdv|rendez vous)\b|\bcomment (?:on|je|j|tu) (?:fait|fais|fe|fai|peux|demande)\b|\bcmt\b|"
         r"\bdemarches?\b|\bdemande\b|\bpostuler\b|\bcomment (?:l |le |la )?(?:avoir|obtenir)\b|"
         r"\bcomment faire\b|\bcomment ca marche\b|"
         r"\bcomment (?:on|je|j|tu) (?:la |le |l |les )?(?:demande|obtien\w*|fait|fais|fe|prend)\b|"
         r"faire quoi en premier|par quoi (?:je |on )?commence|premiere etape|"
         r"\bje fais quoi\b|\bkesk je fe\b|\bqu est ce que je (?:fais|dois faire)\b|"
         r"\b(?:voir|contacter|appeler) qui\b|\ba qui (?:je|on) (?:m adresse|demande|parle)\b|"
+        r"\b(?:demander|demande|adresser|aller voir|voir|appeler|contacter) a qui\b|"
         r"\b(?:faire|fait|fais|fe) comment\b|\bpour (?:le|la|l) (?:demander|avoir|obtenir)\b|"
         r"\b(?:apres|apre) on (?:fait|fe|fai) (?:quoi|koi)\b|\bcomment (?:j ai|avoir|j obtiens)\b"
     ),
@@ -171,7 +175,9 @@ _POINT_WORDS: dict[Point, str] = {
     Point.WHO: (
         r"\bqui peut\b|\bpour qui\b|\by ai droit\b|\bj y ai droit\b|\beligible\b|"
         r"\bc est pour qui\b|\bconditions?\b|\bca change quoi\b|\bpour ki\b|"
-        r"\bage (?:max\w*|min\w*|limite)\b|\bquel age\b|\bjusqu a quel age\b|\bpr qui\b"
+        r"\bage (?:max\w*|min\w*|limite)\b|\bquel age\b|\bjusqu a quel age\b|\bpr qui\b|"
+        r"\binscrit\w* depuis\b|\bdepuis (?:combien|quand)\b|\bfaut (?:etre|avoir)\b|"
+        r"\bpeu[tx]? (?:me )?financer\b|\bfinanc\w* (?:mon|le|ton)\b"
     ),
     Point.WHAT: r"\bc est quoi\b|\bc koi\b|\bc quoi\b|\bquoi le\b|\bkesako\b|\bca sert a quoi\b",
 }
@@ -186,6 +192,12 @@ _SIMPLE_FRENCH = re.compile(
     r"\btrop ecrit\b|\btrop long\b|\bcomprends? (?:pas|rien) (?:ta|ton|tes|a ce que tu)\b|"
     r"\bdire (?:plus )?simple\b|\bmoi (?:cherche|veux|pas|\d+ ans?)\b|\btoi aider\b|"
     r"\bje pas? comprendre\b"
+)
+
+# « ya quoi d'autre ? », « c vraiment anonyme ? »: more about the subject of the conversation.
+_MORE = re.compile(
+    r"\b(?:quoi d autre|autre chose|d autres (?:aides|solutions|trucs)|rien d autre|"
+    r"c est tout|anonyme|confidentiel\w*|en secret)\b"
 )
 
 _TOPICS = [(topic, re.compile(words)) for topic, words in _TOPIC_WORDS.items()]
@@ -213,6 +225,11 @@ def about_oneself(text: str) -> bool:
     """« c possible pour moi ? », « ya quoi comme aide »: asked for oneself, so what is known
     of one's situation applies."""
     return bool(_PERSONAL.search(normalize(text)))
+
+
+def asks_more(text: str) -> bool:
+    """« ya quoi d'autre ? », « c'est anonyme ? »: about the subject already being talked of."""
+    return bool(_MORE.search(normalize(text)))
 
 
 def read_point(text: str) -> Point | None:

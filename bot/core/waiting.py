@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 from bot.content.texts import Texts
 from bot.core.distress import normalize
 from bot.core.messages import Author, BotReply, Button, Direction, MessageStatus
+from bot.core.topics import load_topic_content, read_point, read_topic
 from bot.rasa.payloads import payload
 from bot.storage.models import Message
 
@@ -99,3 +100,18 @@ def acknowledgement(texts: Texts, reopening: str | None) -> BotReply:
         else texts.waiting_closed.format(reopening=reopening)
     )
     return BotReply(text=text, buttons=(Button(texts.back_to_assistant_button, BACK_TO_ASSISTANT),))
+
+
+def answer_meanwhile(texts: Texts, text: str | None) -> BotReply | None:
+    """« en attendant, c combien le cej ? »: a question that names its subject and its point is
+    answered from the topics' content while the team is awaited (the message stays held for the
+    team too); anything less certain gets only the receipt."""
+    if not text or text.startswith("/"):
+        return None
+    topic, point = read_topic(text), read_point(text)
+    if topic is None or point is None:
+        return None
+    answer = load_topic_content().answer(topic, point)
+    if answer is None:
+        return None  # (« c'est où ? » needs the sites: left to the team)
+    return BotReply(text=f"{texts.waiting_meanwhile}\n{answer.text}")

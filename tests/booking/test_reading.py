@@ -41,6 +41,10 @@ OFFERED = [
         ("lundi 15h30 stp", "b"),
         ("mardi 9h", "c"),
         ("15:30", "b"),
+        # dev conversations d_one / d_two (#8)
+        ("le premier creneau dispo", "a"),
+        ("ok le premier ki est proposé", "a"),
+        ("le plus tôt possible", "a"),
     ],
 )
 def test_a_pick_in_words(text: str, code: str) -> None:
@@ -110,3 +114,9 @@ def test_a_skipped_first_name(text: str) -> None:
 def test_a_first_name_is_no_skip() -> None:
     assert not skips_name("Sarah")
     assert parse_first_name("moi c sarah") == "Sarah"
+
+
+@pytest.mark.parametrize("text", ["c ou deja ?", "c'est où déjà", "c quand ?"])
+def test_a_question_is_no_first_name(text: str) -> None:
+    # « c ou deja ? » after booking was saved as « Ou Deja » (dev conversations, #8).
+    assert parse_first_name(text) is None

@@ -21,6 +21,8 @@ from tests.conftest import FakeEngine, FixedClock, make_service
         "t'es nul",
         "ce bot sert a rien",
         "ntm avec tes questions la",
+        "jpp de ce bot serieux",
+        "vous etes des incapables, vous avez perdu mon dossier",
     ],
 )
 def test_anger_and_insults_are_read(text: str) -> None:

@@ -22,6 +22,13 @@ P = Point
     ("text", "point"),
     [
         ("et ça dure combien ?", P.DURATION),
+        ("on peut y rester longtemps ?", P.DURATION),
+        ("c long pour la ravoir ?", P.DURATION),
+        ("et faut le demander a qui", P.SIGNUP),
+        ("France Travail peut financer mon permis ? je suis inscrite depuis un an", P.WHO),
+        ("faut etre inscrit depuis quand", P.WHO),
+        ("jpeu venir sans rdv ?", P.SIGNUP),
+        ("g perdu ma kart vital", P.DOCUMENTS),
         # Found missing in the dev conversations (#8)
         ("c payé quand", P.PAYMENT),
         ("kan es ke je resoi la tune du cej", P.PAYMENT),

@@ -138,3 +138,20 @@ async def test_impatience_while_waiting_gets_an_apology_and_the_line(
 
     assert sorry.text == "Désolé pour l'attente 🙏"
     assert line.text.startswith("Toujours là")
+
+
+async def test_a_clear_question_while_waiting_is_answered_meanwhile(
+    sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
+) -> None:
+    await _waiting(sessions, fake_engine, clock)
+    service = make_service(sessions, fake_engine, clock)
+
+    ack, meanwhile = (await service.handle(_text("en attendant c combien le cej deja ?"))).replies
+    clock.advance(minutes=5)
+    [receipt] = (await service.handle(_text("et pour mon dossier ?"))).replies
+
+    assert "bien arrivé" in ack.text
+    assert meanwhile.text.startswith("En attendant")
+    assert "561,68" in meanwhile.text  # the CEJ amount, from bot/content/topics.toml
+    assert receipt.text == "Reçu 👍 C'est transmis à l'équipe."  # no subject: nothing more
+    assert len(fake_engine.calls) == 1  # Rasa never asked while waiting
