@@ -320,6 +320,8 @@ class ActionTopicAnswer(Action):
             topic = None
         if topic is None and words_point in SITUATIONS:
             topic = Topic.CEJ  # « je suis suivi par le SPIP »: what the CEJ offers them
+        if topic is None and words_point in (Point.WHERE, Point.SIGNUP):
+            topic = Topic.MISSION_LOCALE  # « c ouvert le samedi ? », « je déménage à Toulouse »
         if topic is None:
             if intent == "ask_other_support":
                 _support_menu(dispatcher)

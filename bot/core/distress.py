@@ -77,6 +77,15 @@ _NOT_A_PERSON = (
     r"\b(?:banque|pub|pubs|mails?|sms|appels|operateur|caf|impots|france travail|pole emploi|"
     r"relances?|notifs?|notifications)\b"
 )
+# Many pills taken (« g pris plein de doliprane pour dormir longtemps », « une plaquette
+# entière »): a medical emergency (112) and a suicide attempt (3114) at once.
+_OVERDOSE = (
+    r"\b(?:avale|pris|prise|bu) (?:plein|trop|beaucoup|toute? (?:la|une) (?:boite|plaquette)|"
+    r"une (?:boite|plaquette)(?: entiere)?|(?:une|la) plaquette entiere) (?:de |d )?(?:mes |des |la |le )?"
+    r"(?:doliprane|dafalgan|paracetamol|efferalgan|medocs|medicaments|cachets|comprimes|xanax|"
+    r"somniferes|lexomil|tramadol|antidepresseurs|pilules|javel)\b",
+    r"\b(?:une|la|toute la) plaquette entiere\b",
+)
 _PATTERNS: dict[DistressKind, tuple[str, ...]] = {
     DistressKind.IMMEDIATE_DANGER: (
         r"\bau secours\b",
@@ -97,8 +106,10 @@ _PATTERNS: dict[DistressKind, tuple[str, ...]] = {
         # An overdose taken is a medical emergency (15 / 112), not only a suicidal thought.
         r"\b(?:avale|pris|prise) (?:tous |toute |toutes )(?:mes |les |la boite de )?"
         r"(?:medocs|medicaments|cachets|comprimes)\b",
+        *_OVERDOSE,
     ),
     DistressKind.SUICIDE: (
+        *_OVERDOSE,
         r"\b(?:coupe\w*|ouvr\w*|ouvert\w*|taillad\w*|entaill\w*) (?:les|mes) (?:veines|poignets)\b",
         r"\b(?:avec|recommence\w* avec) (?:la|une|ma) lame\b|\blames? de rasoir\b",
         r"\bsuicid\w*",

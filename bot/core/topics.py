@@ -67,7 +67,7 @@ SUPPORT_TOPICS = {
 _TOPIC_WORDS: dict[Topic, str] = {
     Topic.CEJ: (
         r"\bcej\b|contrat d engagement|\bce et j\b|\bc e j\b|\bse et j\b|\bcee j\b|\bce j\b|"
-        r"\bcje\b"
+        r"\bcje\b|\bcontrat (?:pour les |des )?jeunes?\b(?! majeur)|\bsegeji\b|\bsejeji\b|\bcegeji\b|\bse ge ji\b|\bce ge ji\b"
     ),
     Topic.PACEA: r"\bpacea\b|\bpaccea\b|\bpacea\w*|\bpas se a\b|\bpa c a\b|\bpas sea\b",
     Topic.PERMIS: r"\bpermis?\b|code de la route|auto ?ecole|\bconduire\b|\bconduite\b",
@@ -75,14 +75,16 @@ _TOPIC_WORDS: dict[Topic, str] = {
         r"\blogement\b|\bloger\b|\bappart\w*|\bfjt\b|foyer (?:de )?jeunes? travailleurs?|"
         r"\bvisale\b|loca ?pass|\bapl\b|\bloyer\b|\bcaution\b|\bhebergement\b|\bsiao\b|"
         r"\bcoloc\w*|\bstudio\b|\bproprio\w*\b|\blogman\b|\blogmen\b|\b115\b|"
-        r"foyers? (?:de )?jeunes? travailleurs?|\badresse fixe\b|\bdomicili\w*"
+        r"foyers? (?:de )?jeunes? travailleurs?|\badresse fixe\b|\bdomicili\w*|"
+        r"\bfoyers? (?:pour|de|des) jeunes\b|\bgarant\b"
     ),
     Topic.SANTE: (
         r"\bsante\b|\bcss\b|\bc2s\b|complementaire|\bmutuelle\b|carte vitale|\bmedecin\b|"
         r"\bsecu\b|fil sante|\bsoins?\b|\bdentiste\b|\bpsy\b|\bameli\b|\bcpam\b|"
         r"\b(?:carte|kart|karte|cart) vital\w*|\bmal aux dents\b|\bpass de l hopital\b|"
         r"\bmutuel\b|"
-        r"\bbilan (?:de )?(?:prevention|sante)\b|\bsexualit\w*|\bcontracepti\w*|\bist\b"
+        r"\bbilan (?:de )?(?:prevention|sante)\b|\bsexualit\w*|\bcontracepti\w*|\bist\b|"
+        r"\bpilule\b|\bgyneco\w*|\bgrossesse\b|\bivg\b|\bdepistage\b"
     ),
     Topic.ARGENT: (
         r"\bfaj\b|fonds? d ?aide|aide d urgence|colis|alimentaire|restos? du coeur|\bccas\b|"
@@ -111,7 +113,9 @@ _POINT_WORDS: dict[Point, str] = {
         r"\bprefecture\b|\bpas de papiers\b|autorisation de travail"
     ),
     Point.MINORS: (
-        r"\b1[4567] ?ans\b|\bmineure?s?\b|accord de mes parents|autorisation (?:de mes )?parent|"
+        r"\b1[4567] ?ans?\b|\bmineure?s?\b|accord de mes parents|autorisation (?:de mes )?parent|"
+        r"\bsans (?:que|ke) (?:je|ma mere|mon pere|mes parents) (?:le )?(?:signe\w*|sache\w*)\b|"
+        r"\bsans (?:le dire a|prevenir) (?:ma mere|mon pere|mes parents)\b|"
         r"mes parents (?:doivent|doit|signent|signer)|\bmes parents\b.{0,20}\b(?:accord|signer|"
         r"viennent|venir|presents?)\b"
     ),
@@ -121,11 +125,11 @@ _POINT_WORDS: dict[Point, str] = {
     ),
     Point.WORK_ALONGSIDE: (
         r"\b(?:bosser|travailler|taffer|bosse|travaille|taf|job|boulot|travail|emploi)\b.{0,15}"
-        r"\b(?:a cote|en meme temps|pendant|en plus)\b|\bcumul\w*|\bjob (?:a cote|etudiant)|"
+        r"\b(?:a cote|en (?:meme|mm) (?:temps|tps)|pendant|en plus)\b|\bcumul\w*|\bcompatibles?\b|\bjob (?:a cote|etudiant)|"
         r"petit (?:boulot|job|taf)|\bje fais \d+ ?h (?:par|la) semaine\b|\bmi temps\b|"
         r"\btemps partiel\b|\bdeclar\w* (?:mes |tes )?revenus\b|\bgarder (?:le|mon|tout le) cej\b|"
         r"\bje garde tout\b|\bdes extras\b|\bsi je passe a \d+|"
-        r"\bj ai un (?:job|taf|travail|cdd|contrat)\b|"
+        r"\bj ai (?:deja )?un (?:job|taf|travail|cdd|cdi|contrat)\b|"
         r"\bje (?:bosse|travaille|taffe) (?:deja|au|a|chez|le|en)\b"
     ),
     Point.PAYMENT: (
@@ -165,12 +169,14 @@ _POINT_WORDS: dict[Point, str] = {
     Point.WHERE: (
         r"\bc est ou\b|\bc ou\b|\bou (?:ca|c est|aller|se trouve)\b|\badresse\b(?! fixe)|"
         r"\bou exactement\b|\b(?:aller|vais|va|on va|je dois aller) ou\b|\bje vais ou\b|"
-        r"\bwhere\b"
+        r"\bwhere\b|\bhoraires?\b|\bdemenag\w*|\bje pars (?:vivre|habiter)\b|"
+        r"\b(?:c est|c|ce|vous etes|ca) ouverte?s?\b|"
+        r"\bouverte?s? (?:le|la|les|ce|demain|aujourd|jusqu|a quelle|quand)\b"
     ),
     Point.AMOUNT: (
         r"\bcombien\b|\bcmb\b|\bcb\b|\bmontant\b|\bon touche\b|\bje touche\b|\bpaye\w*\b|"
         r"\bcoute\b|\bprix\b|\bcher\b|\bgratuit\b|\bthune\b|\bfric\b|\bcombien d argent\b|"
-        r"\bdes sous\b|\bde l argent\b|\bremunere\w*\b|\bpayant\b|\bgratos\b"
+        r"\bdes sous\b|\bde l argent\b|\bremunere\w*\b|\bpayant\b|\bgratos\b|\bfree\b|\bi pay\b"
     ),
     Point.WHO: (
         r"\bqui peut\b|\bpour qui\b|\by ai droit\b|\bj y ai droit\b|\beligible\b|"
@@ -204,10 +210,25 @@ _TOPICS = [(topic, re.compile(words)) for topic, words in _TOPIC_WORDS.items()]
 _POINTS = [(point, re.compile(_POINT_WORDS[point])) for point in Point]
 
 
+# « arrête avec le cej, c'est le logement qui m'intéresse »: of two subjects, the one asked for.
+_SWITCH = re.compile(
+    r"\b(?:plutot|arrete avec|laisse tomber|oublie|compris pour|parle moi|qui m interesse|"
+    r"pas le|pas la|pas du|assez du|stop)\b"
+)
+
+
 def read_topic(text: str) -> Topic | None:
-    """The subject the message names (the first found in the table's order), if any."""
+    """The subject the message names (the first found in the table's order), if any; when it
+    names two and turns from one to the other, the last one named."""
     folded = normalize(text)
-    return next((topic for topic, words in _TOPICS if words.search(folded)), None)
+    found = sorted(
+        (match.start(), order, topic)
+        for order, (topic, words) in enumerate(_TOPICS)
+        if (match := words.search(folded))
+    )
+    if len(found) > 1 and _SWITCH.search(folded):
+        return found[-1][2]
+    return min(found, key=lambda item: item[1])[2] if found else None
 
 
 def asks_for_simple_french(text: str) -> bool:

@@ -142,3 +142,24 @@ def test_every_answer_has_a_simple_french_wording_that_is_simple() -> None:
         assert simplicity_problem(answer.simple) == "", f"{topic}.{point}"
     assert content.other_area_simple
     assert content.unknown_point_simple
+
+
+@pytest.mark.parametrize(
+    ("text", "topic", "point"),
+    [
+        # dev conversations d_one / d_two (#8)
+        ("c'est quoi le ségéji", Topic.CEJ, P.WHAT),
+        ("cé ouvert le samdi ?", None, P.WHERE),
+        ("je demenage a toulouse dans 2 semaines, je garde mon conseiller ?", None, P.WHERE),
+        ("questions sur la pilule sans que ma mère le sache", Topic.SANTE, P.MINORS),
+        ("mon fils a 17 an il peu avoir le cej sans ke je signe", Topic.CEJ, P.MINORS),
+        ("mission locale is free or i pay ?", Topic.MISSION_LOCALE, P.AMOUNT),
+        ("je suis ouvert a tout type de job", None, None),
+        ("arrete avec le cej moi c le logement qui m'interesse", Topic.LOGEMENT, None),
+        ("stop g compris pour le cej, parle moi plutot du logement", Topic.LOGEMENT, None),
+        ("wsh jpeux taffer en mm tps que le c e j", Topic.CEJ, P.WORK_ALONGSIDE),
+        ("et si g deja un cdd de 2 mois", None, P.WORK_ALONGSIDE),
+    ],
+)
+def test_subject_and_point_together(text: str, topic: Topic | None, point: P | None) -> None:
+    assert (read_topic(text), read_point(text)) == (topic, point)
