@@ -55,7 +55,6 @@ from bot.booking.reading import (
     parse_first_name,
     parse_phone,
     pick,
-    says_yes,
     skips_name,
     wants_more,
     wants_other_counsellor,
@@ -102,7 +101,7 @@ LEAVING_INTENTS = frozenset({
 })  # fmt: skip
 DISTRESS = "distress"
 # Why the slot question is asked again, each with its line in replies.toml (retry_<reason>).
-_RETRY_LINES = frozenset({"unreadable", "gone", "taken", "no_more", "other_counsellor", "which"})
+_RETRY_LINES = frozenset({"unreadable", "gone", "taken", "no_more", "other_counsellor"})
 
 
 def _reset() -> list[dict[str, Any]]:
@@ -382,8 +381,6 @@ class ValidateBookingForm(Action):
             return {**wish, Field.PAGE: 0, Field.OFFER: None}
         if wants_more(text):
             return {Field.PAGE: page + 1}
-        if says_yes(text):
-            return {Field.RETRY: "which"}  # « oui » to several slots: which one?
         return None
 
     async def _picked(self, code: str) -> dict[Field, Any]:

@@ -36,6 +36,7 @@ from bot.core.topics import (
     read_topic,
 )
 from bot.core.towns import NamedTown, town_in
+from bot.eligibility.reading import SURE
 from bot.rasa.payloads import payload
 from bot.storage.sites import area_departments
 
@@ -296,6 +297,13 @@ class ActionTopicAnswer(Action):
         if simple is not None:
             return simple
         topic, named = _subject(tracker, text, intent)
+        confidence = float((latest.get("intent") or {}).get("confidence") or 0.0)
+        if intent in _RESPONSES and not named and confidence < SURE:
+            # « j'ai 17 ans ça change quoi ? » after the CEJ, read uncertainly as a job or
+            # training question: a follow-up about the subject of the conversation.
+            question = topic_question(tracker)
+            if question is not None and question[0] is _context_topic(tracker):
+                return await answer_topic(dispatcher, tracker, domain, *question)
         if intent in _RESPONSES and not named:
             if tracker.get_slot(SIMPLE_SLOT) or asks_for_simple_french(text):
                 return _say_simple_response(dispatcher, intent)

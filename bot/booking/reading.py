@@ -54,7 +54,7 @@ _FILLERS = frozenset({
     "ben", "please", "pls", "plz", "dispo", "disponible", "qui", "ki", "propose", "proposes",
     "proposee", "affiche", "valide", "confirme", "tout", "juste",
 })  # fmt: skip
-# Words that agree (« oui », « ok ça me va »): a pick when a single slot is shown.
+# Words that agree (« oui », « ok ça me va »): the first slot shown (the list proposes it).
 _AGREE = frozenset({
     "oui", "ouais", "ouai", "ui", "yes", "yep", "ok", "okay", "oki", "dac", "daccord", "go",
     "parfait", "top", "nickel", "super", "cool", "va", "marche", "convient", "bon", "accord",
@@ -182,7 +182,8 @@ def mode_in(text: str) -> Mode | None:
 def pick(text: str, offered: Sequence[Offered]) -> str | None:
     """The code of the offered slot a message names: by rank in a short message (« le 2eme »,
     « oui le premier », « go le 3 stp »), by weekday and/or time (« mardi », « jeudi 14h »,
-    « 10h30 ») when exactly one matches, or « oui » when only one slot is shown. A wish with a
+    « 10h30 ») when exactly one matches, or « oui » for the first one (the list proposes it).
+    A wish with a
     bound (« après 14h ») names no slot."""
     plain = plain_words(text)
     words = plain.split()
@@ -200,8 +201,8 @@ def pick(text: str, offered: Sequence[Offered]) -> str | None:
         if 1 <= rank <= len(offered):
             return offered[rank - 1].code
         return None
-    if len(offered) == 1 and says_yes(text):
-        return offered[0].code
+    if says_yes(text):
+        return offered[0].code  # the list asks « le 1er te va ? réponds oui »
     plain = bounded_hours(plain)
     weekday = next((i for i, day in enumerate(WEEKDAYS) if day in plain.split()), None)
     hour_match = _TIME.search(plain)

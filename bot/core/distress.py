@@ -81,7 +81,8 @@ _NOT_A_PERSON = (
 # entière »): a medical emergency (112) and a suicide attempt (3114) at once.
 _OVERDOSE = (
     r"\b(?:avale|pris|prise|bu) (?:plein|trop|beaucoup|toute? (?:la|une) (?:boite|plaquette)|"
-    r"une (?:boite|plaquette)(?: entiere)?|(?:une|la) plaquette entiere) (?:de |d )?(?:mes |des |la |le )?"
+    r"une (?:boite|plaquette)(?: entiere)?|(?:une|la) plaquette entiere) (?:de |d )?"
+    r"(?:mes |des |la |le )?"
     r"(?:doliprane|dafalgan|paracetamol|efferalgan|medocs|medicaments|cachets|comprimes|xanax|"
     r"somniferes|lexomil|tramadol|antidepresseurs|pilules|javel)\b",
     r"\b(?:une|la|toute la) plaquette entiere\b",

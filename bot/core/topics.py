@@ -67,7 +67,8 @@ SUPPORT_TOPICS = {
 _TOPIC_WORDS: dict[Topic, str] = {
     Topic.CEJ: (
         r"\bcej\b|contrat d engagement|\bce et j\b|\bc e j\b|\bse et j\b|\bcee j\b|\bce j\b|"
-        r"\bcje\b|\bcontrat (?:pour les |des )?jeunes?\b(?! majeur)|\bsegeji\b|\bsejeji\b|\bcegeji\b|\bse ge ji\b|\bce ge ji\b"
+        r"\bcje\b|\bcontrat (?:pour les |des )?jeunes?\b(?! majeur)|\bsegeji\b|\bsejeji\b|"
+        r"\bcegeji\b|\bse ge ji\b|\bce ge ji\b"
     ),
     Topic.PACEA: r"\bpacea\b|\bpaccea\b|\bpacea\w*|\bpas se a\b|\bpa c a\b|\bpas sea\b",
     Topic.PERMIS: r"\bpermis?\b|code de la route|auto ?ecole|\bconduire\b|\bconduite\b",
@@ -125,7 +126,8 @@ _POINT_WORDS: dict[Point, str] = {
     ),
     Point.WORK_ALONGSIDE: (
         r"\b(?:bosser|travailler|taffer|bosse|travaille|taf|job|boulot|travail|emploi)\b.{0,15}"
-        r"\b(?:a cote|en (?:meme|mm) (?:temps|tps)|pendant|en plus)\b|\bcumul\w*|\bcompatibles?\b|\bjob (?:a cote|etudiant)|"
+        r"\b(?:a cote|en (?:meme|mm) (?:temps|tps)|pendant|en plus)\b|\bcumul\w*|\bcompatibles?\b|"
+        r"\bjob (?:a cote|etudiant)|"
         r"petit (?:boulot|job|taf)|\bje fais \d+ ?h (?:par|la) semaine\b|\bmi temps\b|"
         r"\btemps partiel\b|\bdeclar\w* (?:mes |tes )?revenus\b|\bgarder (?:le|mon|tout le) cej\b|"
         r"\bje garde tout\b|\bdes extras\b|\bsi je passe a \d+|"
@@ -155,7 +157,8 @@ _POINT_WORDS: dict[Point, str] = {
         r"\b(?:perdu|vole|volee|casse|cassee) (?:ma|mon|mes) (?:carte|kart|cni|passeport|titre)\b"
     ),
     Point.SIGNUP: (
-        r"\binscri(?!t\w* depuis)\w*|\bsans (?:rdv|rendez vous)\b|\bcomment (?:on|je|j|tu) (?:fait|fais|fe|fai|peux|demande)\b|\bcmt\b|"
+        r"\binscri(?!t\w* depuis)\w*|\bsans (?:rdv|rendez vous)\b|"
+        r"\bcomment (?:on|je|j|tu) (?:fait|fais|fe|fai|peux|demande)\b|\bcmt\b|"
         r"\bdemarches?\b|\bdemande\b|\bpostuler\b|\bcomment (?:l |le |la )?(?:avoir|obtenir)\b|"
         r"\bcomment faire\b|\bcomment ca marche\b|"
         r"\bcomment (?:on|je|j|tu) (?:la |le |l |les )?(?:demande|obtien\w*|fait|fais|fe|prend)\b|"

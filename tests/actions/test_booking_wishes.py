@@ -190,26 +190,19 @@ async def test_a_sentence_about_something_else_picks_nothing(
     assert await _count(sessions) == 0
 
 
-async def test_oui_alone_picks_only_a_single_slot_otherwise_asks_which(
+async def test_oui_takes_the_first_slot_the_list_proposes(
     sender: str, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     offer = await offered(sender)
+    _, [question] = await run(ActionAskBookingSlot(), booking(sender, "", {Field.OFFER: offer}))
+    assert "Le 1er te va ? Réponds « oui »" in question["text"]
 
-    events, _ = await run(ValidateBookingForm(), booking(sender, "oui", {Field.OFFER: offer}))
-    which = slots_of(events)
-    _, [question] = await run(
-        ActionAskBookingSlot(), booking(sender, "", {Field.OFFER: offer, Field.RETRY: "which"})
-    )
-    assert which[Field.RETRY] == "which"
-    assert question["text"].startswith("Lequel ? 🙂")
-    assert await _count(sessions) == 0
-
-    single = {**offer, "slots": offer["slots"][:1], "more": False}
     events, [confirmation] = await run(
-        ValidateBookingForm(), booking(sender, "ok", {Field.OFFER: single, Field.NAME: "Sarah"})
+        ValidateBookingForm(), booking(sender, "oui", {Field.OFFER: offer, Field.NAME: "Sarah"})
     )
     assert slots_of(events)[Field.SLOT] == offer["slots"][0]["code"]
     assert "C'est réservé ✅" in confirmation["text"]
+    assert await _count(sessions) == 1
 
 
 @pytest.mark.parametrize(

@@ -59,13 +59,17 @@ def test_a_pick_in_words(text: str, code: str) -> None:
         "le 1 ou le 2",
         "après 14h",  # a wish, even though a slot starts at 14h
         "pas avant 9h",
-        "oui",  # several slots: which one?
         "le 7",
         "non pas le premier",
     ],
 )
 def test_no_pick_in_these(text: str) -> None:
     assert pick(text, OFFERED) is None
+
+
+@pytest.mark.parametrize("text", ["oui", "oui c'est parfait", "ok valide", "oui je confirme"])
+def test_oui_takes_the_first_slot_the_list_proposes(text: str) -> None:
+    assert pick(text, OFFERED) == "a"
 
 
 def test_oui_picks_the_only_slot_shown() -> None:
