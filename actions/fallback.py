@@ -10,7 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.appointments import say_booked_elsewhere
-from actions.distress import check_in, distress_close
+from actions.check_in import check_in, distress_close
 from actions.forms import bot_action_before_message
 from actions.topics import answer_topic, remembered, simple_french, topic_question
 from bot.booking.reading import booked_elsewhere

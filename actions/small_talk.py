@@ -10,7 +10,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.distress import check_in, distress_close
+from actions.check_in import check_in, distress_close
 from actions.topics import answer_topic, topic_question
 from bot.core.topics import read_point
 

@@ -16,7 +16,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.appointments import say_booked_elsewhere
-from actions.distress import check_in, distress_close
+from actions.check_in import check_in, distress_close
 from actions.mission_locale import say_site_info
 from bot.booking.reading import booked_elsewhere
 from bot.content.texts import reply_text
@@ -182,6 +182,19 @@ def topic_question(tracker: Tracker) -> tuple[Topic, Point] | None:
     if topic is None:
         return None
     return topic, point or Point.WHAT
+
+
+def follow_up_question(tracker: Tracker) -> tuple[Topic, Point] | None:
+    """A precise question about the subject of the conversation that the message does not name
+    (« et pour moi ? jsui mineur », « on peut y rester longtemps ? »), if that is what it is."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if text.startswith("/") or read_topic(text) is not None:
+        return None
+    point = read_point(text)
+    if point in (None, Point.WHAT, Point.EMERGENCY):
+        return None
+    topic = _context_topic(tracker)
+    return None if topic is None else (topic, point)
 
 
 async def answer_topic(

@@ -37,7 +37,7 @@ from typing import Any
 import aiohttp
 import yaml  # type: ignore[import-untyped]  # PyYAML ships no type stubs
 
-from actions.distress import CHECK_IN_SCORE
+from actions.check_in import CHECK_IN_SCORE
 from bench.eval_nlu import configured_threshold
 from bench.stack import (
     PROJECT_DIR,

@@ -21,6 +21,7 @@ from bot.core.messages import DISTRESS_SIGNAL, ERASE_SIGNAL, GENERIC_SIGNAL
 from bot.storage.demo import seed_demo
 from bot.storage.models import Contact, Conversation
 from tests.actions.conftest import sender_of_new_conversation
+from tests.actions.trackers import message_tracker
 from tests.conftest import FixedClock
 
 
@@ -383,3 +384,26 @@ async def test_a_message_in_distress_never_unsubscribes(
 
     assert await _unsubscribed_at(sessions) is None
     assert dispatcher.messages == []  # the bot already answered with the numbers
+
+
+async def test_a_follow_up_read_as_distress_by_the_nlu_alone_is_asked_and_answered(
+    context: ActionServices, sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    # « et pour moi ? jsui mineur » right after the CEJ (dev conversations d_one, #8).
+    sender = await sender_of_new_conversation(sessions, clock)
+    dispatcher = CollectingDispatcher()
+
+    await ActionDistress().run(
+        dispatcher,
+        message_tracker(sender, "et pour moi ? jsui mineur", "distress", slots={"topic": "cej"}),
+        {},
+    )
+
+    [asked, answer] = dispatcher.messages
+    assert asked["text"].startswith("Je ne suis pas sûr de bien comprendre")
+    assert "3114" not in asked["text"] + answer["text"]
+    assert "224,68" in answer["text"]  # the CEJ for minors
+    async with sessions() as session:
+        conversation = await session.scalar(select(Conversation))
+    assert conversation is not None
+    assert not conversation.urgent
