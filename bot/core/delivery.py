@@ -9,11 +9,11 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core.dialogue import to_outgoing
 from bot.core.messages import MessageStatus, OutgoingMessage, Recipient
 from bot.core.ports import Channel, Clock
 from bot.errors import DeliveryFailed
 from bot.storage import outbox
+from bot.storage.conversations import to_outgoing
 
 logger = logging.getLogger(__name__)
 

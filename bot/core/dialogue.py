@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.content.texts import Texts
-from bot.core import waiting
+from bot.core import posting, waiting
 from bot.core.crisis import crisis_reasons, crisis_turn, without_destructive_questions
 from bot.core.distress import DistressContent, classify, laughs
 from bot.core.flood import FloodGuard
@@ -34,7 +34,7 @@ from bot.errors import FloodLimited, RasaError
 from bot.rasa.payloads import payload as rasa_payload
 from bot.storage import conversations as store
 from bot.storage import sources
-from bot.storage.models import Conversation, Message
+from bot.storage.models import Conversation
 
 logger = logging.getLogger(__name__)
 
@@ -81,17 +81,15 @@ class DialogueService:
         self._tracker_eraser = tracker_eraser
         self._flood = flood
 
-    async def handle(
-        self, incoming: IncomingMessage, reply_status: MessageStatus = MessageStatus.PENDING
-    ) -> HandleResult:
-        """Store and route one message; `reply_status` is SENT when the caller's response itself
-        delivers the replies (web chat), PENDING when the channel still has to push them.
+    async def handle(self, incoming: IncomingMessage) -> HandleResult:
+        """Store and route one message; the replies are posted through `bot/core/posting.py`
+        (pending for a pushed channel, sent for the web chat, which fetches them).
 
         Raises FloodLimited (nothing stored) for a new contact from an address that created too
         many; a contact over its own message limit is stored and answered at most by a notice.
         Distress is never limited."""
         try:
-            return await self._handle(incoming, reply_status)
+            return await self._handle(incoming)
         except IntegrityError:
             if incoming.external_id is None:
                 raise
@@ -106,7 +104,8 @@ class DialogueService:
             logger.info("message %s arrived twice at once: answered once", seen[0].id)
             return HandleResult(seen[0].id, route.conversation_id, ())
 
-    async def _handle(self, incoming: IncomingMessage, reply_status: MessageStatus) -> HandleResult:
+    async def _handle(self, incoming: IncomingMessage) -> HandleResult:
+        channel = incoming.channel
         now = self._clock.now()
         danger = classify(incoming.text) if incoming.text is not None else frozenset()
         # Words of danger in a message that laughs: asked back, not assumed (no urgent flag).
@@ -121,7 +120,7 @@ class DialogueService:
                 )
                 if seen is not None:
                     logger.info("message %s seen again: not processed twice", seen[0].id)
-                    replies = tuple(to_outgoing(m) for m in seen[1])
+                    replies = tuple(store.to_outgoing(m) for m in seen[1])
                     return HandleResult(seen[0].id, route.conversation_id, replies)
             crisis = None
             if danger:
@@ -178,7 +177,7 @@ class DialogueService:
             incoming.payload == waiting.BACK_TO_ASSISTANT
             and state is not ConversationState.WITH_COUNSELLOR
         ):
-            return await self._back_to_assistant(message_id, conversation_id, state, reply_status)
+            return await self._back_to_assistant(message_id, conversation_id, state, channel)
         if held:
             logger.info(
                 "message %s held: conversation %s is %s", message_id, conversation_id, state
@@ -186,17 +185,17 @@ class DialogueService:
             if not danger and state is ConversationState.WAITING_FOR_COUNSELLOR:
                 first = await self._acknowledge_waiting(conversation_id, incoming.text)
             outgoing = await self._store_replies(
-                message_id, conversation_id, first, Author.SYSTEM, MessageStatus.HELD, reply_status
+                message_id, conversation_id, first, Author.SYSTEM, MessageStatus.HELD, channel
             )
             return HandleResult(message_id, conversation_id, outgoing)
 
         if throttled:
-            return await self._throttled(message_id, conversation_id, contact_id, reply_status)
+            return await self._throttled(message_id, conversation_id, contact_id, channel)
 
         if incoming.attachment is not None:
             # Rasa cannot read it either: a kind word from the bot, the conversation goes on.
             reply = BotReply(text=self._texts.attachment_reply(incoming.attachment.value))
-            return await self._say(message_id, conversation_id, reply, reply_status)
+            return await self._say(message_id, conversation_id, reply, channel)
 
         metadata = {"channel": incoming.channel}
         if danger or check_in:
@@ -216,7 +215,7 @@ class DialogueService:
                 fallback,
                 Author.SYSTEM,
                 MessageStatus.UNPROCESSED,
-                reply_status,
+                channel,
             )
             return HandleResult(message_id, conversation_id, outgoing)
 
@@ -241,7 +240,7 @@ class DialogueService:
             answer.append(self._nothing_to_say())
             status = MessageStatus.UNPROCESSED
         outgoing = await self._store_replies(
-            message_id, conversation_id, answer, Author.BOT, status, reply_status
+            message_id, conversation_id, answer, Author.BOT, status, channel
         )
         return HandleResult(message_id, conversation_id, outgoing)
 
@@ -269,7 +268,7 @@ class DialogueService:
         message_id: int,
         conversation_id: int,
         state: ConversationState,
-        reply_status: MessageStatus,
+        channel: str,
     ) -> HandleResult:
         """« Revenir à l'assistant » while waiting: the bot answers again (a stale button in a
         conversation already with the bot just gets the same word)."""
@@ -282,10 +281,10 @@ class DialogueService:
                 "conversation %s back with the bot at the young person's request", conversation_id
             )
         reply = BotReply(text=self._texts.back_to_assistant)
-        return await self._say(message_id, conversation_id, reply, reply_status)
+        return await self._say(message_id, conversation_id, reply, channel)
 
     async def _say(
-        self, message_id: int, conversation_id: int, reply: BotReply, reply_status: MessageStatus
+        self, message_id: int, conversation_id: int, reply: BotReply, channel: str
     ) -> HandleResult:
         """The service's own answer to a message, which is then processed (Rasa not asked)."""
         outgoing = await self._store_replies(
@@ -294,7 +293,7 @@ class DialogueService:
             [reply],
             Author.SYSTEM,
             MessageStatus.PROCESSED,
-            reply_status,
+            channel,
         )
         return HandleResult(message_id, conversation_id, outgoing)
 
@@ -313,13 +312,13 @@ class DialogueService:
         return BotReply(text=self._texts.nothing_to_say, buttons=(human,))
 
     async def _throttled(
-        self, message_id: int, conversation_id: int, contact_id: int, reply_status: MessageStatus
+        self, message_id: int, conversation_id: int, contact_id: int, channel: str
     ) -> HandleResult:
         """Kept, not sent to Rasa. Push channels get one kind notice a minute; the web chat's
         answer (429) says it itself."""
         assert self._flood is not None
         logger.info("message %s kept, not processed: contact over the flood limit", message_id)
-        pushed = reply_status is not MessageStatus.SENT
+        pushed = not posting.pulled(channel)
         notice = (
             [BotReply(text=self._texts.flood_notice)]
             if pushed and await self._flood.notice_allowed(contact_id)
@@ -331,7 +330,7 @@ class DialogueService:
             notice,
             Author.SYSTEM,
             MessageStatus.UNPROCESSED,
-            reply_status,
+            channel,
         )
         return HandleResult(message_id, conversation_id, outgoing, throttled=True)
 
@@ -398,29 +397,21 @@ class DialogueService:
         replies: list[BotReply],
         author: Author,
         incoming_status: MessageStatus,
-        reply_status: MessageStatus,
+        channel: str,
     ) -> tuple[OutgoingMessage, ...]:
-        now = self._clock.now()
-        rows = [
-            store.message_row(
+        """Post the replies and settle the incoming message's status, in one transaction."""
+        async with self._sessions() as session, session.begin():
+            outgoing = await posting.post(
+                session,
                 conversation_id=conversation_id,
-                direction=Direction.OUT,
+                channel=channel,
                 author=author,
-                status=reply_status,
-                now=now,
-                text=reply.text,
-                buttons=reply.buttons,
+                replies=replies,
+                now=self._clock.now(),
                 reply_to_id=message_id,
             )
-            for reply in replies
-        ]
-        async with self._sessions() as session, session.begin():
-            ids = await store.insert_messages(session, rows)
             await store.set_message_status(session, message_id, incoming_status)
-        return tuple(
-            OutgoingMessage(id_, conversation_id, author, reply.text, reply.buttons, created_at)
-            for (id_, created_at), reply in zip(ids, replies, strict=True)
-        )
+        return outgoing
 
 
 def stored_payload(incoming: IncomingMessage) -> str | None:
@@ -428,14 +419,3 @@ def stored_payload(incoming: IncomingMessage) -> str | None:
     if incoming.attachment is not None:
         return f"[{incoming.attachment.value}]"
     return incoming.payload
-
-
-def to_outgoing(message: Message) -> OutgoingMessage:
-    return OutgoingMessage(
-        id=message.id,
-        conversation_id=message.conversation_id,
-        author=Author(message.author),
-        text=message.text or "",
-        buttons=store.buttons_of(message),
-        created_at=message.created_at,
-    )

@@ -19,20 +19,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.booking.reminders import is_quiet, quiet_ends_at
 from bot.booking.wording import clock_time, day_and_time, local, place, timezone_of
 from bot.content.texts import reply_text
+from bot.core import posting
 from bot.core.delivery import DeliveryService
-from bot.core.dialogue import to_outgoing
-from bot.core.messages import Author, Button, Direction, MessageStatus, OutgoingMessage
+from bot.core.messages import Author, BotReply, Button, OutgoingMessage
 from bot.core.ports import Clock
 from bot.rasa.payloads import appointment_choice, payload
 from bot.settings import BookingSettings
 from bot.storage import conversations
 from bot.storage import reminders as store
+from bot.storage.conversations import to_outgoing
 from bot.storage.models import Appointment, ChannelIdentity
 
 logger = logging.getLogger(__name__)
 
-# The web chat page fetches its messages (GET /webchat/api/messages): nothing to push.
-PULLED_CHANNELS = frozenset({"webchat"})
 # Reminders taken per sweep; the next sweep (a minute later by default) takes the rest.
 BATCH = 100
 
@@ -168,7 +167,7 @@ class ReminderService:
                     written = await self._write(session, first, first.identity, message, now)
                     if written is not None:
                         queued += 1
-                        if first.identity.channel not in PULLED_CHANNELS:
+                        if not posting.pulled(first.identity.channel):
                             to_push.append(written)
         return SweepReport(queued, skipped, left), to_push
 
@@ -217,30 +216,19 @@ class ReminderService:
             return None
         text, buttons = message
         conversation = await conversations.open_conversation(session, identity, now)
-        status = (
-            MessageStatus.SENT if identity.channel in PULLED_CHANNELS else MessageStatus.PENDING
-        )
-        [(message_id, created_at)] = await conversations.insert_messages(
+        [written] = await posting.post(
             session,
-            [
-                conversations.message_row(
-                    conversation_id=conversation.id,
-                    direction=Direction.OUT,
-                    author=Author.SYSTEM,
-                    status=status,
-                    now=now,
-                    text=text,
-                    buttons=buttons,
-                )
-            ],
+            conversation_id=conversation.id,
+            channel=identity.channel,
+            author=Author.SYSTEM,
+            replies=[BotReply(text=text, buttons=buttons)],
+            now=now,
         )
-        await store.attach_message(session, reminder.reminder_id, message_id)
+        await store.attach_message(session, reminder.reminder_id, written.id)
         logger.info(
             "reminder %s queued for appointment %s as message %s",
             reminder.reminder_id,
             reminder.appointment.id,
-            message_id,
+            written.id,
         )
-        return OutgoingMessage(
-            message_id, conversation.id, Author.SYSTEM, text, buttons, created_at
-        )
+        return written

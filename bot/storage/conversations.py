@@ -12,7 +12,14 @@ from sqlalchemy import Table, and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.messages import Author, Button, ConversationState, Direction, MessageStatus
+from bot.core.messages import (
+    Author,
+    Button,
+    ConversationState,
+    Direction,
+    MessageStatus,
+    OutgoingMessage,
+)
 from bot.storage.models import MAX_ID, ChannelIdentity, Contact, Conversation, Message
 
 _MESSAGES = cast(Table, Message.__table__)
@@ -256,6 +263,18 @@ async def outgoing_after(
 
 def buttons_of(message: Message) -> tuple[Button, ...]:
     return tuple(Button(title=b["title"], payload=b["payload"]) for b in message.buttons or ())
+
+
+def to_outgoing(message: Message) -> OutgoingMessage:
+    """A stored outgoing message row, as the channels deliver it."""
+    return OutgoingMessage(
+        id=message.id,
+        conversation_id=message.conversation_id,
+        author=Author(message.author),
+        text=message.text or "",
+        buttons=buttons_of(message),
+        created_at=message.created_at,
+    )
 
 
 async def contact_and_senders(session: AsyncSession, public_id: str) -> tuple[int, list[str]]:

@@ -8,14 +8,15 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.content.texts import load_texts
-from bot.core.messages import ERASE_SIGNAL, ConversationState, IncomingMessage, MessageStatus
+from bot.core.messages import ERASE_SIGNAL, ConversationState, IncomingMessage
 from bot.storage import conversations as store
 from bot.storage.models import ChannelIdentity, Contact, Conversation, Message
 from tests.conftest import FakeEngine, FakeTrackerEraser, FixedClock, make_service
 
 
-def _text(text: str, user: str = "u1") -> IncomingMessage:
-    return IncomingMessage(channel="webchat", external_user_id=user, text=text)
+def _text(text: str, user: str = "u1", channel: str = "telegram") -> IncomingMessage:
+    # A pushed channel: its replies wait, pending, for delivery (the web chat fetches them).
+    return IncomingMessage(channel=channel, external_user_id=user, text=text)
 
 
 async def _messages(sessions: async_sessionmaker[AsyncSession]) -> list[Message]:
@@ -50,7 +51,7 @@ async def test_message_goes_to_rasa_and_everything_is_stored(
     assert stored[0].text == "slt"
     assert {m.reply_to_id for m in stored[1:]} == {stored[0].id}
     assert stored[0].created_at == clock.current
-    assert fake_engine.calls[0][2] == {"channel": "webchat"}
+    assert fake_engine.calls[0][2] == {"channel": "telegram"}
 
 
 async def test_rasa_sender_is_opaque_and_stable_per_identity(
@@ -78,12 +79,10 @@ async def test_button_payload_is_what_rasa_receives(
     assert (await _messages(sessions))[0].payload == "/ask_mission_locale"
 
 
-async def test_reply_status_sent_when_the_caller_delivers(
+async def test_reply_status_sent_when_the_channel_fetches_its_messages(
     sessions: async_sessionmaker[AsyncSession], fake_engine: FakeEngine, clock: FixedClock
 ) -> None:
-    await make_service(sessions, fake_engine, clock).handle(
-        _text("slt"), reply_status=MessageStatus.SENT
-    )
+    await make_service(sessions, fake_engine, clock).handle(_text("slt", channel="webchat"))
 
     assert {m.status for m in (await _messages(sessions))[1:]} == {"sent"}
 

@@ -10,13 +10,13 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.core.dialogue import to_outgoing
-from bot.core.messages import IncomingMessage, MessageStatus, OutgoingMessage
+from bot.core.messages import IncomingMessage, OutgoingMessage
 from bot.errors import FloodLimited
 from bot.http.json_body import BodyRejected, parse_json, require_json_type
 from bot.http.keys import DIALOGUE, SESSIONS, TEXTS
 from bot.http.responses import json_error
 from bot.storage import conversations as store
+from bot.storage.conversations import to_outgoing
 
 CHANNEL = "webchat"
 USER_ID = re.compile(r"[A-Za-z0-9_-]{22,128}")
@@ -141,8 +141,7 @@ async def post_message(request: web.Request) -> web.Response:
                 external_id=posted.client_message_id,
                 source=posted.source,
                 origin=request.remote,
-            ),
-            reply_status=MessageStatus.SENT,
+            )
         )
     except FloodLimited:
         return _too_many(request, "too_many_new_contacts")

@@ -180,7 +180,7 @@ async def test_a_long_payload_travels_as_a_key_to_the_stored_button(
         assert reply is not None
         reply.buttons = [{"title": "Choix", "payload": long_payload}]
         reply.status, reply.claimed_at = "pending", None
-    from bot.core.dialogue import to_outgoing
+    from bot.storage.conversations import to_outgoing
 
     async with tg.app[SESSIONS]() as session:
         stored = await session.get_one(Message, reply.id)
