@@ -59,12 +59,13 @@ from bot.booking.reading import (
     wants_more,
     wants_other_counsellor,
 )
-from bot.booking.slots import Kind, SlotRef
+from bot.booking.slots import SlotRef
 from bot.booking.wording import button_label, day_and_time, local, timezone_of
 from bot.content.texts import reply_text
 from bot.core.action_services import ActionServices, services
 from bot.core.distress import classify as classify_distress
 from bot.core.topics import load_topic_content, read_point, read_topic
+from bot.core.vocabulary import AppointmentKind
 from bot.eligibility.free_text import wants_to_stop
 from bot.eligibility.reading import RESUMING_INTENTS, SURE
 from bot.eligibility.situation import parse_town
@@ -174,7 +175,7 @@ async def make_offer(
         line = day_and_time(slot.starts_at, slot.timezone)
         if where is not None:
             name = where.name
-            if slot.kind is Kind.PERMANENCE:
+            if slot.kind is AppointmentKind.PERMANENCE:
                 name = reply_text("booking", "place_permanence_short", place_name=where.name)
             line = reply_text("booking", "line_at", when=line, place_name=name)
         entries.append(
@@ -446,7 +447,7 @@ class ValidateBookingForm(Action):
         ref = SlotRef.parse(str(values.get(Field.SLOT) or ""))
         if ref is None:
             return await self._offer(tracker, values, events)
-        if ref.kind is Kind.PHONE and not values.get(Field.PHONE):
+        if ref.kind is AppointmentKind.PHONE and not values.get(Field.PHONE):
             return [*events, SlotSet(REQUESTED_SLOT, Field.PHONE)]
         if values.get(Field.BOOKED) is None:
             booked = await book_slot(dispatcher, tracker, values, ref)

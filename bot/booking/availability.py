@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from bot.booking.slots import Kind, Slot
+from bot.booking.slots import Slot
+from bot.core.vocabulary import AppointmentKind
 
 Interval = tuple[datetime, datetime]  # UTC, start included, end excluded
 
@@ -28,7 +29,7 @@ class WeeklyBlock:
     weekday: int
     starts: time
     ends: time
-    kinds: frozenset[Kind]
+    kinds: frozenset[AppointmentKind]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +60,12 @@ class Agenda:
     permanences: tuple[PermanenceSession, ...]
     # Per counsellor: leave, site closures and booked quarters, in UTC.
     busy: Mapping[int, Sequence[Interval]] = field(default_factory=dict)
-    durations: Mapping[Kind, int] = field(default_factory=dict)
+    durations: Mapping[AppointmentKind, int] = field(default_factory=dict)
 
 
-def free_slots(agenda: Agenda, kinds: Iterable[Kind], start: datetime, end: datetime) -> list[Slot]:
+def free_slots(
+    agenda: Agenda, kinds: Iterable[AppointmentKind], start: datetime, end: datetime
+) -> list[Slot]:
     """Every free slot of the given kinds starting in [start, end), by start time.
 
     A counsellor's weekly slot is free when it fits in one of their blocks, is not on a public
@@ -72,7 +75,7 @@ def free_slots(agenda: Agenda, kinds: Iterable[Kind], start: datetime, end: date
     """
     wanted = frozenset(kinds)
     found: list[Slot] = []
-    weekly = wanted - {Kind.PERMANENCE}
+    weekly = wanted - {AppointmentKind.PERMANENCE}
     for counsellor in agenda.counsellors:
         away = [(p.starts_at, p.ends_at) for p in agenda.permanences
                 if p.counsellor_id == counsellor.counsellor_id]  # fmt: skip
@@ -80,7 +83,7 @@ def free_slots(agenda: Agenda, kinds: Iterable[Kind], start: datetime, end: date
         for slot in _weekly_slots(counsellor, weekly, agenda.durations, start, end):
             if not _overlaps(blocked, slot.starts_at, slot.ends_at):
                 found.append(slot)
-    if Kind.PERMANENCE in wanted:
+    if AppointmentKind.PERMANENCE in wanted:
         for permanence in agenda.permanences:
             blocked = _sorted(agenda.busy.get(permanence.counsellor_id, ()))
             for slot in _permanence_slots(permanence, start, end):
@@ -92,8 +95,8 @@ def free_slots(agenda: Agenda, kinds: Iterable[Kind], start: datetime, end: date
 
 def _weekly_slots(
     counsellor: CounsellorWeek,
-    kinds: frozenset[Kind],
-    durations: Mapping[Kind, int],
+    kinds: frozenset[AppointmentKind],
+    durations: Mapping[AppointmentKind, int],
     start: datetime,
     end: datetime,
 ) -> Iterator[Slot]:
@@ -145,7 +148,7 @@ def _permanence_slots(
     while starts_at + step <= permanence.ends_at:
         if start <= starts_at < end:
             yield Slot(
-                kind=Kind.PERMANENCE,
+                kind=AppointmentKind.PERMANENCE,
                 counsellor_id=permanence.counsellor_id,
                 starts_at=starts_at,
                 ends_at=starts_at + step,
@@ -176,10 +179,10 @@ def spread(slots: Sequence[Slot], per_day: int = 2) -> list[Slot]:
     """At most `per_day` slots per local day and place, and one per start time and place kind:
     a short list then covers several days instead of one morning."""
     kept: list[Slot] = []
-    per_key: dict[tuple[date, int | None, Kind], int] = {}
-    seen: set[tuple[datetime, Kind, int | None]] = set()
+    per_key: dict[tuple[date, int | None, AppointmentKind], int] = {}
+    seen: set[tuple[datetime, AppointmentKind, int | None]] = set()
     for slot in slots:
-        place = slot.permanence_id if slot.kind is Kind.PERMANENCE else slot.site_id
+        place = slot.permanence_id if slot.kind is AppointmentKind.PERMANENCE else slot.site_id
         moment = (slot.starts_at, slot.kind, place)
         if moment in seen:
             continue  # two counsellors free at once: one button is enough

@@ -12,12 +12,13 @@ from urllib.parse import urlsplit
 from icalendar import STATUS, Alarm, Calendar, Event
 
 from bot.content.texts import reply_text
+from bot.core.vocabulary import AppointmentKind, AppointmentStatus
 from bot.storage.models import Appointment, Site
 
 PRODID = "-//Missions Locales//Community manager des invisibles//FR"
 ALARM_BEFORE = timedelta(hours=1)
 # Nothing takes place: the file says so (calendars that imported it mark the event cancelled).
-CALLED_OFF = ("cancelled", "rescheduled")
+CALLED_OFF = (AppointmentStatus.CANCELLED, AppointmentStatus.RESCHEDULED)
 FILENAME = "rendez-vous-mission-locale.ics"
 
 
@@ -58,10 +59,10 @@ def calendar_file(appointment: Appointment, public_url: str) -> bytes:
 
 def _location(appointment: Appointment) -> str | None:
     """The address where the young person goes; none for a phone or video appointment."""
-    if appointment.kind == "permanence" and appointment.permanence is not None:
+    if appointment.kind == AppointmentKind.PERMANENCE and appointment.permanence is not None:
         where = appointment.permanence
         return f"{where.name}, {where.address}, {where.postcode} {where.city}"
-    if appointment.kind == "on_site" and appointment.site is not None:
+    if appointment.kind == AppointmentKind.ON_SITE and appointment.site is not None:
         site = appointment.site
         return f"{site.name}, {site.address}, {site.postcode} {site.city}"
     return None

@@ -17,13 +17,17 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from bot.booking import staff_view
 from bot.booking.wording import SHORT_WEEKDAYS, clock_time, local, timezone_of
 from bot.core.ports import Clock, SystemClock
+from bot.core.vocabulary import AppointmentStatus
 from bot.errors import AppointmentNotFound, OutcomeRefused
 from bot.settings import Settings
 from bot.storage import staff_agenda
 from bot.storage.database import create_engine, create_session_factory
 from bot.storage.models import Appointment
 
-OUTCOME_LABELS = {"attended": "venu·e", "missed": "absent·e"}
+OUTCOME_LABELS: dict[str, str] = {
+    AppointmentStatus.ATTENDED: "venu·e",
+    AppointmentStatus.MISSED: "absent·e",
+}
 
 
 def parser() -> argparse.ArgumentParser:

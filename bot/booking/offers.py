@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.booking.availability import spread
-from bot.booking.slots import Kind, Slot
+from bot.booking.slots import Slot
+from bot.core.vocabulary import AppointmentKind
 from bot.storage.sites import department_of, fold_town
 
 PAGE_SIZE = 4  # the issue asks for 3 to 5 buttons; 4 leaves room for « autres créneaux »
@@ -23,12 +24,12 @@ class Mode(StrEnum):
     VIDEO = "video"
 
     @property
-    def kinds(self) -> frozenset[Kind]:
+    def kinds(self) -> frozenset[AppointmentKind]:
         if self is Mode.PHONE:
-            return frozenset({Kind.PHONE})
+            return frozenset({AppointmentKind.PHONE})
         if self is Mode.VIDEO:
-            return frozenset({Kind.VIDEO})
-        return frozenset({Kind.ON_SITE, Kind.PERMANENCE})
+            return frozenset({AppointmentKind.VIDEO})
+        return frozenset({AppointmentKind.ON_SITE, AppointmentKind.PERMANENCE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +41,7 @@ class Place:
     city: str
 
 
-PlaceKey = tuple[Kind, int]  # (ON_SITE, site id) or (PERMANENCE, permanence id)
+PlaceKey = tuple[AppointmentKind, int]  # (ON_SITE, site id) or (PERMANENCE, permanence id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +51,10 @@ class Offer:
 
 
 def place_key(slot: Slot) -> PlaceKey | None:
-    if slot.kind is Kind.PERMANENCE and slot.permanence_id is not None:
-        return (Kind.PERMANENCE, slot.permanence_id)
-    if slot.kind is Kind.ON_SITE and slot.site_id is not None:
-        return (Kind.ON_SITE, slot.site_id)
+    if slot.kind is AppointmentKind.PERMANENCE and slot.permanence_id is not None:
+        return (AppointmentKind.PERMANENCE, slot.permanence_id)
+    if slot.kind is AppointmentKind.ON_SITE and slot.site_id is not None:
+        return (AppointmentKind.ON_SITE, slot.site_id)
     return None
 
 

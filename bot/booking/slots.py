@@ -5,24 +5,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 
-
-class Kind(StrEnum):
-    """How an appointment takes place (appointment_kinds holds each one's length)."""
-
-    ON_SITE = "on_site"
-    PERMANENCE = "permanence"
-    PHONE = "phone"
-    VIDEO = "video"
-
+from bot.core.vocabulary import AppointmentKind
 
 # Lengths in minutes when appointment_kinds has no row for a kind (migration 0006 seeds the
 # same values; staff change them in the table).
-DEFAULT_DURATIONS = {Kind.ON_SITE: 45, Kind.PERMANENCE: 30, Kind.PHONE: 30, Kind.VIDEO: 30}
+DEFAULT_DURATIONS = {
+    AppointmentKind.ON_SITE: 45,
+    AppointmentKind.PERMANENCE: 30,
+    AppointmentKind.PHONE: 30,
+    AppointmentKind.VIDEO: 30,
+}
 
 # One letter per kind in slot codes: « s12.2k3f1c » is an on-site slot with counsellor 12.
-_LETTERS = {Kind.ON_SITE: "s", Kind.PERMANENCE: "p", Kind.PHONE: "t", Kind.VIDEO: "v"}
+_LETTERS = {
+    AppointmentKind.ON_SITE: "s",
+    AppointmentKind.PERMANENCE: "p",
+    AppointmentKind.PHONE: "t",
+    AppointmentKind.VIDEO: "v",
+}
 _KINDS = {letter: kind for kind, letter in _LETTERS.items()}
 _CODE = re.compile(r"([sptv])(\d{1,9})\.([0-9a-z]{1,9})")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -34,7 +35,7 @@ class SlotRef:
     slots, a permanence for permanence slots) and the start. Checked against the agenda before
     anything is booked: a code from an old button may name a slot that is gone."""
 
-    kind: Kind
+    kind: AppointmentKind
     place_id: int
     starts_at: datetime
 
@@ -60,7 +61,7 @@ class SlotRef:
 class Slot:
     """A free slot: UTC times, shown in `timezone` (the site's or the permanence's)."""
 
-    kind: Kind
+    kind: AppointmentKind
     counsellor_id: int
     starts_at: datetime
     ends_at: datetime
@@ -70,7 +71,9 @@ class Slot:
 
     @property
     def ref(self) -> SlotRef:
-        place = self.permanence_id if self.kind is Kind.PERMANENCE else self.counsellor_id
+        place = (
+            self.permanence_id if self.kind is AppointmentKind.PERMANENCE else self.counsellor_id
+        )
         assert place is not None, "a permanence slot names its permanence"
         return SlotRef(self.kind, place, self.starts_at)
 

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.booking.wording import local, timezone_of
+from bot.core.vocabulary import AppointmentKind, AppointmentStatus
 from bot.storage.models import Appointment
 from bot.storage.staff_agenda import appointments_between
 
@@ -19,26 +20,26 @@ MAX_DAYS = 92
 # Local days run from UTC-12 to UTC+14: a UTC window this much wider holds every local day.
 _WIDEST_OFFSET = timedelta(hours=14)
 
-KIND_LABELS = {
-    "on_site": "sur place",
-    "permanence": "permanence",
+KIND_LABELS: dict[str, str] = {
+    AppointmentKind.ON_SITE: "sur place",
+    AppointmentKind.PERMANENCE: "permanence",
     "phone": "téléphone",
     "video": "visio",
 }
-STATUS_LABELS = {
-    "booked": "prévu",
-    "cancelled": "annulé",
-    "rescheduled": "déplacé",
-    "attended": "venu·e",
-    "missed": "absent·e",
+STATUS_LABELS: dict[str, str] = {
+    AppointmentStatus.BOOKED: "prévu",
+    AppointmentStatus.CANCELLED: "annulé",
+    AppointmentStatus.RESCHEDULED: "déplacé",
+    AppointmentStatus.ATTENDED: "venu·e",
+    AppointmentStatus.MISSED: "absent·e",
 }
 
 # Why an outcome is refused, as staff read it.
-OUTCOME_REFUSALS = {
+OUTCOME_REFUSALS: dict[str, str] = {
     "unknown_outcome": "Résultat inconnu : attended (venu·e) ou missed (absent·e).",
     "not_started": "Ce rendez-vous n'a pas encore commencé.",
-    "cancelled": "Ce rendez-vous a été annulé.",
-    "rescheduled": "Ce rendez-vous a été déplacé : note plutôt le nouveau.",
+    AppointmentStatus.CANCELLED: "Ce rendez-vous a été annulé.",
+    AppointmentStatus.RESCHEDULED: "Ce rendez-vous a été déplacé : note plutôt le nouveau.",
 }
 
 
@@ -95,13 +96,15 @@ def first_name_label(appointment: Appointment) -> str:
 def place_label(appointment: Appointment) -> str:
     if appointment.permanence is not None:
         return appointment.permanence.name
-    if appointment.kind == "on_site" and appointment.site is not None:
+    if appointment.kind == AppointmentKind.ON_SITE and appointment.site is not None:
         return appointment.site.name
-    return "par téléphone" if appointment.kind == "phone" else "en visio"
+    return "par téléphone" if appointment.kind == AppointmentKind.PHONE else "en visio"
 
 
 def address(appointment: Appointment) -> str | None:
-    where = appointment.permanence or (appointment.site if appointment.kind == "on_site" else None)
+    where = appointment.permanence or (
+        appointment.site if appointment.kind == AppointmentKind.ON_SITE else None
+    )
     return None if where is None else f"{where.address}, {where.postcode} {where.city}"
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.content.texts import reply_text
+from bot.core.vocabulary import AppointmentKind
 from bot.storage.models import Appointment
 
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
@@ -49,7 +50,7 @@ def place(appointment: Appointment) -> str:
     The appointment's counsellor, site and permanence must be loaded.
     """
     kind = appointment.kind
-    if kind == "permanence" and appointment.permanence is not None:
+    if kind == AppointmentKind.PERMANENCE and appointment.permanence is not None:
         where = appointment.permanence
         return reply_text(
             "booking",
@@ -57,7 +58,7 @@ def place(appointment: Appointment) -> str:
             place_name=where.name,
             address=f"{where.address}, {where.postcode} {where.city}",
         )
-    if kind == "on_site" and appointment.site is not None:
+    if kind == AppointmentKind.ON_SITE and appointment.site is not None:
         site = appointment.site
         return reply_text(
             "booking",
@@ -65,7 +66,7 @@ def place(appointment: Appointment) -> str:
             place_name=site.name,
             address=f"{site.address}, {site.postcode} {site.city}",
         )
-    key = "place_phone" if kind == "phone" else "place_video"
+    key = "place_phone" if kind == AppointmentKind.PHONE else "place_video"
     return reply_text("booking", key, counsellor=appointment.counsellor.display_name)
 
 

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from bot.core.vocabulary import Orientation
 from bot.eligibility.free_text import TaxSituation
 
 CENT = Decimal("0.01")
@@ -40,14 +41,6 @@ class Contract(StrEnum):
 
 SUSTAINABLE = frozenset({Contract.CDI, Contract.LONG_CDD, Contract.ALTERNANCE})
 HALF_TIME_HOURS = 17.5  # beyond about a half-time job the 15-20 h/week CEJ is hard to follow [S16]
-
-
-class Orientation(StrEnum):
-    SCHOOL = "school"  # under 16: school is compulsory
-    KEEP_STUDYING = "keep_studying"  # already in studies or training
-    CEJ = "cej"
-    PACEA = "pacea"
-    FRANCE_TRAVAIL = "france_travail"  # over the age limit
 
 
 @dataclass(frozen=True, slots=True)

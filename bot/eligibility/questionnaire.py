@@ -13,6 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from bot.core.vocabulary import Orientation
 from bot.eligibility.free_text import (
     TaxSituation,
 )
@@ -23,7 +24,6 @@ from bot.eligibility.outcome import (
     Answers,
     CejParameters,
     Contract,
-    Orientation,
     orientation,
 )
 

@@ -8,13 +8,13 @@ from datetime import date
 from decimal import Decimal
 
 from bot.content.texts import reply_text
+from bot.core.vocabulary import Orientation
 from bot.eligibility.free_text import TaxSituation
 from bot.eligibility.outcome import (
     ADULT_AGE,
     Activity,
     Answers,
     CejParameters,
-    Orientation,
     Outcome,
 )
 from bot.eligibility.situation import FollowedBy

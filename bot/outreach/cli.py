@@ -15,18 +15,18 @@ from typing import TextIO
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from bot.core.ports import SystemClock
+from bot.core.vocabulary import SourceKind
 from bot.outreach import qr
 from bot.outreach.links import Target, links_for
 from bot.outreach.report import figures_json
 from bot.settings import Settings
 from bot.storage import sources
 from bot.storage.database import create_engine, create_session_factory
-from bot.storage.models import SOURCE_KINDS
 
 KIND_LABELS = {
     "poster": "affiche",
     "flyer": "flyer",
-    "permanence": "permanence",
+    SourceKind.PERMANENCE: "permanence",
     "snapchat": "Snapchat",
     "instagram": "Instagram",
     "partner": "partenaire",
@@ -46,7 +46,7 @@ def parser() -> argparse.ArgumentParser:
         "code", help="code court : minuscules, chiffres, - ou _ (ex. boulangerie-gare)"
     )
     add.add_argument("label", help="description, ex. « Affiche boulangerie de la gare »")
-    add.add_argument("--kind", choices=SOURCE_KINDS, default="other")
+    add.add_argument("--kind", choices=list(SourceKind), default=SourceKind.OTHER)
     listing = commands.add_parser("list", help="les actions et les jeunes venus par chacune")
     listing.add_argument("--json", action="store_true", help="sortie JSON")
     archive = commands.add_parser(

@@ -23,6 +23,7 @@ from bot.core import posting
 from bot.core.delivery import DeliveryService
 from bot.core.messages import Author, BotReply, Button, OutgoingMessage
 from bot.core.ports import Clock
+from bot.core.vocabulary import AppointmentStatus
 from bot.rasa.payloads import appointment_choice, payload
 from bot.settings import BookingSettings
 from bot.storage import conversations
@@ -176,8 +177,10 @@ class ReminderService:
     ) -> tuple[str | None, tuple[str, tuple[Button, ...]] | None]:
         """(reason to skip, None), (None, message to send), or (None, None): not now."""
         appointment = reminder.appointment
-        if appointment.status != store.BOOKED:
-            return ("cancelled" if appointment.status == "cancelled" else "not_booked"), None
+        if appointment.status != AppointmentStatus.BOOKED:
+            return (
+                "cancelled" if appointment.status == AppointmentStatus.CANCELLED else "not_booked"
+            ), None
         if reminder.identity is None:
             return "no_channel", None
         if appointment.starts_at <= now:

@@ -28,14 +28,15 @@ from bot.booking.availability import (
 )
 from bot.booking.offers import Place, PlaceKey
 from bot.booking.reminders import plan_reminders
-from bot.booking.slots import DEFAULT_DURATIONS, Kind, Slot, SlotRef
+from bot.booking.slots import DEFAULT_DURATIONS, Slot, SlotRef
+from bot.core.vocabulary import AppointmentKind, AppointmentStatus, ReminderStatus
 from bot.errors import SlotGone, SlotTaken
 from bot.settings import BookingSettings
 from bot.storage import reminders
 from bot.storage.models import (
     UNIT_MINUTES,
     Appointment,
-    AppointmentKind,
+    AppointmentLength,
     AppointmentReminder,
     AppointmentUnit,
     AvailabilityException,
@@ -71,13 +72,13 @@ async def booker_of_sender(session: AsyncSession, public_id: str) -> Booker | No
 async def places(session: AsyncSession) -> dict[PlaceKey, Place]:
     """Every site and permanence young people may be received at, by slot place key."""
     found: dict[PlaceKey, Place] = {
-        (Kind.ON_SITE, site.id): Place(site.name, site.postcode, site.city)
+        (AppointmentKind.ON_SITE, site.id): Place(site.name, site.postcode, site.city)
         for site in await session.scalars(select(Site))
     }
     for permanence in await session.scalars(
         select(Permanence).where(Permanence.cancelled_at.is_(None))
     ):
-        found[(Kind.PERMANENCE, permanence.id)] = Place(
+        found[(AppointmentKind.PERMANENCE, permanence.id)] = Place(
             permanence.name, permanence.postcode, permanence.city
         )
     return found
@@ -113,17 +114,17 @@ async def scheduled_leads(session: AsyncSession, appointment_id: int) -> list[in
         select(AppointmentReminder.lead_minutes)
         .where(
             AppointmentReminder.appointment_id == appointment_id,
-            AppointmentReminder.status == "scheduled",
+            AppointmentReminder.status == ReminderStatus.SCHEDULED,
         )
         .order_by(AppointmentReminder.lead_minutes.desc())
     )
     return list(leads)
 
 
-async def durations(session: AsyncSession) -> dict[Kind, int]:
+async def durations(session: AsyncSession) -> dict[AppointmentKind, int]:
     """Each kind's length: the table's, else the default."""
-    rows = await session.execute(select(AppointmentKind.code, AppointmentKind.duration_minutes))
-    return {**DEFAULT_DURATIONS, **{Kind(code): minutes for code, minutes in rows.all()}}
+    rows = await session.execute(select(AppointmentLength.code, AppointmentLength.duration_minutes))
+    return {**DEFAULT_DURATIONS, **{AppointmentKind(code): minutes for code, minutes in rows.all()}}
 
 
 async def load_agenda(session: AsyncSession, start: datetime, end: datetime) -> Agenda:
@@ -147,7 +148,7 @@ async def load_agenda(session: AsyncSession, start: datetime, end: datetime) -> 
                     h.weekday,
                     h.starts_at,
                     h.ends_at,
-                    frozenset(Kind(k.strip()) for k in h.kinds.split(",") if k.strip()),
+                    frozenset(AppointmentKind(k.strip()) for k in h.kinds.split(",") if k.strip()),
                 )
                 for h in c.hours
             ),
@@ -191,7 +192,7 @@ async def load_agenda(session: AsyncSession, start: datetime, end: datetime) -> 
 
 
 async def free_slots_between(
-    session: AsyncSession, kinds: frozenset[Kind], start: datetime, end: datetime
+    session: AsyncSession, kinds: frozenset[AppointmentKind], start: datetime, end: datetime
 ) -> list[Slot]:
     return free_slots(await load_agenda(session, start, end), kinds, start, end)
 
@@ -234,7 +235,7 @@ async def book(
     try:
         async with session.begin_nested():
             if replaces is not None:
-                await _release(session, replaces, "rescheduled", now)
+                await _release(session, replaces, AppointmentStatus.RESCHEDULED, now)
             appointment = Appointment(
                 contact_id=booker.contact_id,
                 channel_identity_id=booker.channel_identity_id,
@@ -244,9 +245,9 @@ async def book(
                 permanence_id=slot.permanence_id,
                 starts_at=slot.starts_at,
                 ends_at=slot.ends_at,
-                status="booked",
+                status=AppointmentStatus.BOOKED,
                 first_name=first_name,
-                phone=phone if slot.kind is Kind.PHONE else None,
+                phone=phone if slot.kind is AppointmentKind.PHONE else None,
                 topic=topic,
                 replaces_id=replaces.id if replaces is not None else None,
                 calendar_key=secrets.token_urlsafe(32),
@@ -273,7 +274,7 @@ async def book(
 
 async def cancel(session: AsyncSession, appointment: Appointment, now: datetime) -> None:
     """Cancel a booked appointment: its quarters are free again, its reminders will not go."""
-    await _release(session, appointment, "cancelled", now)
+    await _release(session, appointment, AppointmentStatus.CANCELLED, now)
 
 
 async def _release(
@@ -299,7 +300,7 @@ async def upcoming_of_contact(
         with_places(select(Appointment))
         .where(
             Appointment.contact_id == contact_id,
-            Appointment.status == "booked",
+            Appointment.status == AppointmentStatus.BOOKED,
             Appointment.starts_at > now,
         )
         .order_by(Appointment.starts_at)

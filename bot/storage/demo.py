@@ -11,6 +11,7 @@ import holidays
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.core.vocabulary import SourceKind
 from bot.storage.models import (
     AvailabilityException,
     Counsellor,
@@ -64,7 +65,7 @@ PERMANENCE_SLOT_MINUTES = 30
 DEMO_SOURCES = (
     ("boulangerie-centre", "Affiche à la boulangerie du centre", "poster"),
     ("snap-story-dec", "Story Snapchat de décembre", "snapchat"),
-    ("permanence-quartier", "Permanence au pied des immeubles", "permanence"),
+    ("permanence-quartier", "Permanence au pied des immeubles", SourceKind.PERMANENCE),
 )
 
 Interval = tuple[datetime, datetime]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -25,6 +27,16 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from bot.core.messages import Author, ConversationState, Direction, MessageStatus
+from bot.core.vocabulary import (
+    AppointmentKind,
+    AppointmentStatus,
+    ExceptionReason,
+    Orientation,
+    ReminderStatus,
+    SourceKind,
+)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -67,21 +79,9 @@ class Base(DeclarativeBase):
     }
 
 
-CONVERSATION_STATES = ("bot", "waiting_for_counsellor", "with_counsellor", "closed")
-MESSAGE_AUTHORS = ("young_person", "bot", "counsellor", "system")
-MESSAGE_STATUSES = (
-    "received",
-    "processed",
-    "unprocessed",
-    "held",
-    "pending",
-    "sent",
-    "undelivered",
-)
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+def _in(column: str, values: Iterable[StrEnum]) -> str:
+    """The CHECK that keeps a column to the values of its enum (bot/core/: the only source)."""
+    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
 
 
 class MissionLocale(Base):
@@ -140,19 +140,6 @@ class OpeningHours(Base):
     site: Mapped[Site] = relationship(back_populates="opening_hours")
 
 
-SOURCE_KINDS = (
-    "poster",
-    "flyer",
-    "permanence",
-    "snapchat",
-    "instagram",
-    "partner",
-    "event",
-    "website",
-    "other",
-)
-
-
 class OutreachSource(Base):
     """An outreach action (a poster in a bakery, a flyer, a Snapchat story…) and its short code.
 
@@ -161,7 +148,7 @@ class OutreachSource(Base):
     """
 
     __tablename__ = "outreach_sources"
-    __table_args__ = (CheckConstraint(_in("kind", SOURCE_KINDS), name="kind_known"),)
+    __table_args__ = (CheckConstraint(_in("kind", SourceKind), name="kind_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
@@ -216,7 +203,7 @@ class Conversation(Base):
 
     __tablename__ = "conversations"
     __table_args__ = (
-        CheckConstraint(_in("state", CONVERSATION_STATES), name="state_known"),
+        CheckConstraint(_in("state", ConversationState), name="state_known"),
         Index(
             "uq_conversations_one_open",
             "channel_identity_id",
@@ -245,9 +232,9 @@ class Message(Base):
 
     __tablename__ = "messages"
     __table_args__ = (
-        CheckConstraint("direction IN ('in', 'out')", name="direction_known"),
-        CheckConstraint(_in("author", MESSAGE_AUTHORS), name="author_known"),
-        CheckConstraint(_in("status", MESSAGE_STATUSES), name="status_known"),
+        CheckConstraint(_in("direction", Direction), name="direction_known"),
+        CheckConstraint(_in("author", Author), name="author_known"),
+        CheckConstraint(_in("status", MessageStatus), name="status_known"),
         CheckConstraint("text IS NOT NULL OR payload IS NOT NULL", name="has_content"),
         # A platform's message id (or a web chat client's) is answered once: retries are no-ops.
         Index(
@@ -294,9 +281,6 @@ class ReceivedEvent(Base):
     received_at: Mapped[datetime] = mapped_column(index=True)
 
 
-ELIGIBILITY_ORIENTATIONS = ("school", "keep_studying", "cej", "pacea", "france_travail")
-
-
 class EligibilityProfile(Base):
     """A contact's questionnaire answers and estimated outcome, for the counsellor to see.
 
@@ -308,7 +292,7 @@ class EligibilityProfile(Base):
     __tablename__ = "eligibility_profiles"
     __table_args__ = (
         CheckConstraint(
-            f"orientation IS NULL OR {_in('orientation', ELIGIBILITY_ORIENTATIONS)}",
+            f"orientation IS NULL OR {_in('orientation', Orientation)}",
             name="orientation_known",
         ),
         CheckConstraint("age IS NULL OR age BETWEEN 0 AND 120", name="age_range"),
@@ -341,12 +325,6 @@ class EligibilityProfile(Base):
 
 # --- Appointments (issue #6) ---------------------------------------------------------------------
 
-APPOINTMENT_KINDS = ("on_site", "permanence", "phone", "video")
-APPOINTMENT_STATUSES = ("booked", "cancelled", "rescheduled", "attended", "missed")
-# Statuses that hold the counsellor's time (their quarters stay in appointment_units).
-LIVE_APPOINTMENT_STATUSES = ("booked", "attended", "missed")
-EXCEPTION_REASONS = ("leave", "holiday", "closure", "training", "other")
-REMINDER_STATUSES = ("scheduled", "queued", "skipped")
 # Appointments take whole quarters of an hour of their counsellor's time (see AppointmentUnit).
 UNIT_MINUTES = 15
 
@@ -404,7 +382,7 @@ class AvailabilityException(Base):
     __tablename__ = "availability_exceptions"
     __table_args__ = (
         CheckConstraint("starts_at < ends_at", name="starts_before_ends"),
-        CheckConstraint(_in("reason", EXCEPTION_REASONS), name="reason_known"),
+        CheckConstraint(_in("reason", ExceptionReason), name="reason_known"),
         CheckConstraint(
             "counsellor_id IS NOT NULL OR site_id IS NOT NULL", name="counsellor_or_site"
         ),
@@ -454,12 +432,12 @@ class Permanence(Base):
     counsellor: Mapped[Counsellor] = relationship()
 
 
-class AppointmentKind(Base):
+class AppointmentLength(Base):
     """How an appointment takes place and how long it lasts (staff can change the lengths)."""
 
     __tablename__ = "appointment_kinds"
     __table_args__ = (
-        CheckConstraint(_in("code", APPOINTMENT_KINDS), name="code_known"),
+        CheckConstraint(_in("code", AppointmentKind), name="code_known"),
         CheckConstraint(f"duration_minutes % {UNIT_MINUTES} = 0", name="duration_in_units"),
         CheckConstraint("duration_minutes BETWEEN 15 AND 240", name="duration_range"),
     )
@@ -478,13 +456,17 @@ class Appointment(Base):
 
     __tablename__ = "appointments"
     __table_args__ = (
-        CheckConstraint(_in("kind", APPOINTMENT_KINDS), name="kind_known"),
-        CheckConstraint(_in("status", APPOINTMENT_STATUSES), name="status_known"),
+        CheckConstraint(_in("kind", AppointmentKind), name="kind_known"),
+        CheckConstraint(_in("status", AppointmentStatus), name="status_known"),
         CheckConstraint("starts_at < ends_at", name="starts_before_ends"),
         CheckConstraint(
-            "(kind = 'permanence') = (permanence_id IS NOT NULL)", name="permanence_kind"
+            f"(kind = '{AppointmentKind.PERMANENCE.value}') = (permanence_id IS NOT NULL)",
+            name="permanence_kind",
         ),
-        CheckConstraint("kind != 'phone' OR phone IS NOT NULL", name="phone_for_phone_kind"),
+        CheckConstraint(
+            f"kind != '{AppointmentKind.PHONE.value}' OR phone IS NOT NULL",
+            name="phone_for_phone_kind",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -552,7 +534,7 @@ class AppointmentReminder(Base):
 
     __tablename__ = "appointment_reminders"
     __table_args__ = (
-        CheckConstraint(_in("status", REMINDER_STATUSES), name="status_known"),
+        CheckConstraint(_in("status", ReminderStatus), name="status_known"),
         UniqueConstraint("appointment_id", "lead_minutes", name="uq_appointment_reminders_lead"),
         Index("ix_appointment_reminders_due", "status", "due_at"),
     )

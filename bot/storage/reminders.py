@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.booking.reminders import PlannedReminder
 from bot.core.messages import MessageStatus
+from bot.core.vocabulary import AppointmentStatus, ReminderStatus
 from bot.storage.models import (
     Appointment,
     AppointmentReminder,
@@ -24,11 +25,6 @@ from bot.storage.models import (
     Counsellor,
     Message,
 )
-
-SCHEDULED = "scheduled"
-QUEUED = "queued"
-SKIPPED = "skipped"
-BOOKED = "booked"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +52,7 @@ async def insert_planned(
             appointment_id=appointment_id,
             lead_minutes=plan.lead_minutes,
             due_at=plan.due_at or now,
-            status=SCHEDULED if plan.due_at is not None else SKIPPED,
+            status=ReminderStatus.SCHEDULED if plan.due_at is not None else ReminderStatus.SKIPPED,
             skipped_reason=plan.skipped_reason if plan.due_at is None else None,
         )
         for plan in planned
@@ -70,9 +66,9 @@ async def skip_for(session: AsyncSession, appointment_id: int, reason: str) -> i
         update(AppointmentReminder)
         .where(
             AppointmentReminder.appointment_id == appointment_id,
-            AppointmentReminder.status == SCHEDULED,
+            AppointmentReminder.status == ReminderStatus.SCHEDULED,
         )
-        .values(status=SKIPPED, skipped_reason=reason)
+        .values(status=ReminderStatus.SKIPPED, skipped_reason=reason)
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
@@ -82,8 +78,11 @@ async def skip(session: AsyncSession, reminder_id: int, reason: str) -> bool:
     """Skip one reminder if it is still scheduled (False when another sweep took it)."""
     result = await session.execute(
         update(AppointmentReminder)
-        .where(AppointmentReminder.id == reminder_id, AppointmentReminder.status == SCHEDULED)
-        .values(status=SKIPPED, skipped_reason=reason)
+        .where(
+            AppointmentReminder.id == reminder_id,
+            AppointmentReminder.status == ReminderStatus.SCHEDULED,
+        )
+        .values(status=ReminderStatus.SKIPPED, skipped_reason=reason)
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0) == 1)
@@ -97,7 +96,10 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Du
         select(AppointmentReminder, Appointment, ChannelIdentity)
         .join(Appointment, Appointment.id == AppointmentReminder.appointment_id)
         .outerjoin(ChannelIdentity, ChannelIdentity.id == Appointment.channel_identity_id)
-        .where(AppointmentReminder.status == SCHEDULED, AppointmentReminder.due_at <= now)
+        .where(
+            AppointmentReminder.status == ReminderStatus.SCHEDULED,
+            AppointmentReminder.due_at <= now,
+        )
         .order_by(AppointmentReminder.due_at, AppointmentReminder.id)
         .limit(limit)
         .options(
@@ -117,16 +119,17 @@ async def queue(session: AsyncSession, reminder_id: int, now: datetime) -> bool:
     """Take a due reminder for sending, if it is still scheduled and its appointment still
     booked; False when another sweep (or a cancellation) got there first."""
     booked = exists().where(
-        Appointment.id == AppointmentReminder.appointment_id, Appointment.status == BOOKED
+        Appointment.id == AppointmentReminder.appointment_id,
+        Appointment.status == AppointmentStatus.BOOKED,
     )
     result = await session.execute(
         update(AppointmentReminder)
         .where(
             AppointmentReminder.id == reminder_id,
-            AppointmentReminder.status == SCHEDULED,
+            AppointmentReminder.status == ReminderStatus.SCHEDULED,
             booked,
         )
-        .values(status=QUEUED, queued_at=now)
+        .values(status=ReminderStatus.QUEUED, queued_at=now)
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0) == 1)
@@ -157,7 +160,7 @@ async def stranded(session: AsyncSession, now: datetime, limit: int) -> list[Str
         .join(AppointmentReminder, AppointmentReminder.message_id == Message.id)
         .join(Appointment, Appointment.id == AppointmentReminder.appointment_id)
         .where(
-            AppointmentReminder.status == QUEUED,
+            AppointmentReminder.status == ReminderStatus.QUEUED,
             Message.status == MessageStatus.PENDING.value,
             Message.claimed_at.is_(None),
         )
@@ -165,7 +168,7 @@ async def stranded(session: AsyncSession, now: datetime, limit: int) -> list[Str
         .limit(limit)
     )
     return [
-        StrandedMessage(message, status == BOOKED and starts_at > now)
+        StrandedMessage(message, status == AppointmentStatus.BOOKED and starts_at > now)
         for message, status, starts_at in rows
     ]
 

@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy import case, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.vocabulary import AppointmentStatus, SourceKind
 from bot.storage.models import (
-    SOURCE_KINDS,
     Appointment,
     ChannelIdentity,
     Contact,
@@ -55,8 +55,8 @@ async def add_source(
             "le code doit faire 2 à 32 caractères : minuscules, chiffres, - ou _ "
             "(et commencer par une lettre ou un chiffre)"
         )
-    if kind not in SOURCE_KINDS:
-        raise InvalidSource(f"type inconnu : {kind} (possibles : {', '.join(SOURCE_KINDS)})")
+    if kind not in set(SourceKind):
+        raise InvalidSource(f"type inconnu : {kind} (possibles : {', '.join(SourceKind)})")
     if not label.strip() or len(label) > 200:
         raise InvalidSource("le libellé doit faire 1 à 200 caractères")
     if await session.scalar(select(OutreachSource.id).where(OutreachSource.code == canonical)):
@@ -159,7 +159,9 @@ async def _appointment_figures(
     session: AsyncSession, since: datetime | None
 ) -> tuple[dict[int, int], dict[int, int]]:
     """Per source: distinct contacts with an appointment ever booked, and with one attended."""
-    attended_contact = case((Appointment.status == "attended", Appointment.contact_id))
+    attended_contact = case(
+        (Appointment.status == AppointmentStatus.ATTENDED, Appointment.contact_id)
+    )
     query = (
         select(
             Contact.source_id,

@@ -11,13 +11,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.vocabulary import LIVE_APPOINTMENT_STATUSES, AppointmentStatus
 from bot.errors import AppointmentNotFound, OutcomeRefused
 from bot.storage.appointments import with_places
 from bot.storage.models import Appointment
 
-OUTCOMES = ("attended", "missed")
+OUTCOMES = (AppointmentStatus.ATTENDED, AppointmentStatus.MISSED)
 # Statuses an outcome may be recorded (or corrected) from: the appointment still holds its time.
-OUTCOME_FROM = ("booked", "attended", "missed")
+OUTCOME_FROM = LIVE_APPOINTMENT_STATUSES
 MAX_ID = 2**31 - 1
 
 

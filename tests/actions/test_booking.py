@@ -29,8 +29,9 @@ from actions.booking import (
     ValidateBookingForm,
 )
 from actions.booking_messages import reminders_sentence
-from bot.booking.slots import Kind, SlotRef
+from bot.booking.slots import SlotRef
 from bot.core.action_services import ActionServices
+from bot.core.vocabulary import AppointmentKind
 from bot.eligibility.reading import RESUMING_INTENTS
 from bot.storage import appointments as store
 from bot.storage.models import (
@@ -119,7 +120,7 @@ async def test_picking_a_slot_books_it_at_once_then_asks_the_first_name_as_optio
     [appointment] = await _appointments(sessions)
     assert (appointment.status, appointment.first_name) == ("booked", None)
     assert SlotRef.parse(code) == SlotRef(
-        Kind.ON_SITE, appointment.counsellor_id, appointment.starts_at
+        AppointmentKind.ON_SITE, appointment.counsellor_id, appointment.starts_at
     )
     assert values[Field.SLOT] == code
     assert values[Field.BOOKED] == appointment.id
@@ -302,7 +303,8 @@ async def test_more_slots_another_way_or_a_message_that_is_not_a_pick(sender: st
     )
     phone = slots_of(events)
     assert phone[Field.MODE] == "phone"
-    assert {SlotRef.parse(e["code"]).kind for e in phone[Field.OFFER]["slots"]} == {Kind.PHONE}  # type: ignore[union-attr]
+    kinds = {SlotRef.parse(e["code"]).kind for e in phone[Field.OFFER]["slots"]}  # type: ignore[union-attr]
+    assert kinds == {AppointmentKind.PHONE}
 
     events, _ = await run(ValidateBookingForm(), booking(sender, "euh bof", base))
     assert slots_of(events)[Field.RETRY] == "unreadable"
@@ -743,7 +745,8 @@ async def test_the_nearest_place_comes_first_when_the_questionnaire_gave_a_town(
     assert after["slots"][0]["line"] == (
         "vendredi 27 novembre à 8h — permanence Résidence Les Tilleuls (salle commune)"
     )
-    assert [SlotRef.parse(e["code"]).kind for e in after["slots"][:2]] == [Kind.PERMANENCE] * 2  # type: ignore[union-attr]
+    first_two = [SlotRef.parse(e["code"]).kind for e in after["slots"][:2]]  # type: ignore[union-attr]
+    assert first_two == [AppointmentKind.PERMANENCE] * 2
 
 
 @pytest.mark.parametrize(

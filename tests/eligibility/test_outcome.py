@@ -7,13 +7,13 @@ from decimal import Decimal
 
 import pytest
 
+from bot.core.vocabulary import Orientation
 from bot.eligibility.free_text import TaxSituation
 from bot.eligibility.outcome import (
     Activity,
     Answers,
     CejParameters,
     Contract,
-    Orientation,
     age_on,
     assess,
 )

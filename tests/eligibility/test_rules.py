@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from bot.core.vocabulary import Orientation
 from bot.eligibility.free_text import TaxSituation
-from bot.eligibility.outcome import Activity, Answers, Orientation, assess
+from bot.eligibility.outcome import Activity, Answers, assess
 from bot.eligibility.rules import load_cej_parameters
 
 

@@ -125,8 +125,12 @@ async def test_asking_for_a_human_hands_over_and_rasa_is_no_longer_asked(
     [acknowledged] = after
     assert "bien arrivé" in acknowledged["text"]
     assert "17 ou 112" in acknowledged["text"]
-    [receipt] = again  # kept for the counsellor, with a receipt: Rasa still not asked
+    # Kept for the counsellor, with a receipt; a clear question is answered meanwhile from the
+    # topics' content (#8): Rasa still not asked.
+    receipt, meanwhile = again
     assert receipt["text"] == "Reçu 👍 C'est transmis à l'équipe."
+    assert meanwhile["text"].startswith("En attendant")
+    assert "CEJ" in meanwhile["text"]
     [(state,)] = query(
         stack.database_file, "SELECT state FROM conversations ORDER BY id DESC LIMIT 1"
     )

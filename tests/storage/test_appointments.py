@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.booking.slots import Kind, SlotRef
+from bot.booking.slots import SlotRef
+from bot.core.vocabulary import AppointmentKind
 from bot.errors import SlotGone, SlotTaken
 from bot.settings import BookingSettings
 from bot.storage import appointments as store
@@ -87,7 +88,7 @@ async def test_booking_takes_the_slot_its_quarters_and_plans_reminders(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     counsellor, people = await _agenda(sessions)
-    ref = SlotRef(Kind.ON_SITE, counsellor.id, TUESDAY_1030)
+    ref = SlotRef(AppointmentKind.ON_SITE, counsellor.id, TUESDAY_1030)
 
     appointment = await _book(sessions, ref, await _booker(sessions, people[0]))
 
@@ -109,7 +110,10 @@ async def test_booking_takes_the_slot_its_quarters_and_plans_reminders(
             (1440, "scheduled"),
         ]
         free = await store.free_slots_between(
-            session, frozenset({Kind.ON_SITE}), TUESDAY_1030, TUESDAY_1030 + timedelta(hours=1)
+            session,
+            frozenset({AppointmentKind.ON_SITE}),
+            TUESDAY_1030,
+            TUESDAY_1030 + timedelta(hours=1),
         )
     assert TUESDAY_1030 not in [s.starts_at for s in free]
 
@@ -123,11 +127,11 @@ async def test_a_slot_that_is_not_offered_cannot_be_booked(
     not_on_the_grid = TUESDAY_1030 + timedelta(minutes=15)
     lunch = datetime(2026, 12, 8, 12, 30, tzinfo=PARIS).astimezone(UTC)
     for ref in (
-        SlotRef(Kind.ON_SITE, counsellor.id, too_soon),
-        SlotRef(Kind.ON_SITE, counsellor.id, not_on_the_grid),
-        SlotRef(Kind.ON_SITE, counsellor.id, lunch),
-        SlotRef(Kind.PERMANENCE, 999, TUESDAY_1030),
-        SlotRef(Kind.ON_SITE, counsellor.id + 1, TUESDAY_1030),
+        SlotRef(AppointmentKind.ON_SITE, counsellor.id, too_soon),
+        SlotRef(AppointmentKind.ON_SITE, counsellor.id, not_on_the_grid),
+        SlotRef(AppointmentKind.ON_SITE, counsellor.id, lunch),
+        SlotRef(AppointmentKind.PERMANENCE, 999, TUESDAY_1030),
+        SlotRef(AppointmentKind.ON_SITE, counsellor.id + 1, TUESDAY_1030),
     ):
         with pytest.raises(SlotGone):
             await _book(sessions, ref, booker)
@@ -148,7 +152,7 @@ async def test_leave_removes_the_slots(sessions: async_sessionmaker[AsyncSession
     with pytest.raises(SlotGone):
         await _book(
             sessions,
-            SlotRef(Kind.ON_SITE, counsellor.id, TUESDAY_1030),
+            SlotRef(AppointmentKind.ON_SITE, counsellor.id, TUESDAY_1030),
             await _booker(sessions, people[0]),
         )
 
@@ -158,7 +162,7 @@ async def test_two_people_racing_for_one_slot_give_exactly_one_booking(
 ) -> None:
     counsellor, people = await _agenda(sessions)
     bookers = [await _booker(sessions, p) for p in people]
-    ref = SlotRef(Kind.ON_SITE, counsellor.id, TUESDAY_1030)
+    ref = SlotRef(AppointmentKind.ON_SITE, counsellor.id, TUESDAY_1030)
 
     results = await asyncio.gather(
         *(_book(sessions, ref, booker) for booker in bookers), return_exceptions=True
@@ -178,8 +182,8 @@ async def test_overlapping_slots_of_different_lengths_race_to_one_booking(
     counsellor, people = await _agenda(sessions)
     bookers = [await _booker(sessions, p) for p in people[:2]]
     # On site 9:45-10:30 and by phone 10:00-10:30: same counsellor, overlapping quarters.
-    on_site = SlotRef(Kind.ON_SITE, counsellor.id, TUESDAY_1030 - timedelta(minutes=45))
-    phone = SlotRef(Kind.PHONE, counsellor.id, TUESDAY_1030 - timedelta(minutes=30))
+    on_site = SlotRef(AppointmentKind.ON_SITE, counsellor.id, TUESDAY_1030 - timedelta(minutes=45))
+    phone = SlotRef(AppointmentKind.PHONE, counsellor.id, TUESDAY_1030 - timedelta(minutes=30))
 
     results = await asyncio.gather(
         _book(sessions, on_site, bookers[0]),
@@ -214,7 +218,7 @@ async def test_cancelling_frees_the_slot_and_skips_the_reminders(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     counsellor, people = await _agenda(sessions)
-    ref = SlotRef(Kind.ON_SITE, counsellor.id, TUESDAY_1030)
+    ref = SlotRef(AppointmentKind.ON_SITE, counsellor.id, TUESDAY_1030)
     appointment = await _book(sessions, ref, await _booker(sessions, people[0]))
 
     async with sessions() as session, session.begin():
@@ -236,11 +240,13 @@ async def test_rescheduling_books_the_new_slot_and_releases_the_old_one_together
 ) -> None:
     counsellor, people = await _agenda(sessions)
     booker = await _booker(sessions, people[0])
-    first = await _book(sessions, SlotRef(Kind.ON_SITE, counsellor.id, TUESDAY_1030), booker)
+    first = await _book(
+        sessions, SlotRef(AppointmentKind.ON_SITE, counsellor.id, TUESDAY_1030), booker
+    )
     later = TUESDAY_1030 + timedelta(days=1)
 
     moved = await _book(
-        sessions, SlotRef(Kind.ON_SITE, counsellor.id, later), booker, replaces=first
+        sessions, SlotRef(AppointmentKind.ON_SITE, counsellor.id, later), booker, replaces=first
     )
 
     assert moved.replaces_id == first.id
@@ -256,8 +262,10 @@ async def test_a_failed_reschedule_keeps_the_old_appointment(
 ) -> None:
     counsellor, people = await _agenda(sessions)
     booker = await _booker(sessions, people[0])
-    first = await _book(sessions, SlotRef(Kind.ON_SITE, counsellor.id, TUESDAY_1030), booker)
-    later = SlotRef(Kind.ON_SITE, counsellor.id, TUESDAY_1030 + timedelta(days=1))
+    first = await _book(
+        sessions, SlotRef(AppointmentKind.ON_SITE, counsellor.id, TUESDAY_1030), booker
+    )
+    later = SlotRef(AppointmentKind.ON_SITE, counsellor.id, TUESDAY_1030 + timedelta(days=1))
     await _book(sessions, later, await _booker(sessions, people[1]))  # someone was quicker
 
     with pytest.raises(SlotGone):
@@ -273,8 +281,10 @@ async def test_the_first_name_may_come_after_booking_and_only_on_ones_own_appoin
 ) -> None:
     counsellor, people = await _agenda(sessions)
     booker, stranger = [await _booker(sessions, person) for person in people[:2]]
-    named = await _book(sessions, SlotRef(Kind.ON_SITE, counsellor.id, TUESDAY_1030), booker)
-    later = SlotRef(Kind.ON_SITE, counsellor.id, TUESDAY_1030 + timedelta(days=1))
+    named = await _book(
+        sessions, SlotRef(AppointmentKind.ON_SITE, counsellor.id, TUESDAY_1030), booker
+    )
+    later = SlotRef(AppointmentKind.ON_SITE, counsellor.id, TUESDAY_1030 + timedelta(days=1))
 
     unnamed = await _book(sessions, later, booker, first_name=None)
 
@@ -306,7 +316,7 @@ async def test_permanence_slots_are_booked_at_the_permanence(
             friday_8 + timedelta(hours=4, minutes=30),
             NOW,
         )
-    ref = SlotRef(Kind.PERMANENCE, permanence.id, friday_8 + timedelta(minutes=30))
+    ref = SlotRef(AppointmentKind.PERMANENCE, permanence.id, friday_8 + timedelta(minutes=30))
 
     appointment = await _book(sessions, ref, await _booker(sessions, people[0]))
 
@@ -316,7 +326,7 @@ async def test_permanence_slots_are_booked_at_the_permanence(
     assert appointment.kind == "permanence"
     async with sessions() as session:
         places = await store.places(session)
-    assert places[(Kind.PERMANENCE, permanence.id)].postcode == "69008"
+    assert places[(AppointmentKind.PERMANENCE, permanence.id)].postcode == "69008"
 
 
 async def test_erasing_the_contact_erases_appointments_quarters_and_reminders(
@@ -324,7 +334,7 @@ async def test_erasing_the_contact_erases_appointments_quarters_and_reminders(
 ) -> None:
     counsellor, people = await _agenda(sessions)
     booker = await _booker(sessions, people[0])
-    await _book(sessions, SlotRef(Kind.ON_SITE, counsellor.id, TUESDAY_1030), booker)
+    await _book(sessions, SlotRef(AppointmentKind.ON_SITE, counsellor.id, TUESDAY_1030), booker)
 
     async with sessions() as session, session.begin():
         await delete_contact(session, booker.contact_id)

@@ -1,0 +1,75 @@
+"""The words the database stores for appointments, reminders, outreach and eligibility: each set
+of values is one enum here, the only source. The storage builds its CHECK constraints from them
+(bot/storage/models/), the domain modules compare against them; no bare string elsewhere.
+
+(The conversation and message words are in bot/core/messages.py.)
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AppointmentKind(StrEnum):
+    """How an appointment takes place (appointment_kinds holds each one's length)."""
+
+    ON_SITE = "on_site"
+    PERMANENCE = "permanence"
+    PHONE = "phone"
+    VIDEO = "video"
+
+
+class AppointmentStatus(StrEnum):
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+    RESCHEDULED = "rescheduled"  # replaced by another appointment
+    ATTENDED = "attended"
+    MISSED = "missed"
+
+
+# Statuses that hold the counsellor's time (their quarters stay in appointment_units).
+LIVE_APPOINTMENT_STATUSES = (
+    AppointmentStatus.BOOKED,
+    AppointmentStatus.ATTENDED,
+    AppointmentStatus.MISSED,
+)
+
+
+class ExceptionReason(StrEnum):
+    """Why a counsellor is away from their usual hours."""
+
+    LEAVE = "leave"
+    HOLIDAY = "holiday"
+    CLOSURE = "closure"
+    TRAINING = "training"
+    OTHER = "other"
+
+
+class ReminderStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    QUEUED = "queued"  # its message is written
+    SKIPPED = "skipped"  # not sent, with a reason
+
+
+class SourceKind(StrEnum):
+    """The kind of an outreach action (a poster in a bakery, a Snapchat story…)."""
+
+    POSTER = "poster"
+    FLYER = "flyer"
+    PERMANENCE = "permanence"
+    SNAPCHAT = "snapchat"
+    INSTAGRAM = "instagram"
+    PARTNER = "partner"
+    EVENT = "event"
+    WEBSITE = "website"
+    OTHER = "other"
+
+
+class Orientation(StrEnum):
+    """Which scheme the eligibility questionnaire points to."""
+
+    SCHOOL = "school"  # under 16: school is compulsory
+    KEEP_STUDYING = "keep_studying"  # already in studies or training
+    CEJ = "cej"
+    PACEA = "pacea"
+    FRANCE_TRAVAIL = "france_travail"  # over the age limit
