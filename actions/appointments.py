@@ -133,6 +133,13 @@ class ActionAppointmentAttending(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        if tracker.get_slot(CANCEL_ASKED) is not None and confirmed_in_words(
+            tracker, ActionAppointmentCancel().name()
+        ):
+            # « oui je confirme » typed right after « tu veux vraiment annuler … ? » reads as
+            # confirm_appointment: it confirms the cancellation (the « Non, je le garde » button
+            # carries a payload, never a plain yes).
+            return await ActionAppointmentCancel().run(dispatcher, tracker, domain)
         context = services()
         now = context.clock.now()
         choice = choice_of(tracker)

@@ -761,9 +761,11 @@ def test_the_confirmation_says_which_reminders_will_come(leads: list[int], sente
     assert reminders_sentence(leads) == sentence
 
 
-def _after_the_cancel_question(sender: str, text: str, slots: dict[str, Any]) -> Tracker:
+def _after_the_cancel_question(
+    sender: str, text: str, slots: dict[str, Any], intent: str = "affirm"
+) -> Tracker:
     """A typed answer right after action_appointment_cancel asked its question."""
-    latest = {"text": text, "intent": {"name": "affirm", "confidence": 0.95}, "entities": []}
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.95}, "entities": []}
     return Tracker.from_dict(
         {
             "sender_id": sender,
@@ -805,6 +807,29 @@ async def test_a_plain_yes_typed_to_the_cancel_question_cancels_that_appointment
     assert unsure["text"].startswith("Tu veux annuler ton rendez-vous")
     assert done["text"].startswith("C'est annulé")
     assert slots_of(events)["cancel_asked"] is None
+    async with sessions() as session:
+        assert (await session.get_one(Appointment, asked)).status == "cancelled"
+
+
+async def test_a_typed_je_confirme_read_as_confirm_appointment_cancels_too(
+    sender: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    # « oui je confirme » reads as confirm_appointment, whose rule runs the attending action
+    # (dev conversations d_two, #8); the « Non, je le garde » button still keeps it.
+    await _book_first(sender)
+    asked_events, _ = await run(
+        ActionAppointmentCancel(), message_tracker(sender, "annule le stp", "cancel_appointment")
+    )
+    asked = slots_of(asked_events)["cancel_asked"]
+
+    _, [done] = await run(
+        ActionAppointmentAttending(),
+        _after_the_cancel_question(
+            sender, "oui je confirme", {"cancel_asked": asked}, intent="confirm_appointment"
+        ),
+    )
+
+    assert done["text"].startswith("C'est annulé")
     async with sessions() as session:
         assert (await session.get_one(Appointment, asked)).status == "cancelled"
 
