@@ -56,6 +56,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 # Rasa's own checks: the training data is consistent (warnings fail), and the test stories in
 # tests/stories/ are predicted exactly by the current model.

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actions.confirmation import carries_distress, confirmed_by_button, confirmed_in_words
 from actions.forms import choice_of
+from bot.booking import agenda
 from bot.booking.wording import button_label, day_and_time, place, timezone_of
 from bot.content.texts import reply_text
 from bot.core.action_services import services
@@ -116,7 +117,7 @@ class ActionAppointmentCancel(Action):
                     ],
                 )
                 return [SlotSet(CANCEL_ASKED, target.id)]
-            await store.cancel(session, target, now)
+            await agenda.cancel(session, target, now)
         dispatcher.utter_message(
             text=reply_text("booking", "cancelled"),
             buttons=[button("button_new", "/book_appointment")],

@@ -44,6 +44,7 @@ from actions.forms import (
 )
 from actions.mission_locale import say_site_info
 from actions.topics import answer_topic, outside_the_area, topic_question
+from bot.booking import agenda
 from bot.booking.offers import Mode, offer, place_key
 from bot.booking.preferences import Preference, preference_in, says_any_day
 from bot.booking.reading import (
@@ -152,7 +153,7 @@ async def make_offer(
     """The slots to show, as stored in `booking_offer`; None when there is none at all."""
     now = context.clock.now()
     start, end = now + context.booking.min_notice, now + context.booking.horizon
-    slots = await store.free_slots_between(session, mode.kinds, start, end)
+    slots = await agenda.free_slots_between(session, mode.kinds, start, end)
     matched: bool | str | None = None
     if preference is not None:
         liked = [s for s in slots if preference.accepts(local(s.starts_at, s.timezone))]
@@ -163,7 +164,7 @@ async def make_offer(
             liked = [s for s in slots if same_day.accepts(local(s.starts_at, s.timezone))]
             matched = "day" if liked else False
         slots = liked or slots  # nothing then: the next ones, and the young person is told
-    places = await store.places(session)
+    places = await agenda.places(session)
     postcode, town = await town_of(session, tracker)
     shown = offer(slots, page, places=places, postcode=postcode, town=town)
     if not shown.slots:
@@ -389,7 +390,7 @@ class ValidateBookingForm(Action):
         context = services()
         if ref is not None:
             async with context.sessions() as session:
-                slot = await store.find_free(session, ref, context.clock.now(), context.booking)
+                slot = await agenda.find_free(session, ref, context.clock.now(), context.booking)
             if slot is not None:
                 return {Field.SLOT: slot.code}
         return {Field.SLOT: None, Field.PAGE: 0, Field.RETRY: "gone"}
@@ -501,7 +502,7 @@ async def book_slot(
         profile = await profile_of(session, tracker.sender_id)
         name = values.get(Field.NAME)
         try:
-            appointment = await store.book(
+            appointment = await agenda.book(
                 session,
                 ref,
                 booker,

@@ -41,7 +41,7 @@ from bot.rasa.client import RasaHttpClient
 from bot.rasa.model import current_model
 from bot.rasa.supervisor import RASA_LOGGING_CONFIG, ProcessSupervisor, rasa_argv, rasa_env
 from bot.rasa.tracker_store import SqlTrackerEraser
-from bot.scheduling.reminders import ReminderService
+from bot.scheduling.reminder_sweep import ReminderService
 from bot.settings import Settings
 from bot.storage import events
 from bot.storage.database import create_engine, create_session_factory

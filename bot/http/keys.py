@@ -13,7 +13,7 @@ from bot.core.dialogue import DialogueService
 from bot.core.ports import Clock
 from bot.rasa.client import RasaHttpClient
 from bot.rasa.supervisor import ProcessSupervisor
-from bot.scheduling.reminders import ReminderService
+from bot.scheduling.reminder_sweep import ReminderService
 from bot.settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)

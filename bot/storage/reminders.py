@@ -15,7 +15,6 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.booking.reminders import PlannedReminder
 from bot.core.messages import MessageStatus
 from bot.core.vocabulary import AppointmentStatus, ReminderStatus
 from bot.storage.models import (
@@ -37,6 +36,15 @@ class DueReminder:
     due_at: datetime
     appointment: Appointment
     identity: ChannelIdentity | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedReminder:
+    """One lead of the settings for one appointment: when it is due (UTC), or why it is not."""
+
+    lead_minutes: int
+    due_at: datetime | None  # None when skipped
+    skipped_reason: str | None  # too_late, night, merged
 
 
 async def insert_planned(

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from bot.booking.reminders import PlannedReminder, is_quiet, plan_reminders, quiet_ends_at
+from bot.booking.reminder_plan import is_quiet, plan_reminders, quiet_ends_at
 from bot.settings import BookingSettings
+from bot.storage.reminders import PlannedReminder
 
 PARIS = "Europe/Paris"
 MARTINIQUE = "America/Martinique"

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.booking import agenda
 from bot.booking.slots import SlotRef
 from bot.core.vocabulary import AppointmentKind
 from bot.errors import SlotGone, SlotTaken
@@ -66,7 +67,7 @@ async def _book(
     first_name: str | None = "Lina",
 ) -> Appointment:
     async with sessions() as session, session.begin():
-        return await store.book(
+        return await agenda.book(
             session,
             ref,
             booker,
@@ -109,7 +110,7 @@ async def test_booking_takes_the_slot_its_quarters_and_plans_reminders(
             (120, "scheduled"),
             (1440, "scheduled"),
         ]
-        free = await store.free_slots_between(
+        free = await agenda.free_slots_between(
             session,
             frozenset({AppointmentKind.ON_SITE}),
             TUESDAY_1030,
@@ -222,7 +223,7 @@ async def test_cancelling_frees_the_slot_and_skips_the_reminders(
     appointment = await _book(sessions, ref, await _booker(sessions, people[0]))
 
     async with sessions() as session, session.begin():
-        await store.cancel(session, appointment, NOW)
+        await agenda.cancel(session, appointment, NOW)
 
     async with sessions() as session:
         stored = await session.get_one(Appointment, appointment.id)
@@ -325,7 +326,7 @@ async def test_permanence_slots_are_booked_at_the_permanence(
     assert appointment.site_id is None
     assert appointment.kind == "permanence"
     async with sessions() as session:
-        places = await store.places(session)
+        places = await agenda.places(session)
     assert places[(AppointmentKind.PERMANENCE, permanence.id)].postcode == "69008"
 
 

@@ -13,7 +13,6 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.booking.reminders import PlannedReminder
 from bot.channels.webchat.api import external_id
 from bot.core.delivery import DeliveryReport, DeliveryService
 from bot.core.messages import (
@@ -25,12 +24,13 @@ from bot.core.messages import (
     Recipient,
 )
 from bot.http.keys import CLOCK, REMINDERS, SCHEDULER, SESSIONS
-from bot.scheduling.reminders import ReminderService
+from bot.scheduling.reminder_sweep import ReminderService
 from bot.settings import BookingSettings
 from bot.storage import conversations
 from bot.storage import reminders as store
 from bot.storage.database import create_engine, create_session_factory
 from bot.storage.models import Appointment, AppointmentReminder, Conversation, Message
+from bot.storage.reminders import PlannedReminder
 from tests.booking.factories import make_appointment, make_counsellor, make_identity, make_site
 from tests.conftest import FixedClock
 

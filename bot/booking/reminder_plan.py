@@ -10,11 +10,11 @@ time before an early appointment. Leads are absolute durations: across a change 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.settings import BookingSettings
+from bot.storage.reminders import PlannedReminder
 
 # A reminder moved out of the quiet hours goes out this long before they begin.
 BEFORE_QUIET = timedelta(minutes=15)
@@ -29,15 +29,6 @@ NIGHT = "night"
 MERGED = "merged"
 
 QuietHours = tuple[time, time]
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedReminder:
-    """One lead of the settings for one appointment: when it is due (UTC), or why it is not."""
-
-    lead_minutes: int
-    due_at: datetime | None  # None when skipped
-    skipped_reason: str | None  # too_late, night, merged
 
 
 def plan_reminders(

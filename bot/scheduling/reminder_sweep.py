@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.booking.reminders import is_quiet, quiet_ends_at
+from bot.booking.reminder_plan import is_quiet, quiet_ends_at
 from bot.booking.wording import clock_time, day_and_time, local, place, timezone_of
 from bot.content.texts import reply_text
 from bot.core import posting
