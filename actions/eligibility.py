@@ -25,6 +25,7 @@ from actions.forms import (
     latest_text,
 )
 from actions.topics import answer_topic, remembered, situation_of, topic_question
+from bot.booking.places import place_of
 from bot.content.texts import reply_text
 from bot.core.action_services import services
 from bot.core.topics import Point, Topic, load_topic_content, read_point, read_topic
@@ -215,7 +216,7 @@ class ActionEligibilityOutcome(Action):
             await save_answers(session, tracker.sender_id, values, context.clock.now(), stored)
             line = None
             if site is not None:
-                address = f"{site.address}, {site.postcode} {site.city}"
+                address = place_of(site).full_address
                 line = SiteLine(site.mission_locale.name, site.name, address)
         for reply in compose(
             outcome, answers, rules, values.get(Slot.FOLLOWED), line, town is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.booking.places import place_of
 from bot.content.texts import reply_text
 from bot.core.action_services import services
 from bot.core.opening_hours import status_now, weekly_schedule
@@ -28,7 +29,7 @@ async def say_site_info(dispatcher: CollectingDispatcher, *, simple: bool = Fals
                 "simple" if simple else "text",
                 mission_locale=site.mission_locale.name,
                 site_name=site.name,
-                address=f"{site.address}, {site.postcode} {site.city}",
+                address=place_of(site).full_address,
                 phone=site.phone or "—",
                 hours=weekly_schedule(periods),
                 now_status=status_now(periods, context.clock.now(), site.timezone),

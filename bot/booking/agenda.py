@@ -24,7 +24,7 @@ from bot.booking.availability import (
     WeeklyBlock,
     free_slots,
 )
-from bot.booking.offers import Place, PlaceKey
+from bot.booking.places import Place, PlaceKey, place_of
 from bot.booking.reminder_plan import plan_reminders
 from bot.booking.slots import DEFAULT_DURATIONS, Slot, SlotRef
 from bot.core.vocabulary import AppointmentKind, AppointmentStatus
@@ -41,13 +41,10 @@ UNIT = timedelta(minutes=UNIT_MINUTES)
 async def places(session: AsyncSession) -> dict[PlaceKey, Place]:
     """Every site and permanence young people may be received at, by slot place key."""
     found: dict[PlaceKey, Place] = {
-        (AppointmentKind.ON_SITE, site.id): Place(site.name, site.postcode, site.city)
-        for site in await store.sites(session)
+        (AppointmentKind.ON_SITE, site.id): place_of(site) for site in await store.sites(session)
     }
     for permanence in await store.open_permanences(session):
-        found[(AppointmentKind.PERMANENCE, permanence.id)] = Place(
-            permanence.name, permanence.postcode, permanence.city
-        )
+        found[(AppointmentKind.PERMANENCE, permanence.id)] = place_of(permanence)
     return found
 
 

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from icalendar import STATUS, Alarm, Calendar, Event
 
+from bot.booking.places import where
 from bot.content.texts import reply_text
 from bot.core.vocabulary import AppointmentKind, AppointmentStatus
 from bot.storage.models import Appointment, Site
@@ -59,20 +60,15 @@ def calendar_file(appointment: Appointment, public_url: str) -> bytes:
 
 def _location(appointment: Appointment) -> str | None:
     """The address where the young person goes; none for a phone or video appointment."""
-    if appointment.kind == AppointmentKind.PERMANENCE and appointment.permanence is not None:
-        where = appointment.permanence
-        return f"{where.name}, {where.address}, {where.postcode} {where.city}"
-    if appointment.kind == AppointmentKind.ON_SITE and appointment.site is not None:
-        site = appointment.site
-        return f"{site.name}, {site.address}, {site.postcode} {site.city}"
-    return None
+    there = where(appointment)
+    return None if there is None else f"{there.name}, {there.full_address}"
 
 
 def _description(appointment: Appointment, called_off: bool) -> str:
     if called_off:
         return reply_text("calendar", appointment.status)
     lines = []
-    if appointment.kind in ("phone", "video"):
+    if appointment.kind in (AppointmentKind.PHONE, AppointmentKind.VIDEO):
         counsellor = appointment.counsellor.display_name
         lines.append(reply_text("calendar", f"how_{appointment.kind}", counsellor=counsellor))
         lines.append(reply_text("calendar", "bring_remote"))

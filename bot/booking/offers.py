@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.booking.availability import spread
+from bot.booking.places import Place, PlaceKey
 from bot.booking.slots import Slot
 from bot.core.vocabulary import AppointmentKind
 from bot.storage.sites import department_of, fold_town
@@ -30,18 +31,6 @@ class Mode(StrEnum):
         if self is Mode.VIDEO:
             return frozenset({AppointmentKind.VIDEO})
         return frozenset({AppointmentKind.ON_SITE, AppointmentKind.PERMANENCE})
-
-
-@dataclass(frozen=True, slots=True)
-class Place:
-    """Where in-person slots happen: a site or a permanence, its name, postcode and town."""
-
-    name: str
-    postcode: str
-    city: str
-
-
-PlaceKey = tuple[AppointmentKind, int]  # (ON_SITE, site id) or (PERMANENCE, permanence id)
 
 
 @dataclass(frozen=True, slots=True)

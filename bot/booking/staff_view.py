@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.booking.places import where
 from bot.booking.wording import local, timezone_of
 from bot.core.vocabulary import AppointmentKind, AppointmentStatus
 from bot.storage.models import Appointment
@@ -102,10 +103,8 @@ def place_label(appointment: Appointment) -> str:
 
 
 def address(appointment: Appointment) -> str | None:
-    where = appointment.permanence or (
-        appointment.site if appointment.kind == AppointmentKind.ON_SITE else None
-    )
-    return None if where is None else f"{where.address}, {where.postcode} {where.city}"
+    there = where(appointment)
+    return None if there is None else there.full_address
 
 
 def appointment_json(appointment: Appointment) -> dict[str, object]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.booking.places import where
 from bot.content.texts import reply_text
 from bot.core.vocabulary import AppointmentKind
 from bot.storage.models import Appointment
@@ -49,23 +50,10 @@ def place(appointment: Appointment) -> str:
 
     The appointment's counsellor, site and permanence must be loaded.
     """
-    kind = appointment.kind
-    if kind == AppointmentKind.PERMANENCE and appointment.permanence is not None:
-        where = appointment.permanence
-        return reply_text(
-            "booking",
-            "place_permanence",
-            place_name=where.name,
-            address=f"{where.address}, {where.postcode} {where.city}",
-        )
-    if kind == AppointmentKind.ON_SITE and appointment.site is not None:
-        site = appointment.site
-        return reply_text(
-            "booking",
-            "place_on_site",
-            place_name=site.name,
-            address=f"{site.address}, {site.postcode} {site.city}",
-        )
+    kind, there = appointment.kind, where(appointment)
+    if there is not None:
+        key = "place_permanence" if kind == AppointmentKind.PERMANENCE else "place_on_site"
+        return reply_text("booking", key, place_name=there.name, address=there.full_address)
     key = "place_phone" if kind == AppointmentKind.PHONE else "place_video"
     return reply_text("booking", key, counsellor=appointment.counsellor.display_name)
 
