@@ -94,7 +94,7 @@ class ActionAppointmentCancel(Action):
             # A yes to « tu n'as pas de rendez-vous, tu veux en prendre un ? »: the way to book.
             dispatcher.utter_message(
                 text=reply_text("booking", "yes_to_book"),
-                buttons=[button("button_book", "/book_appointment")],
+                buttons=[button("button_book", payload("book_appointment"))],
             )
             return [SlotSet(CANCEL_ASKED, None)]
         async with context.sessions() as session, session.begin():
@@ -120,7 +120,7 @@ class ActionAppointmentCancel(Action):
             await agenda.cancel(session, target, now)
         dispatcher.utter_message(
             text=reply_text("booking", "cancelled"),
-            buttons=[button("button_new", "/book_appointment")],
+            buttons=[button("button_new", payload("book_appointment"))],
         )
         return [SlotSet(CANCEL_ASKED, None)]
 
@@ -164,7 +164,10 @@ async def say_booked_elsewhere(dispatcher: CollectingDispatcher) -> None:
     dispatcher.utter_message(
         text=reply_text("booking", "booked_elsewhere", phone=phone),
         buttons=[
-            {"title": reply_text("not_understood", "button_human"), "payload": "/request_human"}
+            {
+                "title": reply_text("not_understood", "button_human"),
+                "payload": payload("request_human"),
+            }
         ],
     )
 
@@ -179,7 +182,8 @@ def _say_which(
     if not upcoming or choice is not None:
         key = "not_upcoming" if choice is not None and choice != "rdv=new" else "none_upcoming"
         dispatcher.utter_message(
-            text=reply_text("booking", key), buttons=[button("button_book", "/book_appointment")]
+            text=reply_text("booking", key),
+            buttons=[button("button_book", payload("book_appointment"))],
         )
         return
     dispatcher.utter_message(

@@ -282,7 +282,7 @@ class ActionBookingStart(Action):
                 key = "not_upcoming" if choice is not None else "none_upcoming"
                 dispatcher.utter_message(
                     text=reply_text("booking", key),
-                    buttons=[button("button_book", "/book_appointment")],
+                    buttons=[button("button_book", payload("book_appointment"))],
                 )
                 return [*_reset(), SlotSet(Field.STOPPED, "no_appointment")]
             dispatcher.utter_message(
@@ -672,7 +672,7 @@ class ActionBookingConfirm(Action):
         elif stopped == "asked":
             dispatcher.utter_message(
                 text=reply_text("booking", "stopped"),
-                buttons=[button("button_book", "/book_appointment")],
+                buttons=[button("button_book", payload("book_appointment"))],
             )
         elif stopped == "question":
             # Booked, then a question instead of the first name: answered as without a form.
@@ -681,7 +681,7 @@ class ActionBookingConfirm(Action):
         elif stopped == "no_slots":
             dispatcher.utter_message(
                 text=reply_text("booking", "no_slots"),
-                buttons=[button("button_human", "/request_human")],
+                buttons=[button("button_human", payload("request_human"))],
             )
         # Otherwise booked and confirmed already, or action_booking_start has said why not.
         return _reset()

@@ -51,6 +51,7 @@ from bot.eligibility.reading import (
 from bot.eligibility.rules import cej_parameters_on
 from bot.eligibility.situation import parse_town
 from bot.eligibility.wording import SiteLine, compose
+from bot.rasa.payloads import payload as rasa_payload
 from bot.storage.eligibility import StoredOutcome, save_answers
 from bot.storage.sites import main_site, nearest_site
 
@@ -193,7 +194,7 @@ class ActionEligibilityOutcome(Action):
             dispatcher.utter_message(
                 text=reply_text("eligibility", "stopped"),
                 buttons=[{"title": reply_text("eligibility", "button_resume"),
-                          "payload": "/check_eligibility"}],
+                          "payload": rasa_payload("check_eligibility")}],
             )  # fmt: skip
             return [SlotSet(Slot.STOPPED, None)]
         outcome = assess(answers, rules)

@@ -17,6 +17,7 @@ from bot.booking.reading import booked_elsewhere
 from bot.content.texts import reply_text
 from bot.core.distress import normalize
 from bot.core.messages import GENERIC_SIGNAL
+from bot.rasa.payloads import payload
 
 NAME = "action_not_understood"
 # « tu sers à quoi ? », « tu fais quoi toi ? »: what the bot is for (its greeting says it).
@@ -61,11 +62,16 @@ class ActionNotUnderstood(Action):
             dispatcher.utter_message(
                 text=reply_text("not_understood", "again"),
                 buttons=[
-                    {"title": reply_text("not_understood", "button_human"),
-                     "payload": "/request_human"},
-                    {"title": reply_text("not_understood", "button_cej"), "payload": "/ask_cej"},
+                    {
+                        "title": reply_text("not_understood", "button_human"),
+                        "payload": payload("request_human"),
+                    },
+                    {
+                        "title": reply_text("not_understood", "button_cej"),
+                        "payload": payload("ask_cej"),
+                    },
                 ],
-            )  # fmt: skip
+            )
             dispatcher.utter_message(json_message={"signal": GENERIC_SIGNAL})
             return []
         intent = (tracker.latest_message.get("intent") or {}).get("name")
@@ -73,8 +79,14 @@ class ActionNotUnderstood(Action):
         dispatcher.utter_message(
             text=reply_text("not_understood", key),
             buttons=[
-                {"title": reply_text("not_understood", "button_cej"), "payload": "/ask_cej"},
-                {"title": reply_text("not_understood", "button_job"), "payload": "/look_for_job"},
+                {
+                    "title": reply_text("not_understood", "button_cej"),
+                    "payload": payload("ask_cej"),
+                },
+                {
+                    "title": reply_text("not_understood", "button_job"),
+                    "payload": payload("look_for_job"),
+                },
             ],
         )
         dispatcher.utter_message(json_message={"signal": GENERIC_SIGNAL})

@@ -350,12 +350,15 @@ class ActionTopicAnswer(Action):
             dispatcher.utter_message(
                 text=reply_text("topics", "noted"),
                 buttons=[
-                    {"title": reply_text("topics", "button_cej"), "payload": "/ask_cej"},
+                    {"title": reply_text("topics", "button_cej"), "payload": payload("ask_cej")},
                     {
                         "title": reply_text("topics", "button_rights"),
-                        "payload": "/check_eligibility",
+                        "payload": payload("check_eligibility"),
                     },
-                    {"title": reply_text("topics", "button_rdv"), "payload": "/book_appointment"},
+                    {
+                        "title": reply_text("topics", "button_rdv"),
+                        "payload": payload("book_appointment"),
+                    },
                 ],
             )
             dispatcher.utter_message(json_message={"signal": GENERIC_SIGNAL})
@@ -367,7 +370,9 @@ def _say_simple_response(dispatcher: CollectingDispatcher, intent: str) -> list[
     """The job or training answer (domain.yml utter_look_for_*) in simple French."""
     dispatcher.utter_message(
         text=reply_text("topics", f"simple_{intent}"),
-        buttons=[{"title": reply_text("topics", "button_rdv"), "payload": "/book_appointment"}],
+        buttons=[
+            {"title": reply_text("topics", "button_rdv"), "payload": payload("book_appointment")}
+        ],
     )
     return [SlotSet(SIMPLE_SLOT, True)]
 

@@ -17,10 +17,11 @@ from functools import cache
 from pathlib import Path
 
 from bot.core.messages import BotReply, Button
+from bot.rasa.payloads import payload as rasa_payload
 
 CONTENT_PATH = Path(__file__).resolve().parents[1] / "content" / "distress.toml"
-HUMAN_PAYLOAD = "/request_human"
-DISTRESS_PAYLOAD = "/distress"
+HUMAN_PAYLOAD = rasa_payload("request_human")
+DISTRESS_PAYLOAD = rasa_payload("distress")
 
 
 class DistressKind(StrEnum):

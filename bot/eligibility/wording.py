@@ -18,6 +18,7 @@ from bot.eligibility.outcome import (
     Outcome,
 )
 from bot.eligibility.situation import FollowedBy
+from bot.rasa.payloads import payload as rasa_payload
 
 MONTHS = (
     "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
@@ -119,8 +120,8 @@ def compose(
         steps.append(_t("no_site"))
     steps += [_t("estimate"), _t("offer")]
     buttons = (
-        (_t("button_book"), "/book_appointment"),
-        (_t("button_human"), "/request_human"),
-        (_t("button_again"), "/check_eligibility"),
+        (_t("button_book"), rasa_payload("book_appointment")),
+        (_t("button_human"), rasa_payload("request_human")),
+        (_t("button_again"), rasa_payload("check_eligibility")),
     )
     return [Reply("\n".join(first)), Reply("\n".join(steps), buttons)]

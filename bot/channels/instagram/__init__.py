@@ -17,9 +17,10 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
+from bot.channels.button_keys import read_key
 from bot.channels.inbound import take_in
 from bot.channels.instagram import signature
-from bot.channels.instagram.send_api import BUTTON_KEY, InstagramChannel
+from bot.channels.instagram.send_api import InstagramChannel
 from bot.channels.instagram.webhook import (
     CHANNEL,
     Event,
@@ -33,6 +34,7 @@ from bot.core.messages import IncomingMessage
 from bot.http.json_body import BodyRejected, parse_json
 from bot.http.keys import CLOCK, DELIVERY, SESSIONS
 from bot.http.secrets_match import secret_matches
+from bot.rasa.payloads import payload as rasa_payload
 from bot.settings import InstagramSettings
 from bot.storage import conversations as store
 from bot.storage import events, outbox
@@ -43,7 +45,7 @@ PATH = "/instagram/webhook"
 # Meta batches many events in one POST: above the app's 64 KiB limit, read by hand here.
 MAX_BODY = 1024 * 1024
 MAX_CHALLENGE = 256
-GREETING_PAYLOAD = "/greet"
+GREETING_PAYLOAD = rasa_payload("greet")
 # People handled at once from one batch (each one's events still go one after the other).
 CONCURRENT_SENDERS = 16
 DRAIN_TIMEOUT = 10.0
@@ -126,12 +128,12 @@ class InstagramRuntime:
     async def _resolve_key(self, event: Received) -> IncomingMessage:
         """A payload too long for Meta travelled as a key to the stored button: read it back."""
         incoming = event.incoming
-        match = BUTTON_KEY.fullmatch(incoming.payload or "")
-        if match is None:
+        key = read_key(incoming.payload)
+        if key is None:
             return incoming
         async with self._app[SESSIONS]() as session:
             payload = await outbox.button_payload(
-                session, int(match[1]), int(match[2]), CHANNEL, incoming.external_user_id
+                session, key.message_id, key.index, CHANNEL, incoming.external_user_id
             )
         if payload is None:
             return incoming  # not one of theirs: Rasa gets the key and does not understand it

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
 import aiohttp
 
+from bot.channels.button_keys import key_or_payload
 from bot.channels.instagram.webhook import CHANNEL
 from bot.channels.text_split import split_text, utf8_size
 from bot.core.messages import OutgoingMessage, Recipient
@@ -47,7 +47,6 @@ MAX_RETRY_AFTER = 30.0  # a longer wait is not worth holding the conversation fo
 REQUEST_TIMEOUT = 10.0
 # Graph error codes worth another try: temporary failure, and the throttling codes.
 RETRYABLE_CODES = frozenset({2, 4, 17, 32, 613})
-BUTTON_KEY = re.compile(r"~(\d{1,18})\.(\d{1,2})")
 
 
 def short_title(title: str) -> str:
@@ -63,9 +62,7 @@ def short_title(title: str) -> str:
 
 
 def button_payload(message: OutgoingMessage, index: int, payload: str) -> str:
-    if len(payload) <= MAX_PAYLOAD and not BUTTON_KEY.fullmatch(payload):
-        return payload
-    return f"~{message.id}.{index}"
+    return key_or_payload(message, index, payload, len(payload) <= MAX_PAYLOAD)
 
 
 def render(message: OutgoingMessage) -> list[dict[str, Any]]:

@@ -16,7 +16,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter
 
-from bot.channels.telegram.updates import BUTTON_KEY, CHANNEL, MAX_TEXT
+from bot.channels.button_keys import key_or_payload
+from bot.channels.telegram.updates import CHANNEL, MAX_TEXT
 from bot.channels.text_split import split_text
 from bot.core.messages import Button, OutgoingMessage, Recipient
 from bot.errors import DeliveryFailed
@@ -87,9 +88,7 @@ def _private_chat(raw: object) -> int | None:
 def callback_data(message: OutgoingMessage, index: int, button: Button) -> str:
     """The payload itself when it fits in 64 bytes, else a key to the stored message's button."""
     payload = button.payload
-    if len(payload.encode()) <= MAX_CALLBACK_DATA and not BUTTON_KEY.fullmatch(payload):
-        return payload
-    return f"~{message.id}.{index}"
+    return key_or_payload(message, index, payload, len(payload.encode()) <= MAX_CALLBACK_DATA)
 
 
 def keyboard(message: OutgoingMessage) -> InlineKeyboardMarkup | None:

@@ -11,22 +11,17 @@ from dataclasses import dataclass
 
 from telegram import Message, Update
 
+from bot.channels.button_keys import ButtonKey, read_key
 from bot.core.messages import Attachment, IncomingMessage
+from bot.rasa.payloads import payload as rasa_payload
 
 CHANNEL = "telegram"
 # Rasa answers the start of a conversation like a greeting.
-START_PAYLOAD = "/greet"
+START_PAYLOAD = rasa_payload("greet")
 # callback_data is at most 64 bytes: longer payloads travel as a key to the stored button,
 # « ~<message id>.<button index> ». Rasa payloads never start with « ~ ».
-BUTTON_KEY = re.compile(r"~(\d{1,18})\.(\d{1,2})")
 MAX_TEXT = 4096
 _COMMAND = re.compile(r"/(?P<name>[A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(?P<argument>.*))?", re.S)
-
-
-@dataclass(frozen=True, slots=True)
-class ButtonKey:
-    message_id: int
-    index: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,11 +71,6 @@ def is_well_formed(data: dict[str, object]) -> bool:
     )
 
 
-def button_key(data: str) -> ButtonKey | None:
-    match = BUTTON_KEY.fullmatch(data)
-    return ButtonKey(int(match[1]), int(match[2])) if match else None
-
-
 def read_update(update: Update) -> Received | None:
     """What the update means for us; None for what we do not answer (groups, other kinds)."""
     external_id = f"u{update.update_id}"
@@ -90,7 +80,7 @@ def read_update(update: Update) -> Received | None:
         chat = message.chat if message is not None else None
         if chat is None or chat.type != "private" or not query.data:
             return None
-        key = button_key(query.data)
+        key = read_key(query.data)
         return Received(
             chat_id=chat.id,
             incoming=None
