@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from collections.abc import Set
 from dataclasses import dataclass
 from enum import StrEnum
@@ -17,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from bot.core.messages import BotReply, Button
+from bot.core.text import fold
 from bot.rasa.payloads import payload as rasa_payload
 
 CONTENT_PATH = Path(__file__).resolve().parents[1] / "content" / "distress.toml"
@@ -276,10 +276,7 @@ _COMPILED = {kind: [re.compile(p) for p in patterns] for kind, patterns in _PATT
 def normalize(text: str) -> str:
     """Lowercase, no accents, apostrophes and punctuation as spaces, SMS spellings folded,
     letters repeated 3 times or more reduced to one."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    plain = re.sub(r"(.)\1{2,}", r"\1", plain)
-    words = re.sub(r"[^a-z0-9]+", " ", plain).split()
+    words = re.sub(r"(.)\1{2,}", r"\1", fold(text)).split()
     return " ".join(_FOLDS.get(word, word) for word in words)
 
 

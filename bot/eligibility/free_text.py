@@ -5,10 +5,11 @@ and « stop ». Only what is needed is kept: an age or a birth year, never a bir
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+
+from bot.core.text import fold
 
 _UNITS = {
     "zero": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
@@ -53,9 +54,7 @@ AgeAnswer = StatedAge | StatedBirthYear | DontKnow
 
 
 def plain_words(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    plain = re.sub(r"[^a-z0-9/]+", " ", plain.replace("-", " ")).strip()
+    plain = fold(text, keep="/")
     for wrong, right in _SPELLINGS.items():
         plain = re.sub(rf"\b{wrong}\b", right, plain)
     return plain

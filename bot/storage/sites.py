@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.core.text import fold
 from bot.storage.models import Site
 
 
@@ -59,7 +59,5 @@ async def area_departments(session: AsyncSession) -> frozenset[str]:
 
 def fold_town(name: str) -> str:
     """« Saint-Étienne » and « st etienne » alike."""
-    plain = unicodedata.normalize("NFKD", name.lower())
-    plain = "".join(c for c in plain if not unicodedata.combining(c))
-    plain = re.sub(r"[^a-z0-9]+", " ", plain).strip()
+    plain = fold(name)
     return re.sub(r"^st\b", "saint", re.sub(r"\bste\b", "sainte", plain))
