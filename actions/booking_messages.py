@@ -6,8 +6,8 @@ from __future__ import annotations
 from actions.appointments import describe
 from bot.booking.calendar import calendar_url
 from bot.booking.preferences import Preference, clock
-from bot.booking.wording import WEEKDAYS
 from bot.content.texts import reply_text
+from bot.core.french_dates import WEEKDAYS
 from bot.storage.models import Appointment
 
 

@@ -15,7 +15,8 @@ from typing import TextIO
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from bot.booking import staff_view
-from bot.booking.wording import SHORT_WEEKDAYS, clock_time, local, timezone_of
+from bot.booking.wording import clock_time, local, timezone_of
+from bot.core.french_dates import SHORT_WEEKDAYS
 from bot.core.ports import Clock, SystemClock
 from bot.core.vocabulary import AppointmentStatus
 from bot.errors import AppointmentNotFound, OutcomeRefused

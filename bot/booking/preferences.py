@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from bot.booking.wording import WEEKDAYS
+from bot.core.french_dates import WEEKDAYS
 from bot.eligibility.free_text import plain_words
 
 _DAY_MINUTES = 24 * 60

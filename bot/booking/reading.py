@@ -14,7 +14,7 @@ import phonenumbers
 
 from bot.booking.offers import Mode
 from bot.booking.preferences import bounded_hours
-from bot.booking.wording import WEEKDAYS
+from bot.core.french_dates import WEEKDAYS
 from bot.eligibility.free_text import plain_words
 
 # Regions tried in turn for a number written without +33: mainland, then the overseas

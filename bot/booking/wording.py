@@ -7,15 +7,9 @@ from zoneinfo import ZoneInfo
 
 from bot.booking.places import where
 from bot.content.texts import reply_text
+from bot.core.french_dates import SHORT_WEEKDAYS, weekday_and_date
 from bot.core.vocabulary import AppointmentKind
 from bot.storage.models import Appointment
-
-WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-MONTHS = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-)  # fmt: skip
-SHORT_WEEKDAYS = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
 
 
 def local(moment: datetime, timezone: str) -> datetime:
@@ -29,8 +23,7 @@ def clock_time(moment: datetime) -> str:
 
 def day(moment: datetime) -> str:
     """« mardi 8 décembre » (of an already local datetime); « 1er » for the first."""
-    number = "1er" if moment.day == 1 else str(moment.day)
-    return f"{WEEKDAYS[moment.weekday()]} {number} {MONTHS[moment.month - 1]}"
+    return weekday_and_date(moment.date())
 
 
 def day_and_time(moment: datetime, timezone: str) -> str:

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from bot.content.texts import reply_text
+from bot.core.french_dates import date_with_year
 from bot.core.vocabulary import Orientation
 from bot.eligibility.free_text import TaxSituation
 from bot.eligibility.outcome import (
@@ -19,11 +20,6 @@ from bot.eligibility.outcome import (
 )
 from bot.eligibility.situation import FollowedBy
 from bot.rasa.payloads import payload as rasa_payload
-
-MONTHS = (
-    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-    "octobre", "novembre", "décembre",
-)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +43,7 @@ def euros(amount: Decimal) -> str:
 
 
 def french_date(day: date) -> str:
-    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
+    return date_with_year(day)
 
 
 def _t(key: str, **values: object) -> str:
