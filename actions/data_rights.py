@@ -10,7 +10,6 @@ from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy import select, update
 
 from actions.confirmation import (
     carries_distress,
@@ -23,7 +22,7 @@ from bot.content.texts import reply_text
 from bot.core.action_services import services
 from bot.core.messages import ERASE_SIGNAL
 from bot.rasa.payloads import payload
-from bot.storage.models import ChannelIdentity, Contact
+from bot.storage.conversations import unsubscribe_sender
 
 
 def _ask(dispatcher: CollectingDispatcher, key: str, yes_title: str, yes_intent: str) -> None:
@@ -80,15 +79,6 @@ class ActionUnsubscribe(Action):
             return []
         context = services()
         async with context.sessions() as session, session.begin():
-            contact_id = (
-                select(ChannelIdentity.contact_id)
-                .where(ChannelIdentity.public_id == tracker.sender_id)
-                .scalar_subquery()
-            )
-            await session.execute(
-                update(Contact)
-                .where(Contact.id == contact_id, Contact.unsubscribed_at.is_(None))
-                .values(unsubscribed_at=context.clock.now())
-            )
+            await unsubscribe_sender(session, tracker.sender_id, context.clock.now())
         dispatcher.utter_message(text=reply_text("data_rights", "unsubscribed"))
         return []

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.core.vocabulary import AppointmentStatus, ReminderStatus
 from bot.storage import reminders
+from bot.storage.conversations import identity_of_sender
 from bot.storage.models import (
     UNIT_MINUTES,
     Appointment,
@@ -24,7 +25,6 @@ from bot.storage.models import (
     AppointmentReminder,
     AppointmentUnit,
     AvailabilityException,
-    ChannelIdentity,
     Counsellor,
     Permanence,
     Site,
@@ -43,14 +43,8 @@ class Booker:
 
 async def booker_of_sender(session: AsyncSession, public_id: str) -> Booker | None:
     """The contact and identity behind a Rasa sender id."""
-    row = (
-        await session.execute(
-            select(ChannelIdentity.contact_id, ChannelIdentity.id).where(
-                ChannelIdentity.public_id == public_id
-            )
-        )
-    ).one_or_none()
-    return None if row is None else Booker(row[0], row[1])
+    identity = await identity_of_sender(session, public_id)
+    return None if identity is None else Booker(identity.contact_id, identity.id)
 
 
 async def last_first_name(session: AsyncSession, contact_id: int) -> str | None:

@@ -170,13 +170,36 @@ async def flag_urgent(
     await session.flush()
 
 
+async def identity_of_sender(session: AsyncSession, public_id: str) -> ChannelIdentity | None:
+    """The channel identity behind a Rasa sender id (its public id): the one lookup of it."""
+    return await session.scalar(
+        select(ChannelIdentity).where(ChannelIdentity.public_id == public_id)
+    )
+
+
+async def contact_of_sender(session: AsyncSession, public_id: str) -> int | None:
+    """The contact behind a Rasa sender id, if it still exists."""
+    identity = await identity_of_sender(session, public_id)
+    return None if identity is None else identity.contact_id
+
+
+async def unsubscribe_sender(session: AsyncSession, public_id: str, now: datetime) -> None:
+    """The contact behind a Rasa sender id gets no more information messages (kept the first
+    time it asked)."""
+    contact_id = await contact_of_sender(session, public_id)
+    if contact_id is not None:
+        await session.execute(
+            update(Contact)
+            .where(Contact.id == contact_id, Contact.unsubscribed_at.is_(None))
+            .values(unsubscribed_at=now)
+        )
+
+
 async def open_conversation_of_sender(
     session: AsyncSession, public_id: str, now: datetime
 ) -> Conversation | None:
     """The open conversation of a Rasa sender id (an identity's public id), if it exists."""
-    identity = await session.scalar(
-        select(ChannelIdentity).where(ChannelIdentity.public_id == public_id)
-    )
+    identity = await identity_of_sender(session, public_id)
     return None if identity is None else await open_conversation(session, identity, now)
 
 
@@ -279,9 +302,7 @@ def to_outgoing(message: Message) -> OutgoingMessage:
 
 async def contact_and_senders(session: AsyncSession, public_id: str) -> tuple[int, list[str]]:
     """The contact behind a Rasa sender id, and the sender ids of all its channel identities."""
-    contact_id = await session.scalar(
-        select(ChannelIdentity.contact_id).where(ChannelIdentity.public_id == public_id)
-    )
+    contact_id = await contact_of_sender(session, public_id)
     if contact_id is None:
         raise LookupError("unknown sender")
     senders = await session.scalars(

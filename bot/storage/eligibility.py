@@ -8,11 +8,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import ChannelIdentity, EligibilityProfile
+from bot.storage.conversations import contact_of_sender
+from bot.storage.models import EligibilityProfile
 
 # Questionnaire slot → column. Values are stored as text where « unknown » is a valid answer.
 _COLUMNS = {
@@ -59,9 +59,7 @@ async def save_answers(
     False when the sender is unknown (erased meanwhile): nothing is written then. Call inside a
     transaction; a concurrent first write is retried as an update.
     """
-    contact_id = await session.scalar(
-        select(ChannelIdentity.contact_id).where(ChannelIdentity.public_id == public_id)
-    )
+    contact_id = await contact_of_sender(session, public_id)
     if contact_id is None:
         return False
     for attempt in (1, 2):
@@ -92,8 +90,5 @@ async def save_answers(
 
 
 async def profile_of(session: AsyncSession, public_id: str) -> EligibilityProfile | None:
-    return await session.scalar(
-        select(EligibilityProfile)
-        .join(ChannelIdentity, ChannelIdentity.contact_id == EligibilityProfile.contact_id)
-        .where(ChannelIdentity.public_id == public_id)
-    )
+    contact_id = await contact_of_sender(session, public_id)
+    return None if contact_id is None else await session.get(EligibilityProfile, contact_id)
