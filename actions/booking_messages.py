@@ -4,7 +4,7 @@ and the confirmation with time, place, counsellor, what to bring, calendar link 
 from __future__ import annotations
 
 from actions.appointments import describe
-from bot.booking.calendar import calendar_url
+from bot.booking.calendar_file import calendar_url
 from bot.booking.preferences import Preference, clock
 from bot.content.texts import reply_text
 from bot.core.french_dates import WEEKDAYS

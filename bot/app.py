@@ -23,7 +23,17 @@ from bot.core.flood import FloodGuard
 from bot.core.ports import Clock, SystemClock
 from bot.errors import ConfigError
 from bot.http import actions_endpoint, calendar, health, staff_api
-from bot.http.keys import (
+from bot.http.middleware import error_middleware, security_headers_middleware
+from bot.rasa.client import RasaHttpClient
+from bot.rasa.model import current_model
+from bot.rasa.supervisor import RASA_LOGGING_CONFIG, ProcessSupervisor, rasa_argv, rasa_env
+from bot.rasa.tracker_store import SqlTrackerEraser
+from bot.scheduling.reminder_sweep import ReminderService
+from bot.settings import Settings
+from bot.storage import events
+from bot.storage.database import create_engine, create_session_factory
+from bot.storage.demo import seed_demo
+from bot.wiring import (
     ACTION_EXECUTOR,
     CLOCK,
     DELIVERY,
@@ -36,16 +46,6 @@ from bot.http.keys import (
     SETTINGS,
     TEXTS,
 )
-from bot.http.middleware import error_middleware, security_headers_middleware
-from bot.rasa.client import RasaHttpClient
-from bot.rasa.model import current_model
-from bot.rasa.supervisor import RASA_LOGGING_CONFIG, ProcessSupervisor, rasa_argv, rasa_env
-from bot.rasa.tracker_store import SqlTrackerEraser
-from bot.scheduling.reminder_sweep import ReminderService
-from bot.settings import Settings
-from bot.storage import events
-from bot.storage.database import create_engine, create_session_factory
-from bot.storage.demo import seed_demo
 
 logger = logging.getLogger(__name__)
 

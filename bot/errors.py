@@ -5,7 +5,6 @@ BotError
 ├── RasaError
 │   ├── RasaUnavailable    refused, timed out or HTTP 5xx (→ apology)
 │   └── RasaProtocolError  Rasa answered something we cannot read
-├── InvalidMessage         an incoming message breaks our input rules (4xx at the edge)
 ├── FloodLimited           too many new contacts from one address (→ 429, nothing stored)
 ├── DeliveryFailed         a channel could not deliver a message (recorded with its reason)
 └── BookingError
@@ -13,6 +12,10 @@ BotError
     ├── SlotTaken          someone else booked the same time first (→ told kindly, new slots)
     ├── AppointmentNotFound  no appointment with this id (→ 404)
     └── OutcomeRefused     attended/missed cannot be recorded now (`reason`; → 400 or 409)
+
+Bad input at an edge is refused where it is read, with its own exception that never leaves that
+module: `BodyRejected` (bot/http/json_body.py), `InvalidRequest` (the web chat API),
+`MalformedBatch` (Instagram webhooks), `InvalidSource` and `InvalidDays` (staff tools).
 """
 
 from __future__ import annotations
@@ -36,15 +39,6 @@ class RasaUnavailable(RasaError):
 
 class RasaProtocolError(RasaError):
     """Rasa answered, but not in the shape we expect."""
-
-
-class InvalidMessage(BotError):
-    """An incoming message is invalid; `code` is a stable machine-readable reason."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 class FloodLimited(BotError):

@@ -25,11 +25,11 @@ from bot.core.distress import load_distress_content
 from bot.core.flood import FloodGuard
 from bot.core.messages import BotReply, Button, EngineTurn
 from bot.errors import RasaUnavailable
-from bot.http.keys import SESSIONS
 from bot.settings import Settings, load_settings
 from bot.storage.database import create_engine, create_session_factory
 from bot.storage.migrate import upgrade
 from bot.storage.models import Base
+from bot.wiring import SESSIONS
 from tests.fake_rasa import FakeRasaState, fake_rasa_app
 from tests.fuzz_http import fuzz_settings
 from tests.paths import PROJECT_DIR

@@ -31,9 +31,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.strategies import SearchStrategy
 from sqlalchemy import delete, func, select
 
-from bot.http.keys import SESSIONS
 from bot.settings import Settings, load_settings
 from bot.storage.models import Base, ReceivedEvent
+from bot.wiring import SESSIONS
 from tests.paths import PROJECT_DIR
 from tests.raw_http import Answer, Client, Request, send, short
 

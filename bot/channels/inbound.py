@@ -6,7 +6,7 @@ from aiohttp import web
 
 from bot.core.delivery import DeliveryReport
 from bot.core.messages import IncomingMessage
-from bot.http.keys import DELIVERY, DIALOGUE
+from bot.wiring import DELIVERY, DIALOGUE
 
 
 async def take_in(app: web.Application, incoming: IncomingMessage) -> DeliveryReport:

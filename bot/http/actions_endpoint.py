@@ -15,9 +15,9 @@ from rasa_sdk.interfaces import (
 from bot.core.action_services import ActionServices, current_services
 from bot.core.messages import ACTION_FAILED_SIGNAL
 from bot.http.json_body import BodyRejected, parse_json
-from bot.http.keys import ACTION_EXECUTOR, CLOCK, SCHEDULER, SESSIONS, SETTINGS
 from bot.http.responses import json_error
 from bot.http.secrets_match import secret_matches
+from bot.wiring import ACTION_EXECUTOR, CLOCK, SCHEDULER, SESSIONS, SETTINGS
 
 logger = logging.getLogger(__name__)
 

@@ -6,10 +6,10 @@ import re
 
 from aiohttp import web
 
-from bot.booking.calendar import FILENAME, calendar_file
-from bot.http.keys import SESSIONS, SETTINGS
+from bot.booking.calendar_file import FILENAME, calendar_file
 from bot.http.responses import json_error
 from bot.storage.calendar_links import by_calendar_key
+from bot.wiring import SESSIONS, SETTINGS
 
 # Keys are secrets.token_urlsafe(32) (43 characters); anything else is not worth a query.
 KEY = re.compile(r"[A-Za-z0-9_-]{20,64}")

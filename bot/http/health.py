@@ -9,8 +9,8 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.http.keys import RASA, RASA_SUPERVISOR, SESSIONS, SETTINGS
 from bot.rasa.supervisor import ConfigFailure
+from bot.wiring import RASA, RASA_SUPERVISOR, SESSIONS, SETTINGS
 
 logger = logging.getLogger(__name__)
 

@@ -14,13 +14,13 @@ from aiohttp import web
 from bot.booking import staff_view
 from bot.errors import AppointmentNotFound, OutcomeRefused
 from bot.http.json_body import BodyRejected, parse_json, require_json_type
-from bot.http.keys import CLOCK, SESSIONS, SETTINGS
 from bot.http.responses import json_error
 from bot.http.secrets_match import secret_matches
 from bot.outreach import qr
 from bot.outreach.links import Target, links_for
 from bot.outreach.report import figures_json
 from bot.storage import sources, staff_agenda
+from bot.wiring import CLOCK, SESSIONS, SETTINGS
 
 # An appointment id in a path: digits only, and small enough for any integer column.
 APPOINTMENT_ID = re.compile(r"[0-9]{1,9}")

@@ -19,10 +19,10 @@ from bot import __main__ as entry
 from bot.booking import cli
 from bot.booking.staff_view import InvalidDays, appointments_on_days, days_asked
 from bot.errors import AppointmentNotFound, OutcomeRefused
-from bot.http.keys import SESSIONS, SETTINGS
 from bot.settings import load_settings
 from bot.storage.models import Appointment
 from bot.storage.staff_agenda import appointments_between, set_outcome
+from bot.wiring import SESSIONS, SETTINGS
 from tests.booking.factories import make_appointment, make_counsellor, make_identity, make_site
 from tests.conftest import FixedClock
 

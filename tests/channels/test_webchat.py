@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from bot.channels.webchat.api import parse_post
 from bot.core.messages import Author, Direction, MessageStatus
-from bot.http.keys import CLOCK, SESSIONS
 from bot.storage import conversations as store
 from bot.storage.models import ChannelIdentity, Contact, Message
+from bot.wiring import CLOCK, SESSIONS
 from tests.conftest import count_rows
 from tests.fake_rasa import FakeRasaState
 

@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from bot.app import create_app
 from bot.core.messages import Direction, MessageStatus
-from bot.http.keys import SESSIONS
 from bot.settings import Settings, load_settings
 from bot.storage.models import ChannelIdentity, Contact, Conversation, Message
+from bot.wiring import SESSIONS
 from tests.conftest import FixedClock, count_rows
 from tests.fake_rasa import FakeRasaState
 from tests.paths import PROJECT_DIR

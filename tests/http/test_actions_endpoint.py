@@ -14,9 +14,9 @@ from sqlalchemy import select, update
 
 from bot.http import actions_endpoint
 from bot.http.actions_endpoint import _authorized
-from bot.http.keys import SESSIONS, SETTINGS
 from bot.settings import load_settings
 from bot.storage.models import Site
+from bot.wiring import SESSIONS, SETTINGS
 from tests.paths import PROJECT_DIR
 
 Client = TestClient[web.Request, web.Application]

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, SearchStrategy
 
-from bot.http.keys import SETTINGS
+from bot.wiring import SETTINGS
 from tests.fuzz_http import exchange, explore, row_counts
 from tests.fuzz_requests import bearer, content_types
 from tests.fuzzing import json_bodies

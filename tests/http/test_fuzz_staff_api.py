@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 from sqlalchemy import select
 
-from bot.http.keys import SESSIONS, SETTINGS
 from bot.storage.demo import DEMO_SOURCES
 from bot.storage.models import Appointment
+from bot.wiring import SESSIONS, SETTINGS
 from tests.booking.factories import make_appointment, make_counsellor, make_identity, make_site
 from tests.fuzz_http import exchange, explore, row_counts
 from tests.fuzz_requests import bearer, content_types, day_texts, path_segments, query_strings

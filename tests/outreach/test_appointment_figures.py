@@ -12,11 +12,11 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.http.keys import SESSIONS, SETTINGS
 from bot.outreach import cli
 from bot.settings import load_settings
 from bot.storage import sources
 from bot.storage.models import ChannelIdentity, Contact, OutreachSource
+from bot.wiring import SESSIONS, SETTINGS
 from tests.booking.factories import make_appointment, make_counsellor, make_identity, make_site
 
 Client = TestClient[web.Request, web.Application]

@@ -13,12 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import __main__ as entry
-from bot.http.keys import CLOCK, SESSIONS, SETTINGS
 from bot.outreach import cli
 from bot.settings import load_settings
 from bot.storage import sources
 from bot.storage.demo import DEMO_SOURCES, seed_demo
 from bot.storage.models import Contact, OutreachSource
+from bot.wiring import CLOCK, SESSIONS, SETTINGS
 from tests.conftest import FixedClock
 
 Client = TestClient[web.Request, web.Application]

@@ -23,7 +23,6 @@ from bot.core.messages import (
     OutgoingMessage,
     Recipient,
 )
-from bot.http.keys import CLOCK, REMINDERS, SCHEDULER, SESSIONS
 from bot.scheduling.reminder_sweep import ReminderService
 from bot.settings import BookingSettings
 from bot.storage import conversations
@@ -31,6 +30,7 @@ from bot.storage import reminders as store
 from bot.storage.database import create_engine, create_session_factory
 from bot.storage.models import Appointment, AppointmentReminder, Conversation, Message
 from bot.storage.reminders import PlannedReminder
+from bot.wiring import CLOCK, REMINDERS, SCHEDULER, SESSIONS
 from tests.booking.factories import make_appointment, make_counsellor, make_identity, make_site
 from tests.conftest import FixedClock
 

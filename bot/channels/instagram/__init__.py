@@ -32,12 +32,12 @@ from bot.channels.instagram.webhook import (
 from bot.channels.ordering import PerSenderLocks
 from bot.core.messages import IncomingMessage
 from bot.http.json_body import BodyRejected, parse_json
-from bot.http.keys import CLOCK, DELIVERY, SESSIONS
 from bot.http.secrets_match import secret_matches
 from bot.rasa.payloads import payload as rasa_payload
 from bot.settings import InstagramSettings
 from bot.storage import conversations as store
 from bot.storage import events, outbox
+from bot.wiring import CLOCK, DELIVERY, SESSIONS
 
 logger = logging.getLogger(__name__)
 

@@ -24,10 +24,10 @@ from bot.channels.telegram.sending import ChatRateLimiter, TelegramChannel
 from bot.channels.telegram.updates import CHANNEL, Received, is_well_formed, read_update
 from bot.core.messages import IncomingMessage
 from bot.http.json_body import BodyRejected, parse_json
-from bot.http.keys import CLOCK, DELIVERY, SESSIONS, TEXTS
 from bot.http.secrets_match import secret_matches
 from bot.settings import TelegramMode, TelegramSettings
 from bot.storage import events, outbox
+from bot.wiring import CLOCK, DELIVERY, SESSIONS, TEXTS
 
 logger = logging.getLogger(__name__)
 

@@ -13,10 +13,10 @@ from aiohttp import web
 from bot.core.messages import IncomingMessage, OutgoingMessage
 from bot.errors import FloodLimited
 from bot.http.json_body import BodyRejected, parse_json, require_json_type
-from bot.http.keys import DIALOGUE, SESSIONS, TEXTS
 from bot.http.responses import json_error
 from bot.storage import conversations as store
 from bot.storage.conversations import to_outgoing
+from bot.wiring import DIALOGUE, SESSIONS, TEXTS
 
 CHANNEL = "webchat"
 USER_ID = re.compile(r"[A-Za-z0-9_-]{22,128}")

@@ -17,11 +17,11 @@ from bot.app import create_app
 from bot.channels.instagram import INSTAGRAM, PATH
 from bot.core.delivery import DeliveryReport
 from bot.core.messages import Author, Button, Direction, MessageStatus
-from bot.http.keys import CLOCK, DELIVERY, SESSIONS
 from bot.settings import Settings, load_settings
 from bot.storage import conversations as store
 from bot.storage.conversations import to_outgoing
 from bot.storage.models import Contact, Conversation, Message, ReceivedEvent
+from bot.wiring import CLOCK, DELIVERY, SESSIONS
 from tests.conftest import FixedClock, count_rows
 from tests.fake_graph import FakeGraphState, encoded, fake_graph_app, instagram_env, signed_headers
 from tests.paths import PROJECT_DIR

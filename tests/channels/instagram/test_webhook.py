@@ -11,10 +11,10 @@ from sqlalchemy import select
 from bot.channels.instagram import PATH
 from bot.channels.instagram.signature import sign
 from bot.content.texts import load_texts
-from bot.http.keys import CLOCK, SESSIONS
 from bot.settings import Settings
 from bot.storage import sources
 from bot.storage.models import Contact, Message, OutreachSource, ReceivedEvent
+from bot.wiring import CLOCK, SESSIONS
 from tests.channels.instagram.conftest import (
     ALICE,
     BOB,

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from bot.channels.telegram import TELEGRAM
 from bot.channels.telegram.updates import is_well_formed
-from bot.http.keys import CLOCK, DELIVERY, SESSIONS
 from bot.settings import Settings
 from bot.storage import sources
 from bot.storage.models import Contact, Message, ReceivedEvent
+from bot.wiring import CLOCK, DELIVERY, SESSIONS
 from tests.channels.telegram.conftest import (
     CHAT,
     Client,

@@ -13,10 +13,10 @@ from icalendar import Calendar, Event
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.booking.calendar import calendar_file, calendar_url
-from bot.http.keys import SESSIONS
+from bot.booking.calendar_file import calendar_file, calendar_url
 from bot.storage.calendar_links import by_calendar_key
 from bot.storage.models import Appointment
+from bot.wiring import SESSIONS
 from tests.booking.factories import (
     make_appointment,
     make_counsellor,

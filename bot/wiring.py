@@ -1,4 +1,6 @@
-"""Typed keys for the objects shared through the aiohttp application."""
+"""The application's wiring: typed keys for the services app.py builds (settings, database
+sessions, Rasa, the dialogue, delivery, reminders, the scheduler) and shares through the aiohttp
+application."""
 
 from __future__ import annotations
 
