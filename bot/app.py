@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator, Mapping
-from datetime import UTC, datetime, timedelta
 
 import aiohttp
 from aiohttp import web
@@ -28,9 +26,9 @@ from bot.rasa.client import RasaHttpClient
 from bot.rasa.model import current_model
 from bot.rasa.supervisor import RASA_LOGGING_CONFIG, ProcessSupervisor, rasa_argv, rasa_env
 from bot.rasa.tracker_store import SqlTrackerEraser
+from bot.scheduling.jobs import PeriodicJobs
 from bot.scheduling.reminder_sweep import ReminderService
 from bot.settings import Settings
-from bot.storage import events
 from bot.storage.database import create_engine, create_session_factory
 from bot.storage.demo import seed_demo
 from bot.wiring import (
@@ -50,10 +48,6 @@ from bot.wiring import (
 logger = logging.getLogger(__name__)
 
 ACTIONS_PACKAGE = "actions"
-# Telegram keeps undelivered updates 24 h, Meta retries for about 36 h: a week is ample.
-EVENTS_KEPT = timedelta(days=7)
-# How long shutdown waits for a reminder sweep in progress (it is one short transaction).
-REMINDERS_STOP_TIMEOUT = 10.0
 
 
 def create_app(
@@ -166,53 +160,16 @@ async def _scheduler(app: web.Application) -> AsyncIterator[None]:
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.start()
     app[SCHEDULER] = scheduler
-    scheduler.add_job(
-        _housekeeping,
-        "interval",
-        minutes=10,
-        args=[app],
-        id="housekeeping",
-        coalesce=True,
-        max_instances=1,
+    jobs = PeriodicJobs(
+        sessions=app[SESSIONS],
+        clock=app[CLOCK],
+        reminders=app[REMINDERS],
+        delivery=app[DELIVERY],
+        reminder_sweep_seconds=app[SETTINGS].booking.reminder_sweep_seconds,
     )
-    sweep = app[SETTINGS].booking.reminder_sweep_seconds
-    scheduler.add_job(
-        _send_reminders,
-        "interval",
-        seconds=sweep,
-        args=[app],
-        id="reminders",
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=sweep,
-        # At start-up too: reminders that fell due while the bot was down go out now.
-        next_run_time=datetime.now(UTC),
-    )
+    jobs.schedule(scheduler)
     yield
-    # A sweep in progress finishes before the database closes; none starts afterwards.
-    try:
-        await asyncio.wait_for(app[REMINDERS].stop(), REMINDERS_STOP_TIMEOUT)
-    except TimeoutError:
-        logger.warning("reminder sweep still running at shutdown: cancelled")
-    scheduler.shutdown(wait=False)
-
-
-async def _send_reminders(app: web.Application) -> None:
-    """Claim and send due appointment reminders (the database says which are due)."""
-    try:
-        await app[REMINDERS].run_due()
-    except Exception:
-        logger.exception("reminder sweep failed; it runs again at the next interval")
-
-
-async def _housekeeping(app: web.Application) -> None:
-    """Forget platform event ids once platforms have stopped resending them; record messages
-    interrupted mid-send as undelivered (never sent twice)."""
-    try:
-        await events.prune(app[SESSIONS], app[CLOCK].now() - EVENTS_KEPT)
-        await app[DELIVERY].give_up_interrupted()
-    except Exception:
-        logger.exception("housekeeping failed; it runs again in 10 minutes")
+    await jobs.stop(scheduler)
 
 
 async def _actions(app: web.Application) -> AsyncIterator[None]:

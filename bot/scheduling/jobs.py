@@ -1,0 +1,83 @@
+"""The bot's periodic jobs, on APScheduler: the reminder sweep (every
+BOOKING_REMINDER_SWEEP_SECONDS, and once at start-up for reminders that fell due while the bot was
+down) and housekeeping every 10 minutes. app.py starts and stops them with the application."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.core.delivery import DeliveryService
+from bot.core.ports import Clock
+from bot.scheduling.reminder_sweep import ReminderService
+from bot.storage import events
+
+logger = logging.getLogger(__name__)
+
+# Telegram keeps undelivered updates 24 h, Meta retries for about 36 h: a week is ample.
+EVENTS_KEPT = timedelta(days=7)
+HOUSEKEEPING_MINUTES = 10
+# How long shutdown waits for a reminder sweep in progress (it is one short transaction).
+REMINDERS_STOP_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class PeriodicJobs:
+    """What the jobs work with."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    reminders: ReminderService
+    delivery: DeliveryService
+    reminder_sweep_seconds: int
+
+    def schedule(self, scheduler: AsyncIOScheduler) -> None:
+        scheduler.add_job(
+            self.housekeeping,
+            "interval",
+            minutes=HOUSEKEEPING_MINUTES,
+            id="housekeeping",
+            coalesce=True,
+            max_instances=1,
+        )
+        sweep = self.reminder_sweep_seconds
+        scheduler.add_job(
+            self.send_reminders,
+            "interval",
+            seconds=sweep,
+            id="reminders",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=sweep,
+            # At start-up too: reminders that fell due while the bot was down go out now.
+            next_run_time=datetime.now(UTC),
+        )
+
+    async def stop(self, scheduler: AsyncIOScheduler) -> None:
+        """A sweep in progress finishes before the database closes; none starts afterwards."""
+        try:
+            await asyncio.wait_for(self.reminders.stop(), REMINDERS_STOP_TIMEOUT)
+        except TimeoutError:
+            logger.warning("reminder sweep still running at shutdown: cancelled")
+        scheduler.shutdown(wait=False)
+
+    async def send_reminders(self) -> None:
+        """Claim and send due appointment reminders (the database says which are due)."""
+        try:
+            await self.reminders.run_due()
+        except Exception:
+            logger.exception("reminder sweep failed; it runs again at the next interval")
+
+    async def housekeeping(self) -> None:
+        """Forget platform event ids once platforms have stopped resending them; record messages
+        interrupted mid-send as undelivered (never sent twice)."""
+        try:
+            await events.prune(self.sessions, self.clock.now() - EVENTS_KEPT)
+            await self.delivery.give_up_interrupted()
+        except Exception:
+            logger.exception("housekeeping failed; it runs again in 10 minutes")

@@ -1,0 +1,52 @@
+"""The periodic jobs live in bot/scheduling/jobs.py (#9): scheduled with the app, and a failing
+run never stops the next one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.scheduling.jobs import PeriodicJobs
+
+
+class _Failing:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def run_due(self) -> None:
+        self.calls += 1
+        raise RuntimeError("database down")
+
+    async def give_up_interrupted(self) -> None:
+        self.calls += 1
+        raise RuntimeError("database down")
+
+
+def _jobs(failing: Any) -> PeriodicJobs:
+    return PeriodicJobs(
+        sessions=None,  # type: ignore[arg-type]
+        clock=None,  # type: ignore[arg-type]
+        reminders=failing,
+        delivery=failing,
+        reminder_sweep_seconds=60,
+    )
+
+
+async def test_the_sweep_and_housekeeping_are_scheduled() -> None:
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    _jobs(_Failing()).schedule(scheduler)
+
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+
+    assert set(jobs) == {"housekeeping", "reminders"}
+    assert jobs["reminders"].trigger.interval.total_seconds() == 60
+    assert jobs["housekeeping"].trigger.interval.total_seconds() == 600
+    assert jobs["reminders"].next_run_time <= datetime.now(UTC)  # at start-up too
+
+
+async def test_a_failing_run_is_logged_not_raised() -> None:
+    failing = _Failing()
+    await _jobs(failing).send_reminders()
+    assert failing.calls == 1
