@@ -80,7 +80,9 @@ FORM = "booking_form"
 SKIP_NAME = "name=skip"  # the « Passer » button under the first-name question
 
 
-class Field(StrEnum):
+class FormSlot(StrEnum):
+    """The booking form's Rasa slots (a time to book is a `Slot` of bot/booking/slots.py)."""
+
     MODE = "booking_mode"
     PAGE = "booking_page"
     OFFER = "booking_offer"
@@ -107,11 +109,11 @@ _RETRY_LINES = frozenset({"unreadable", "gone", "taken", "no_more", "other_couns
 
 
 def _reset() -> list[dict[str, Any]]:
-    return [SlotSet(field, None) for field in Field]
+    return [SlotSet(field, None) for field in FormSlot]
 
 
-def _values(tracker: Tracker) -> dict[Field, Any]:
-    return {field: tracker.get_slot(field) for field in Field}
+def _values(tracker: Tracker) -> dict[FormSlot, Any]:
+    return {field: tracker.get_slot(field) for field in FormSlot}
 
 
 def _mode(value: Any) -> Mode:
@@ -199,19 +201,19 @@ async def make_offer(
     }
 
 
-def _wish_update(text: str, values: dict[Field, Any]) -> dict[Field, Any] | None:
+def _wish_update(text: str, values: dict[FormSlot, Any]) -> dict[FormSlot, Any] | None:
     """The wish of a message during the booking, added to the one already said (« mardi » then
     « après 15h »: Tuesday after 15h); None when the message says none."""
     wish, any_day = preference_in(text), says_any_day(text)
     if wish is None and not any_day:
         return None
-    before = Preference.from_slot(values.get(Field.PREFER)) or Preference()
+    before = Preference.from_slot(values.get(FormSlot.PREFER)) or Preference()
     now = before.then(wish or Preference(), any_day=any_day)
-    return {Field.PREFER: now.as_slot() if now.says_something else None}
+    return {FormSlot.PREFER: now.as_slot() if now.says_something else None}
 
 
-def _offered(values: dict[Field, Any]) -> list[Offered]:
-    entries = (values.get(Field.OFFER) or {}).get("slots") or []
+def _offered(values: dict[FormSlot, Any]) -> list[Offered]:
+    entries = (values.get(FormSlot.OFFER) or {}).get("slots") or []
     return [Offered(e["code"], datetime.fromisoformat(e["start"])) for e in entries]
 
 
@@ -239,7 +241,7 @@ class ActionBookingStart(Action):
             )
         if not upcoming and choice is None and booked_elsewhere(latest_text(tracker)):
             await say_booked_elsewhere(dispatcher)
-            return [*_reset(), SlotSet(Field.STOPPED, "booked_elsewhere")]
+            return [*_reset(), SlotSet(FormSlot.STOPPED, "booked_elsewhere")]
         if intent == "reschedule_appointment":
             return self._moving(dispatcher, upcoming, choice, latest_text(tracker), known_name)
         if upcoming and choice != "rdv=new":
@@ -254,7 +256,7 @@ class ActionBookingStart(Action):
                     button("button_another", payload("book_appointment", choice="rdv=new")),
                 ],
             )
-            return [*_reset(), SlotSet(Field.STOPPED, "has_appointment")]
+            return [*_reset(), SlotSet(FormSlot.STOPPED, "has_appointment")]
         text = latest_text(tracker)
         mode = mode_in(text) or Mode.IN_PERSON
         if await outside_the_area(tracker):
@@ -263,9 +265,9 @@ class ActionBookingStart(Action):
             dispatcher.utter_message(text=load_topic_content().other_area_text())
         return [
             *_reset(),
-            SlotSet(Field.MODE, mode.value),
-            SlotSet(Field.NAME, known_name),
-            SlotSet(Field.PREFER, wish_in(text)),
+            SlotSet(FormSlot.MODE, mode.value),
+            SlotSet(FormSlot.NAME, known_name),
+            SlotSet(FormSlot.PREFER, wish_in(text)),
         ]
 
     def _moving(
@@ -284,22 +286,22 @@ class ActionBookingStart(Action):
                     text=reply_text("booking", key),
                     buttons=[button("button_book", payload("book_appointment"))],
                 )
-                return [*_reset(), SlotSet(Field.STOPPED, "no_appointment")]
+                return [*_reset(), SlotSet(FormSlot.STOPPED, "no_appointment")]
             dispatcher.utter_message(
                 text=reply_text("booking", "which_one"),
                 buttons=appointment_buttons(upcoming, "reschedule_appointment"),
             )
-            return [*_reset(), SlotSet(Field.STOPPED, "which_one")]
+            return [*_reset(), SlotSet(FormSlot.STOPPED, "which_one")]
         when, _ = describe(target)
         dispatcher.utter_message(text=reply_text("booking", "moving", when=when))
         weekday = local(target.starts_at, timezone_of(target)).weekday()
         return [
             *_reset(),
-            SlotSet(Field.MODE, mode_of(target.kind).value),
-            SlotSet(Field.NAME, target.first_name or known_name),
-            SlotSet(Field.PHONE, target.phone),
-            SlotSet(Field.RESCHEDULES, target.id),
-            SlotSet(Field.PREFER, wish_in(text, moving_weekday=weekday)),
+            SlotSet(FormSlot.MODE, mode_of(target.kind).value),
+            SlotSet(FormSlot.NAME, target.first_name or known_name),
+            SlotSet(FormSlot.PHONE, target.phone),
+            SlotSet(FormSlot.RESCHEDULES, target.id),
+            SlotSet(FormSlot.PREFER, wish_in(text, moving_weekday=weekday)),
         ]
 
 
@@ -315,7 +317,7 @@ class ValidateBookingForm(Action):
     ) -> list[dict[str, Any]]:
         values = _values(tracker)
         if not is_reading_an_answer(tracker, FORM):
-            if values[Field.STOPPED] or values[Field.BOOKED] is not None:
+            if values[FormSlot.STOPPED] or values[FormSlot.BOOKED] is not None:
                 # Stopped before it started; or back after another question once booked: the
                 # optional first name is not asked again.
                 return [SlotSet(REQUESTED_SLOT, None)]
@@ -325,8 +327,8 @@ class ValidateBookingForm(Action):
         if choice is None and (classify_distress(text) or intent == DISTRESS):
             return self._stop(DISTRESS)
         elsewhere = confidence >= SURE and intent in RESUMING_INTENTS | LEAVING_INTENTS
-        asked = Field(tracker.get_slot(REQUESTED_SLOT))
-        if asked is Field.NAME:
+        asked = FormSlot(tracker.get_slot(REQUESTED_SLOT))
+        if asked is FormSlot.NAME:
             return await self._name(dispatcher, tracker, values, text, choice, elsewhere)
         if choice is None and wants_to_stop(text):
             return self._stop("asked")
@@ -334,72 +336,72 @@ class ValidateBookingForm(Action):
         if changes is None:
             if elsewhere:
                 return []  # rejected: a rule answers the other question (nlu/rules.yml)
-            retry = "unreadable" if asked is Field.SLOT else asked.removeprefix("booking_")
-            if asked is Field.SLOT and choice is None and (read_point(text) or read_topic(text)):
+            retry = "unreadable" if asked is FormSlot.SLOT else asked.removeprefix("booking_")
+            if asked is FormSlot.SLOT and choice is None and (read_point(text) or read_topic(text)):
                 # « et ça dure combien le cej ? » read uncertainly while slots are shown:
                 # answered by the slot question (action_ask_booking_slot), same slots.
                 retry = "question"
-            changes = {Field.RETRY: retry}
+            changes = {FormSlot.RETRY: retry}
         else:
-            changes.setdefault(Field.RETRY, None)
+            changes.setdefault(FormSlot.RETRY, None)
         values.update(changes)
         events = [SlotSet(field, value) for field, value in changes.items()]
         return await self._next(dispatcher, tracker, values, events)
 
     def _stop(self, reason: str) -> list[dict[str, Any]]:
-        return [SlotSet(Field.STOPPED, reason), SlotSet(REQUESTED_SLOT, None)]
+        return [SlotSet(FormSlot.STOPPED, reason), SlotSet(REQUESTED_SLOT, None)]
 
     async def _read(
-        self, asked: Field, text: str, choice: str | None, values: dict[Field, Any]
-    ) -> dict[Field, Any] | None:
+        self, asked: FormSlot, text: str, choice: str | None, values: dict[FormSlot, Any]
+    ) -> dict[FormSlot, Any] | None:
         """What the message changes, or None when it cannot be read as an answer."""
-        if asked is Field.PHONE:
+        if asked is FormSlot.PHONE:
             phone = parse_phone(text) if choice is None else None
-            return None if phone is None else {Field.PHONE: phone}
-        page = int(values.get(Field.PAGE) or 0)
+            return None if phone is None else {FormSlot.PHONE: phone}
+        page = int(values.get(FormSlot.PAGE) or 0)
         if choice is not None:
             question, _, value = choice.partition("=")
             if question == "mode" and value in Mode.__members__.values():
-                return {Field.MODE: value, Field.PAGE: 0, Field.OFFER: None}
+                return {FormSlot.MODE: value, FormSlot.PAGE: 0, FormSlot.OFFER: None}
             if question != "slot":
                 return None
             if value == "more":
-                return {Field.PAGE: page + 1}
+                return {FormSlot.PAGE: page + 1}
             if value == "first":
-                return {Field.PAGE: 0}
+                return {FormSlot.PAGE: 0}
             return await self._picked(value)
         mode, wish = mode_in(text), _wish_update(text, values)
-        if mode is not None and mode.value != values.get(Field.MODE):
-            changes = {Field.MODE: mode.value, Field.PAGE: 0, Field.OFFER: None}
+        if mode is not None and mode.value != values.get(FormSlot.MODE):
+            changes = {FormSlot.MODE: mode.value, FormSlot.PAGE: 0, FormSlot.OFFER: None}
             return changes if wish is None else {**changes, **wish}  # « plutôt par tel jeudi »
         code = pick(text, _offered(values))
         if code is not None:
             return await self._picked(code)
         if asks_where(text):
-            return {Field.RETRY: "where"}
+            return {FormSlot.RETRY: "where"}
         if wants_other_counsellor(text):
-            return {Field.RETRY: "other_counsellor"}
+            return {FormSlot.RETRY: "other_counsellor"}
         if wish is not None:
-            return {**wish, Field.PAGE: 0, Field.OFFER: None}
+            return {**wish, FormSlot.PAGE: 0, FormSlot.OFFER: None}
         if wants_more(text):
-            return {Field.PAGE: page + 1}
+            return {FormSlot.PAGE: page + 1}
         return None
 
-    async def _picked(self, code: str) -> dict[Field, Any]:
+    async def _picked(self, code: str) -> dict[FormSlot, Any]:
         ref = SlotRef.parse(code)
         context = services()
         if ref is not None:
             async with context.sessions() as session:
                 slot = await agenda.find_free(session, ref, context.clock.now(), context.booking)
             if slot is not None:
-                return {Field.SLOT: slot.code}
-        return {Field.SLOT: None, Field.PAGE: 0, Field.RETRY: "gone"}
+                return {FormSlot.SLOT: slot.code}
+        return {FormSlot.SLOT: None, FormSlot.PAGE: 0, FormSlot.RETRY: "gone"}
 
     async def _name(
         self,
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
-        values: dict[Field, Any],
+        values: dict[FormSlot, Any],
         text: str,
         choice: str | None,
         elsewhere: bool,
@@ -408,31 +410,31 @@ class ValidateBookingForm(Action):
         with thanks), « passer », or an unreadable answer (asked again once, then let go)."""
         skipped = choice == SKIP_NAME or (choice is None and skips_name(text))
         name = parse_first_name(text) if choice is None and not skipped else None
-        booked = values[Field.BOOKED]
+        booked = values[FormSlot.BOOKED]
         if name is None and not skipped:
             if elsewhere:
                 return []  # a rule answers; the form then ends without asking again
             if booked is not None and asks_where(text):
                 await _say_where(dispatcher, tracker, int(booked))
-                return [SlotSet(Field.RETRY, None), SlotSet(REQUESTED_SLOT, None)]
+                return [SlotSet(FormSlot.RETRY, None), SlotSet(REQUESTED_SLOT, None)]
             if booked is not None and is_question(text):
                 return self._stop("question")  # answered by action_booking_confirm
-            if values[Field.RETRY] != "name":
-                return [SlotSet(Field.RETRY, "name"), SlotSet(REQUESTED_SLOT, Field.NAME)]
+            if values[FormSlot.RETRY] != "name":
+                return [SlotSet(FormSlot.RETRY, "name"), SlotSet(REQUESTED_SLOT, FormSlot.NAME)]
         if booked is None:
             # A slot picked before booking came first (a conversation started with an older
             # version): book now, with the name if there is one.
-            values[Field.NAME] = name
-            events = [SlotSet(Field.NAME, name), SlotSet(Field.RETRY, None)]
+            values[FormSlot.NAME] = name
+            events = [SlotSet(FormSlot.NAME, name), SlotSet(FormSlot.RETRY, None)]
             return await self._next(dispatcher, tracker, values, events, name_asked=True)
         if name is None:
             dispatcher.utter_message(text=reply_text("booking", "name_skipped"))
-            return [SlotSet(Field.RETRY, None), SlotSet(REQUESTED_SLOT, None)]
+            return [SlotSet(FormSlot.RETRY, None), SlotSet(REQUESTED_SLOT, None)]
         await _save_name(tracker, int(booked), name)
         dispatcher.utter_message(text=reply_text("booking", "name_saved", name=name))
         return [
-            SlotSet(Field.NAME, name),
-            SlotSet(Field.RETRY, None),
+            SlotSet(FormSlot.NAME, name),
+            SlotSet(FormSlot.RETRY, None),
             SlotSet(REQUESTED_SLOT, None),
         ]
 
@@ -440,50 +442,50 @@ class ValidateBookingForm(Action):
         self,
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
-        values: dict[Field, Any],
+        values: dict[FormSlot, Any],
         events: list[dict[str, Any]],
         *,
         name_asked: bool = False,
     ) -> list[dict[str, Any]]:
-        ref = SlotRef.parse(str(values.get(Field.SLOT) or ""))
+        ref = SlotRef.parse(str(values.get(FormSlot.SLOT) or ""))
         if ref is None:
             return await self._offer(tracker, values, events)
-        if ref.kind is AppointmentKind.PHONE and not values.get(Field.PHONE):
-            return [*events, SlotSet(REQUESTED_SLOT, Field.PHONE)]
-        if values.get(Field.BOOKED) is None:
+        if ref.kind is AppointmentKind.PHONE and not values.get(FormSlot.PHONE):
+            return [*events, SlotSet(REQUESTED_SLOT, FormSlot.PHONE)]
+        if values.get(FormSlot.BOOKED) is None:
             booked = await book_slot(dispatcher, tracker, values, ref)
             if booked == "taken":
                 # Told kindly, with fresh slots (the number and the name are kept).
-                changes = {Field.SLOT: None, Field.PAGE: 0, Field.RETRY: "taken"}
+                changes = {FormSlot.SLOT: None, FormSlot.PAGE: 0, FormSlot.RETRY: "taken"}
                 values.update(changes)
                 events = [*events, *(SlotSet(field, value) for field, value in changes.items())]
                 return await self._offer(tracker, values, events)
             if booked == "error":
                 return [*events, *self._stop("error")]
-            values[Field.BOOKED] = booked
-            events = [*events, SlotSet(Field.BOOKED, booked), SlotSet(Field.RETRY, None)]
-            if not values.get(Field.NAME) and not name_asked:
-                return [*events, SlotSet(REQUESTED_SLOT, Field.NAME)]
+            values[FormSlot.BOOKED] = booked
+            events = [*events, SlotSet(FormSlot.BOOKED, booked), SlotSet(FormSlot.RETRY, None)]
+            if not values.get(FormSlot.NAME) and not name_asked:
+                return [*events, SlotSet(REQUESTED_SLOT, FormSlot.NAME)]
         return [*events, SlotSet(REQUESTED_SLOT, None)]
 
     async def _offer(
-        self, tracker: Tracker, values: dict[Field, Any], events: list[dict[str, Any]]
+        self, tracker: Tracker, values: dict[FormSlot, Any], events: list[dict[str, Any]]
     ) -> list[dict[str, Any]]:
         context = services()
-        mode, page = _mode(values.get(Field.MODE)), int(values.get(Field.PAGE) or 0)
+        mode, page = _mode(values.get(FormSlot.MODE)), int(values.get(FormSlot.PAGE) or 0)
         async with context.sessions() as session:
-            preference = Preference.from_slot(values.get(Field.PREFER))
+            preference = Preference.from_slot(values.get(FormSlot.PREFER))
             shown = await make_offer(session, context, tracker, mode, page, preference)
             if shown is None and page > 0:
-                events = [*events, SlotSet(Field.PAGE, 0), SlotSet(Field.RETRY, "no_more")]
+                events = [*events, SlotSet(FormSlot.PAGE, 0), SlotSet(FormSlot.RETRY, "no_more")]
                 shown = await make_offer(session, context, tracker, mode, 0, preference)
         if shown is None:
             return [*events, *self._stop("no_slots")]
-        return [*events, SlotSet(Field.OFFER, shown), SlotSet(REQUESTED_SLOT, Field.SLOT)]
+        return [*events, SlotSet(FormSlot.OFFER, shown), SlotSet(REQUESTED_SLOT, FormSlot.SLOT)]
 
 
 async def book_slot(
-    dispatcher: CollectingDispatcher, tracker: Tracker, values: dict[Field, Any], ref: SlotRef
+    dispatcher: CollectingDispatcher, tracker: Tracker, values: dict[FormSlot, Any], ref: SlotRef
 ) -> int | Literal["taken", "error"]:
     """Book the slot (replacing the appointment being moved, if any) and confirm it; the new
     appointment's id, or why not."""
@@ -495,19 +497,19 @@ async def book_slot(
             dispatcher.utter_message(text=reply_text("booking", "error"))
             return "error"
         replaces = None
-        if values.get(Field.RESCHEDULES) is not None:
-            moving = appointment_choice(int(values[Field.RESCHEDULES]))
+        if values.get(FormSlot.RESCHEDULES) is not None:
+            moving = appointment_choice(int(values[FormSlot.RESCHEDULES]))
             upcoming = await store.upcoming_of_contact(session, booker.contact_id, now)
             replaces = choose(list(upcoming), moving)
         profile = await profile_of(session, tracker.sender_id)
-        name = values.get(Field.NAME)
+        name = values.get(FormSlot.NAME)
         try:
             appointment = await agenda.book(
                 session,
                 ref,
                 booker,
                 first_name=str(name) if name else None,
-                phone=values.get(Field.PHONE),
+                phone=values.get(FormSlot.PHONE),
                 topic=profile.orientation if profile is not None else None,
                 now=now,
                 settings=context.booking,
@@ -560,9 +562,9 @@ class ActionAskBookingSlot(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        shown = tracker.get_slot(Field.OFFER) or {}
+        shown = tracker.get_slot(FormSlot.OFFER) or {}
         mode = _mode(shown.get("mode"))
-        retry = tracker.get_slot(Field.RETRY)
+        retry = tracker.get_slot(FormSlot.RETRY)
         lines = []
         if retry == "where":  # « c'est où ? »: the place, and the same slots
             if mode is Mode.IN_PERSON:
@@ -614,8 +616,8 @@ class ActionAskBookingSlot(Action):
 
 
 def _chosen_line(tracker: Tracker) -> str:
-    code = tracker.get_slot(Field.SLOT)
-    for entry in (tracker.get_slot(Field.OFFER) or {}).get("slots") or ():
+    code = tracker.get_slot(FormSlot.SLOT)
+    for entry in (tracker.get_slot(FormSlot.OFFER) or {}).get("slots") or ():
         if entry["code"] == code:
             return str(entry["line"])
     return ""
@@ -630,7 +632,7 @@ class ActionAskBookingName(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        key = "retry_name" if tracker.get_slot(Field.RETRY) == "name" else "ask_name"
+        key = "retry_name" if tracker.get_slot(FormSlot.RETRY) == "name" else "ask_name"
         dispatcher.utter_message(
             text=reply_text("booking", key),
             buttons=[button("button_skip_name", payload("inform", choice=SKIP_NAME))],
@@ -645,7 +647,7 @@ class ActionAskBookingPhone(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        if tracker.get_slot(Field.RETRY) == "phone":
+        if tracker.get_slot(FormSlot.RETRY) == "phone":
             text = reply_text("booking", "retry_phone")
         elif line := _chosen_line(tracker):
             text = reply_text("booking", "ask_phone", when=line)
@@ -666,7 +668,7 @@ class ActionBookingConfirm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        stopped = tracker.get_slot(Field.STOPPED)
+        stopped = tracker.get_slot(FormSlot.STOPPED)
         if stopped == DISTRESS:
             await ActionDistress().run(dispatcher, tracker, domain)
         elif stopped == "asked":

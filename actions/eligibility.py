@@ -37,7 +37,7 @@ from bot.eligibility.questionnaire import (
     FORM,
     QUESTIONS,
     UNKNOWN,
-    Slot,
+    FormSlot,
     answers_of,
     next_question,
 )
@@ -92,12 +92,12 @@ class ValidateEligibilityForm(Action):
         values = answer_values(tracker)
         if not is_reading_an_answer(tracker, FORM):
             return [SlotSet(REQUESTED_SLOT, next_question(values, rules))]
-        asked = Slot(tracker.get_slot(REQUESTED_SLOT))
+        asked = FormSlot(tracker.get_slot(REQUESTED_SLOT))
         if choice_of(tracker) is None and asks_why(latest_text(tracker)):
             # « pk tu veux mon âge ? »: why, then the same question (asked again by the form).
-            key = "why_age" if asked in (Slot.AGE, Slot.BIRTH_YEAR) else "why_other"
+            key = "why_age" if asked in (FormSlot.AGE, FormSlot.BIRTH_YEAR) else "why_other"
             dispatcher.utter_message(text=reply_text("eligibility", key))
-            return [SlotSet(Slot.RETRY, None), SlotSet(REQUESTED_SLOT, asked)]
+            return [SlotSet(FormSlot.RETRY, None), SlotSet(REQUESTED_SLOT, asked)]
         result = step(said_in(tracker), values, asked, today, rules)
         if result.kind is Kind.RETRY and choice_of(tracker) is None:
             question = topic_question(tracker)
@@ -105,18 +105,18 @@ class ValidateEligibilityForm(Action):
                 # « comment je m'inscris ? » read uncertainly between two questions: answered,
                 # then the same question again (no « je n'ai pas compris ton âge »).
                 events = await answer_topic(dispatcher, tracker, domain, *question)
-                return [*events, SlotSet(Slot.RETRY, None), SlotSet(REQUESTED_SLOT, asked)]
+                return [*events, SlotSet(FormSlot.RETRY, None), SlotSet(REQUESTED_SLOT, asked)]
         if result.kind is Kind.ELSEWHERE and not result.distress:
             return []  # rejected: a rule answers the other question (nlu/rules.yml)
         if result.kind in (Kind.STOP, Kind.ELSEWHERE):
             reason = DISTRESS if result.kind is Kind.ELSEWHERE else "asked"
-            return [SlotSet(Slot.STOPPED, reason), SlotSet(Slot.RETRY, None),
+            return [SlotSet(FormSlot.STOPPED, reason), SlotSet(FormSlot.RETRY, None),
                     SlotSet(REQUESTED_SLOT, None)]  # fmt: skip
-        if asked is Slot.TOWN and await _town_needs_a_postcode(tracker, result.changes):
-            return [SlotSet(Slot.RETRY, "town_postcode"), SlotSet(REQUESTED_SLOT, asked)]
+        if asked is FormSlot.TOWN and await _town_needs_a_postcode(tracker, result.changes):
+            return [SlotSet(FormSlot.RETRY, "town_postcode"), SlotSet(REQUESTED_SLOT, asked)]
         values.update(result.changes)
         events = [SlotSet(slot, value) for slot, value in result.changes.items()]
-        events.append(SlotSet(Slot.RETRY, result.retry_reason))
+        events.append(SlotSet(FormSlot.RETRY, result.retry_reason))
         if result.kind is Kind.CORRECTION:
             dispatcher.utter_message(text=reply_text("eligibility", "corrected"))
         if result.changes:
@@ -127,9 +127,13 @@ class ValidateEligibilityForm(Action):
 async def _town_needs_a_postcode(tracker: Tracker, changes: dict[str, Any]) -> bool:
     """A town name we know no site in (« Villeurbanne »): its postcode tells the department.
     Asked once; a second answer without a postcode is taken as it is."""
-    town_text = changes.get(Slot.TOWN)
+    town_text = changes.get(FormSlot.TOWN)
     town = parse_town(town_text) if town_text and town_text != UNKNOWN else None
-    if town is None or town.postcode is not None or tracker.get_slot(Slot.RETRY) == "town_postcode":
+    if (
+        town is None
+        or town.postcode is not None
+        or tracker.get_slot(FormSlot.RETRY) == "town_postcode"
+    ):
         return False
     async with services().sessions() as session:
         return await nearest_site(session, None, town.name) is None
@@ -162,7 +166,7 @@ class ActionEligibilityStart(Action):
     ) -> list[dict[str, Any]]:
         values = answer_values(tracker)
         started = any(values.get(q.value) is not None for q in QUESTIONS)
-        if tracker.get_slot(Slot.DONE) or not started:
+        if tracker.get_slot(FormSlot.DONE) or not started:
             situation = await _answer_special_situation(dispatcher, tracker)
             dispatcher.utter_message(text=reply_text("eligibility", "start"))
             today, rules = await rules_for_today()
@@ -171,7 +175,7 @@ class ActionEligibilityStart(Action):
             )
             return [*situation, *(SlotSet(slot, said.get(slot)) for slot in ALL_SLOTS)]
         dispatcher.utter_message(text=reply_text("eligibility", "resume"))
-        return [SlotSet(Slot.STOPPED, None), SlotSet(Slot.RETRY, None)]
+        return [SlotSet(FormSlot.STOPPED, None), SlotSet(FormSlot.RETRY, None)]
 
 
 class ActionEligibilityOutcome(Action):
@@ -183,10 +187,10 @@ class ActionEligibilityOutcome(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        stopped = tracker.get_slot(Slot.STOPPED)
+        stopped = tracker.get_slot(FormSlot.STOPPED)
         if stopped == DISTRESS:
             await ActionDistress().run(dispatcher, tracker, domain)
-            return [SlotSet(Slot.STOPPED, None)]
+            return [SlotSet(FormSlot.STOPPED, None)]
         _, rules = await rules_for_today()
         values = answer_values(tracker)
         answers = answers_of(values)
@@ -196,9 +200,9 @@ class ActionEligibilityOutcome(Action):
                 buttons=[{"title": reply_text("eligibility", "button_resume"),
                           "payload": rasa_payload("check_eligibility")}],
             )  # fmt: skip
-            return [SlotSet(Slot.STOPPED, None)]
+            return [SlotSet(FormSlot.STOPPED, None)]
         outcome = assess(answers, rules)
-        town_text = values.get(Slot.TOWN)
+        town_text = values.get(FormSlot.TOWN)
         town = parse_town(town_text) if town_text and town_text != UNKNOWN else None
         context = services()
         async with context.sessions() as session, session.begin():
@@ -220,10 +224,10 @@ class ActionEligibilityOutcome(Action):
                 address = place_of(site).full_address
                 line = SiteLine(site.mission_locale.name, site.name, address)
         for reply in compose(
-            outcome, answers, rules, values.get(Slot.FOLLOWED), line, town is not None
+            outcome, answers, rules, values.get(FormSlot.FOLLOWED), line, town is not None
         ):
             dispatcher.utter_message(
                 text=reply.text,
                 buttons=[{"title": title, "payload": payload} for title, payload in reply.buttons],
             )
-        return [SlotSet(Slot.DONE, True), SlotSet(Slot.STOPPED, None)]
+        return [SlotSet(FormSlot.DONE, True), SlotSet(FormSlot.STOPPED, None)]

@@ -33,7 +33,9 @@ UNKNOWN = "unknown"  # « je sais pas » for the RQTH, hours, follow-up, income 
 YES, NO = "yes", "no"
 
 
-class Slot(StrEnum):
+class FormSlot(StrEnum):
+    """The questionnaire form's Rasa slots (a time to book is a `Slot` of bot/booking/slots.py)."""
+
     AGE = "elig_age"
     BIRTH_YEAR = "elig_birth_year"
     BIRTHDAY_PASSED = "elig_birthday_passed"
@@ -52,19 +54,19 @@ class Slot(StrEnum):
 
 
 QUESTIONS = (
-    Slot.AGE,
-    Slot.BIRTHDAY_PASSED,
-    Slot.RQTH,
-    Slot.ACTIVITY,
-    Slot.CONTRACT,
-    Slot.HOURS,
-    Slot.FOLLOWED,
-    Slot.TAX,
-    Slot.INCOME,
-    Slot.TOWN,
+    FormSlot.AGE,
+    FormSlot.BIRTHDAY_PASSED,
+    FormSlot.RQTH,
+    FormSlot.ACTIVITY,
+    FormSlot.CONTRACT,
+    FormSlot.HOURS,
+    FormSlot.FOLLOWED,
+    FormSlot.TAX,
+    FormSlot.INCOME,
+    FormSlot.TOWN,
 )
-ANSWER_SLOTS = (Slot.BIRTH_YEAR, *QUESTIONS)
-ALL_SLOTS = (*ANSWER_SLOTS, Slot.RETRY, Slot.STOPPED, Slot.DONE)
+ANSWER_SLOTS = (FormSlot.BIRTH_YEAR, *QUESTIONS)
+ALL_SLOTS = (*ANSWER_SLOTS, FormSlot.RETRY, FormSlot.STOPPED, FormSlot.DONE)
 
 
 def age_edges(rules: CejParameters) -> tuple[int, ...]:
@@ -72,69 +74,69 @@ def age_edges(rules: CejParameters) -> tuple[int, ...]:
     return rules.age_min, ADULT_AGE, rules.age_max + 1, rules.age_max_rqth + 1
 
 
-def questions_needed(values: Mapping[str, Any], rules: CejParameters) -> list[Slot]:
+def questions_needed(values: Mapping[str, Any], rules: CejParameters) -> list[FormSlot]:
     """The questions that matter given the answers so far, in the order they are asked."""
-    needed = [Slot.AGE]
-    if values.get(Slot.BIRTH_YEAR) is not None and values.get(Slot.AGE) is None:
-        needed.append(Slot.BIRTHDAY_PASSED)
-    age = values.get(Slot.AGE)
+    needed = [FormSlot.AGE]
+    if values.get(FormSlot.BIRTH_YEAR) is not None and values.get(FormSlot.AGE) is None:
+        needed.append(FormSlot.BIRTHDAY_PASSED)
+    age = values.get(FormSlot.AGE)
     if age is None or age < rules.age_min:
         return needed
     if age > rules.age_max:
         if age > rules.age_max_rqth:
             return needed
-        needed.append(Slot.RQTH)
-        if values.get(Slot.RQTH) != YES:
+        needed.append(FormSlot.RQTH)
+        if values.get(FormSlot.RQTH) != YES:
             return needed
-    needed.append(Slot.ACTIVITY)
-    activity = values.get(Slot.ACTIVITY)
+    needed.append(FormSlot.ACTIVITY)
+    activity = values.get(FormSlot.ACTIVITY)
     if activity is None:
         return needed
     if activity in (Activity.STUDYING, Activity.TRAINING):
-        return [*needed, Slot.TOWN]
+        return [*needed, FormSlot.TOWN]
     if activity == Activity.WORKING:
-        needed.append(Slot.CONTRACT)
-        contract = values.get(Slot.CONTRACT)
+        needed.append(FormSlot.CONTRACT)
+        contract = values.get(FormSlot.CONTRACT)
         if contract is None:
             return needed
         if contract not in SUSTAINABLE:
-            needed.append(Slot.HOURS)
-            if values.get(Slot.HOURS) is None:
+            needed.append(FormSlot.HOURS)
+            if values.get(FormSlot.HOURS) is None:
                 return needed
-    needed.append(Slot.FOLLOWED)
+    needed.append(FormSlot.FOLLOWED)
     answers = answers_of(values)
     if answers is not None and orientation(answers, rules) is Orientation.CEJ:
-        needed.append(Slot.TAX)
+        needed.append(FormSlot.TAX)
         if activity == Activity.WORKING:
-            needed.append(Slot.INCOME)
-    return [*needed, Slot.TOWN]
+            needed.append(FormSlot.INCOME)
+    return [*needed, FormSlot.TOWN]
 
 
-def _answered(question: Slot, values: Mapping[str, Any]) -> bool:
-    if question is Slot.AGE:  # a birth year answers it (the birthday question may follow)
-        return values.get(Slot.AGE) is not None or values.get(Slot.BIRTH_YEAR) is not None
+def _answered(question: FormSlot, values: Mapping[str, Any]) -> bool:
+    if question is FormSlot.AGE:  # a birth year answers it (the birthday question may follow)
+        return values.get(FormSlot.AGE) is not None or values.get(FormSlot.BIRTH_YEAR) is not None
     return values.get(question) is not None
 
 
-def next_question(values: Mapping[str, Any], rules: CejParameters) -> Slot | None:
+def next_question(values: Mapping[str, Any], rules: CejParameters) -> FormSlot | None:
     """The first question that matters and has no answer yet; None when the outcome is known."""
     return next((q for q in questions_needed(values, rules) if not _answered(q, values)), None)
 
 
 def answers_of(values: Mapping[str, Any]) -> Answers | None:
     """The outcome function's input; None until the age and the activity (when asked) are known."""
-    age = values.get(Slot.AGE)
+    age = values.get(FormSlot.AGE)
     if age is None:
         return None
-    activity = values.get(Slot.ACTIVITY)
-    hours, income = values.get(Slot.HOURS), values.get(Slot.INCOME)
-    tax = values.get(Slot.TAX)
+    activity = values.get(FormSlot.ACTIVITY)
+    hours, income = values.get(FormSlot.HOURS), values.get(FormSlot.INCOME)
+    tax = values.get(FormSlot.TAX)
     return Answers(
         age=int(age),
         activity=Activity(activity) if activity else Activity.NOTHING,
-        contract=Contract(values[Slot.CONTRACT]) if values.get(Slot.CONTRACT) else None,
+        contract=Contract(values[FormSlot.CONTRACT]) if values.get(FormSlot.CONTRACT) else None,
         weekly_hours=float(hours) if isinstance(hours, int | float) else None,
-        rqth=values.get(Slot.RQTH) == YES,
+        rqth=values.get(FormSlot.RQTH) == YES,
         tax=TaxSituation(tax) if tax else TaxSituation.UNKNOWN,
         activity_income=Decimal(income) if isinstance(income, int) else None,
     )

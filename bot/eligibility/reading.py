@@ -35,7 +35,7 @@ from bot.eligibility.questionnaire import (
     NO,
     UNKNOWN,
     YES,
-    Slot,
+    FormSlot,
     age_edges,
     questions_needed,
 )
@@ -94,7 +94,7 @@ class Said:
     text: str
     # A button's value and the question it belongs to (`/inform{"choice": "rqth=yes"}`).
     choice: str | None = None
-    choice_for: Slot | None = None
+    choice_for: FormSlot | None = None
     intent: str | None = None
     confidence: float = 0.0
 
@@ -103,35 +103,35 @@ class Said:
         """From a button's `choice` entity, « <question>=<value> »."""
         question, _, value = choice.partition("=")
         try:
-            slot = Slot(f"elig_{question}")
+            slot = FormSlot(f"elig_{question}")
         except ValueError:
             return cls(text, **nlu)
         return cls(text, choice=value, choice_for=slot, **nlu)
 
 
-def _retry(slot: Slot, reason: str) -> Step:
+def _retry(slot: FormSlot, reason: str) -> Step:
     return Step(Kind.RETRY, retry_reason=f"{slot.value.removeprefix('elig_')}_{reason}")
 
 
 def _age_reading(text: str, today: date, rules: CejParameters) -> Step:
     parsed = parse_age(text, today)
     if isinstance(parsed, DontKnow):
-        return _retry(Slot.AGE, "unknown")
+        return _retry(FormSlot.AGE, "unknown")
     if isinstance(parsed, StatedAge):
         if not YOUNGEST <= parsed.years <= OLDEST:
-            return _retry(Slot.AGE, "impossible")
-        return Step(Kind.ANSWER, {Slot.AGE: parsed.years, Slot.BIRTH_YEAR: None,
-                                  Slot.BIRTHDAY_PASSED: None})  # fmt: skip
+            return _retry(FormSlot.AGE, "impossible")
+        return Step(Kind.ANSWER, {FormSlot.AGE: parsed.years, FormSlot.BIRTH_YEAR: None,
+                                  FormSlot.BIRTHDAY_PASSED: None})  # fmt: skip
     if isinstance(parsed, StatedBirthYear):
         before, after = parsed.possible_ages(today)
         if after < YOUNGEST or before > OLDEST:
-            return _retry(Slot.AGE, "impossible")
+            return _retry(FormSlot.AGE, "impossible")
         straddles = any(before < edge <= after for edge in age_edges(rules))
         return Step(Kind.ANSWER, {
-            Slot.BIRTH_YEAR: parsed.year, Slot.AGE: None if straddles else after,
-            Slot.BIRTHDAY_PASSED: None,
+            FormSlot.BIRTH_YEAR: parsed.year, FormSlot.AGE: None if straddles else after,
+            FormSlot.BIRTHDAY_PASSED: None,
         })  # fmt: skip
-    return _retry(Slot.AGE, "unreadable")
+    return _retry(FormSlot.AGE, "unreadable")
 
 
 def age_mentioned(text: str, today: date, rules: CejParameters) -> dict[str, Any]:
@@ -143,23 +143,23 @@ def age_mentioned(text: str, today: date, rules: CejParameters) -> dict[str, Any
 
 
 def read_answer(
-    slot: Slot, said: Said, values: Mapping[str, Any], today: date, rules: CejParameters
+    slot: FormSlot, said: Said, values: Mapping[str, Any], today: date, rules: CejParameters
 ) -> Step:
     """Read `said` as the answer to `slot`: an ANSWER step with the slots it sets, or a RETRY."""
     text = said.choice or said.text
-    if slot is Slot.AGE:
+    if slot is FormSlot.AGE:
         return _age_reading(text, today, rules)
-    if slot is Slot.BIRTHDAY_PASSED:
+    if slot is FormSlot.BIRTHDAY_PASSED:
         passed = parse_yes_no(text)
-        year = values.get(Slot.BIRTH_YEAR)
+        year = values.get(FormSlot.BIRTH_YEAR)
         if year is None or isinstance(passed, DontKnow):
             # Without the birthday, ask the age itself.
-            return Step(Kind.RETRY, {Slot.BIRTH_YEAR: None}, retry_reason="age_exact")
+            return Step(Kind.RETRY, {FormSlot.BIRTH_YEAR: None}, retry_reason="age_exact")
         if passed is None:
             return _retry(slot, "unreadable")
         age = today.year - int(year) - (0 if passed else 1)
-        return Step(Kind.ANSWER, {Slot.BIRTHDAY_PASSED: passed, Slot.AGE: age})
-    if slot is Slot.RQTH:
+        return Step(Kind.ANSWER, {FormSlot.BIRTHDAY_PASSED: passed, FormSlot.AGE: age})
+    if slot is FormSlot.RQTH:
         if said.choice in (YES, NO, UNKNOWN):
             return Step(Kind.ANSWER, {slot: said.choice})
         rqth = parse_yes_no(text)
@@ -167,36 +167,36 @@ def read_answer(
             return _retry(slot, "unreadable")
         value = UNKNOWN if isinstance(rqth, DontKnow) else (YES if rqth else NO)
         return Step(Kind.ANSWER, {slot: value})
-    if slot is Slot.ACTIVITY:
+    if slot is FormSlot.ACTIVITY:
         activity = parse_activity(text)
         if activity is None:
             return _retry(slot, "unreadable")
         changes: dict[str, Any] = {slot: activity.value}
         contract = parse_contract(text) if activity is Activity.WORKING else None
         if contract is not None and contract is not Contract.OTHER:
-            changes[Slot.CONTRACT] = contract.value  # « je bosse en intérim »: no need to ask
+            changes[FormSlot.CONTRACT] = contract.value  # « je bosse en intérim »: no need to ask
         return Step(Kind.ANSWER, changes)
-    if slot is Slot.CONTRACT:
+    if slot is FormSlot.CONTRACT:
         contract = parse_contract(text)
         return (
             _retry(slot, "unreadable")
             if contract is None
             else Step(Kind.ANSWER, {slot: contract.value})
         )
-    if slot is Slot.HOURS:
+    if slot is FormSlot.HOURS:
         hours = parse_weekly_hours(text)
         if hours is None:
             return _retry(slot, "unreadable")
         return Step(Kind.ANSWER, {slot: UNKNOWN if isinstance(hours, DontKnow) else hours})
-    if slot is Slot.FOLLOWED:
+    if slot is FormSlot.FOLLOWED:
         followed = parse_followed_by(text)
         if followed is None:
             return _retry(slot, "unreadable")
         return Step(Kind.ANSWER, {slot: UNKNOWN if isinstance(followed, DontKnow) else followed})
-    if slot is Slot.TAX:
+    if slot is FormSlot.TAX:
         tax = parse_tax_situation(text)
         return _retry(slot, "unreadable") if tax is None else Step(Kind.ANSWER, {slot: tax.value})
-    if slot is Slot.INCOME:
+    if slot is FormSlot.INCOME:
         amount = parse_monthly_amount(text)
         if isinstance(amount, DontKnow):
             return Step(Kind.ANSWER, {slot: UNKNOWN})
@@ -214,12 +214,18 @@ def read_answer(
 
 
 def read_correction(
-    said: Said, values: Mapping[str, Any], asked: Slot, today: date, rules: CejParameters
+    said: Said, values: Mapping[str, Any], asked: FormSlot, today: date, rules: CejParameters
 ) -> dict[str, Any]:
     """Earlier answers that this message changes (« non en fait j'ai 20 ans »), or {}."""
     text, marked = said.text, sounds_like_correction(said.text)
-    answered_age = values.get(Slot.AGE) is not None or values.get(Slot.BIRTH_YEAR) is not None
-    if asked not in (Slot.AGE, Slot.BIRTHDAY_PASSED) and answered_age and mentions_age(text):
+    answered_age = (
+        values.get(FormSlot.AGE) is not None or values.get(FormSlot.BIRTH_YEAR) is not None
+    )
+    if (
+        asked not in (FormSlot.AGE, FormSlot.BIRTHDAY_PASSED)
+        and answered_age
+        and mentions_age(text)
+    ):
         reading = _age_reading(text, today, rules)
         if reading.kind is Kind.ANSWER and any(
             values.get(k) != v for k, v in reading.changes.items()
@@ -228,23 +234,27 @@ def read_correction(
     if not marked:
         return {}
     changes: dict[str, Any] = {}
-    if asked is not Slot.ACTIVITY and values.get(Slot.ACTIVITY) is not None:
+    if asked is not FormSlot.ACTIVITY and values.get(FormSlot.ACTIVITY) is not None:
         activity = parse_activity(text)
-        if activity is not None and activity.value != values[Slot.ACTIVITY]:
-            changes[Slot.ACTIVITY] = activity.value
-    if asked is not Slot.TAX and values.get(Slot.TAX) is not None:
+        if activity is not None and activity.value != values[FormSlot.ACTIVITY]:
+            changes[FormSlot.ACTIVITY] = activity.value
+    if asked is not FormSlot.TAX and values.get(FormSlot.TAX) is not None:
         tax = parse_tax_situation(text)
-        if tax not in (None, TaxSituation.UNKNOWN) and tax != values[Slot.TAX]:
-            changes[Slot.TAX] = tax
-    if asked is not Slot.INCOME and values.get(Slot.INCOME) is not None and mentions_money(text):
+        if tax not in (None, TaxSituation.UNKNOWN) and tax != values[FormSlot.TAX]:
+            changes[FormSlot.TAX] = tax
+    if (
+        asked is not FormSlot.INCOME
+        and values.get(FormSlot.INCOME) is not None
+        and mentions_money(text)
+    ):
         amount = parse_monthly_amount(text)
-        if isinstance(amount, MonthlyAmount) and amount.euros != values[Slot.INCOME]:
-            changes[Slot.INCOME] = amount.euros
+        if isinstance(amount, MonthlyAmount) and amount.euros != values[FormSlot.INCOME]:
+            changes[FormSlot.INCOME] = amount.euros
     return changes
 
 
 def step(
-    said: Said, values: Mapping[str, Any], asked: Slot, today: date, rules: CejParameters
+    said: Said, values: Mapping[str, Any], asked: FormSlot, today: date, rules: CejParameters
 ) -> Step:
     """What one message does to the questionnaire (see the module docstring for the order)."""
     if said.choice_for is not None and said.choice_for is not asked:

@@ -11,7 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from actions.booking import FORM, Field, ValidateBookingForm
+from actions.booking import FORM, FormSlot, ValidateBookingForm
 from tests.actions.conftest import sender_of_new_conversation
 from tests.actions.trackers import Events, choice, form_tracker, slots_of
 from tests.booking.factories import make_counsellor, make_site
@@ -40,7 +40,7 @@ async def run(action: Any, tracker: Tracker) -> tuple[Events, Messages]:
 
 
 def booking(
-    sender: str, text: str, slots: dict[Any, Any], requested: str = Field.SLOT, **kwargs: Any
+    sender: str, text: str, slots: dict[Any, Any], requested: str = FormSlot.SLOT, **kwargs: Any
 ) -> Tracker:
     """The tracker validate_booking_form gets for a message answering `requested`."""
     return form_tracker(sender, text, dict(slots), requested=requested, form=FORM, **kwargs)
@@ -52,8 +52,8 @@ async def offered(sender: str, slots: dict[Any, Any] | None = None) -> dict[str,
     tracker.active_loop = {}  # starting: not reading an answer
     events, _ = await run(ValidateBookingForm(), tracker)
     values = slots_of(events)
-    assert values["requested_slot"] == Field.SLOT
-    return dict(values[Field.OFFER])
+    assert values["requested_slot"] == FormSlot.SLOT
+    return dict(values[FormSlot.OFFER])
 
 
 async def pick_slot(
@@ -61,7 +61,7 @@ async def pick_slot(
 ) -> tuple[dict[str, Any], Messages]:
     """The young person taps the slot's button: the form's events (as slots) and messages."""
     base = dict(slots or {})
-    base.setdefault(Field.OFFER, await offered(sender, base))
+    base.setdefault(FormSlot.OFFER, await offered(sender, base))
     events, messages = await run(
         ValidateBookingForm(), booking(sender, "", base, entities=choice(f"slot={code}"))
     )

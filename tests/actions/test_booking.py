@@ -25,7 +25,7 @@ from actions.booking import (
     ActionAskBookingSlot,
     ActionBookingConfirm,
     ActionBookingStart,
-    Field,
+    FormSlot,
     ValidateBookingForm,
 )
 from actions.booking_messages import reminders_sentence
@@ -70,7 +70,7 @@ async def _appointments(sessions: async_sessionmaker[AsyncSession]) -> list[Appo
 
 
 async def test_the_form_offers_four_slots_in_local_time_spread_over_days(sender: str) -> None:
-    offer = await offered(sender, {Field.MODE: "in_person"})
+    offer = await offered(sender, {FormSlot.MODE: "in_person"})
 
     starts = [datetime.fromisoformat(e["start"]) for e in offer["slots"]]
     assert len(starts) == 4
@@ -88,8 +88,8 @@ async def test_the_form_offers_four_slots_in_local_time_spread_over_days(sender:
 async def test_the_slot_question_lists_the_slots_and_offers_more_and_other_ways(
     sender: str,
 ) -> None:
-    offer = await offered(sender, {Field.MODE: "in_person"})
-    tracker = booking(sender, "", {Field.OFFER: offer, Field.MODE: "in_person"})
+    offer = await offered(sender, {FormSlot.MODE: "in_person"})
+    tracker = booking(sender, "", {FormSlot.OFFER: offer, FormSlot.MODE: "in_person"})
 
     _, [message] = await run(ActionAskBookingSlot(), tracker)
 
@@ -112,23 +112,23 @@ async def test_the_slot_question_lists_the_slots_and_offers_more_and_other_ways(
 async def test_picking_a_slot_books_it_at_once_then_asks_the_first_name_as_optional(
     sender: str, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    offer = await offered(sender, {Field.MODE: "in_person"})
+    offer = await offered(sender, {FormSlot.MODE: "in_person"})
     code = offer["slots"][2]["code"]
 
-    values, [confirmation] = await pick_slot(sender, code, {Field.OFFER: offer})
+    values, [confirmation] = await pick_slot(sender, code, {FormSlot.OFFER: offer})
 
     [appointment] = await _appointments(sessions)
     assert (appointment.status, appointment.first_name) == ("booked", None)
     assert SlotRef.parse(code) == SlotRef(
         AppointmentKind.ON_SITE, appointment.counsellor_id, appointment.starts_at
     )
-    assert values[Field.SLOT] == code
-    assert values[Field.BOOKED] == appointment.id
-    assert values["requested_slot"] == Field.NAME
+    assert values[FormSlot.SLOT] == code
+    assert values[FormSlot.BOOKED] == appointment.id
+    assert values["requested_slot"] == FormSlot.NAME
     assert confirmation["text"].startswith("C'est réservé ✅\n📅 mardi 24 novembre à 9h")
     assert [b["title"] for b in confirmation["buttons"]] == ["Décaler", "Annuler"]
 
-    tracker = booking(sender, "", {**values, Field.OFFER: offer}, requested=Field.NAME)
+    tracker = booking(sender, "", {**values, FormSlot.OFFER: offer}, requested=FormSlot.NAME)
     _, [question] = await run(ActionAskBookingName(), tracker)
     assert "Tu t'appelles comment" in question["text"]
     assert "Tu peux aussi passer" in question["text"]
@@ -140,7 +140,7 @@ async def test_picking_a_slot_books_it_at_once_then_asks_the_first_name_as_optio
 async def _booked_without_name(sender: str) -> dict[str, Any]:
     """Slots after the first slot was tapped and booked; the first name is asked."""
     values, _ = await pick_slot(sender, (await offered(sender))["slots"][0]["code"])
-    assert values["requested_slot"] == Field.NAME
+    assert values["requested_slot"] == FormSlot.NAME
     return values
 
 
@@ -150,11 +150,11 @@ async def test_a_first_name_given_after_booking_is_saved_with_thanks(
     values = await _booked_without_name(sender)
 
     events, [thanks] = await run(
-        ValidateBookingForm(), booking(sender, "moi c sarah", values, requested=Field.NAME)
+        ValidateBookingForm(), booking(sender, "moi c sarah", values, requested=FormSlot.NAME)
     )
 
     assert thanks["text"] == "Merci Sarah 🙂 C'est noté sur ton rendez-vous."
-    assert slots_of(events)[Field.NAME] == "Sarah"
+    assert slots_of(events)[FormSlot.NAME] == "Sarah"
     assert slots_of(events)["requested_slot"] is None
     [appointment] = await _appointments(sessions)
     assert appointment.first_name == "Sarah"
@@ -171,12 +171,12 @@ async def test_the_first_name_can_be_skipped(
     values = await _booked_without_name(sender)
 
     events, [message] = await run(
-        ValidateBookingForm(), booking(sender, text, values, requested=Field.NAME)
+        ValidateBookingForm(), booking(sender, text, values, requested=FormSlot.NAME)
     )
 
     assert message["text"] == "Pas de souci 👍 Ton rendez-vous est bien réservé."
     assert slots_of(events)["requested_slot"] is None
-    assert Field.STOPPED not in slots_of(events)
+    assert FormSlot.STOPPED not in slots_of(events)
     [appointment] = await _appointments(sessions)
     assert (appointment.status, appointment.first_name) == ("booked", None)
 
@@ -188,22 +188,23 @@ async def test_the_skip_button_or_two_unreadable_answers_end_the_question(
 
     events, [skipped] = await run(
         ValidateBookingForm(),
-        booking(sender, "", values, requested=Field.NAME, entities=choice(SKIP_NAME)),
+        booking(sender, "", values, requested=FormSlot.NAME, entities=choice(SKIP_NAME)),
     )
     assert skipped["text"].startswith("Pas de souci")
     assert slots_of(events)["requested_slot"] is None
 
     events, messages = await run(
-        ValidateBookingForm(), booking(sender, "euh 42", values, requested=Field.NAME)
+        ValidateBookingForm(), booking(sender, "euh 42", values, requested=FormSlot.NAME)
     )
     assert messages == []
-    assert slots_of(events) == {Field.RETRY: "name", "requested_slot": Field.NAME}
-    again = {**values, Field.RETRY: "name"}
-    _, [question] = await run(ActionAskBookingName(), booking(sender, "", again, Field.NAME))
+    assert slots_of(events) == {FormSlot.RETRY: "name", "requested_slot": FormSlot.NAME}
+    again = {**values, FormSlot.RETRY: "name"}
+    _, [question] = await run(ActionAskBookingName(), booking(sender, "", again, FormSlot.NAME))
     assert question["text"].startswith("Juste ton prénom")
 
     events, [message] = await run(
-        ValidateBookingForm(), booking(sender, "euh jsais plus trop", again, requested=Field.NAME)
+        ValidateBookingForm(),
+        booking(sender, "euh jsais plus trop", again, requested=FormSlot.NAME),
     )
     assert slots_of(events)["requested_slot"] is None  # asked twice: let go
     assert message["text"].startswith("Pas de souci")
@@ -216,7 +217,7 @@ async def test_another_question_instead_of_the_first_name_goes_on_normally(sende
 
     rejected, _ = await run(
         ValidateBookingForm(),
-        booking(sender, "c koi le cej", values, requested=Field.NAME, intent="ask_cej"),
+        booking(sender, "c koi le cej", values, requested=FormSlot.NAME, intent="ask_cej"),
     )
     assert rejected == []  # a rule answers the question
 
@@ -224,7 +225,7 @@ async def test_another_question_instead_of_the_first_name_goes_on_normally(sende
         sender,
         "c koi le cej",
         dict(values),
-        requested=Field.NAME,
+        requested=FormSlot.NAME,
         intent="ask_cej",
         since_message=[{"event": "action", "name": "action_topic_answer"}],
         form=FORM,
@@ -241,7 +242,9 @@ async def test_where_instead_of_the_first_name_gets_the_place_of_the_appointment
 
     events, [place] = await run(
         ValidateBookingForm(),
-        booking(sender, "c'est où le rdv ?", values, requested=Field.NAME, intent="nlu_fallback"),
+        booking(
+            sender, "c'est où le rdv ?", values, requested=FormSlot.NAME, intent="nlu_fallback"
+        ),
     )
 
     assert slots_of(events)["requested_slot"] is None
@@ -259,7 +262,7 @@ async def test_an_unsure_question_instead_of_the_first_name_is_answered_after_th
     events, messages = await run(
         ValidateBookingForm(),
         booking(
-            sender, "je dois ramener quoi ?", values, requested=Field.NAME, intent="nlu_fallback"
+            sender, "je dois ramener quoi ?", values, requested=FormSlot.NAME, intent="nlu_fallback"
         ),
     )
     ended = slots_of(events)
@@ -268,33 +271,33 @@ async def test_an_unsure_question_instead_of_the_first_name_is_answered_after_th
         message_tracker(sender, "je dois ramener quoi ?", "nlu_fallback", slots=values | ended),
     )
 
-    assert (ended[Field.STOPPED], ended["requested_slot"], messages) == ("question", None, [])
+    assert (ended[FormSlot.STOPPED], ended["requested_slot"], messages) == ("question", None, [])
     assert answer  # the not-understood action's answer, as without a form
     assert "Pas de souci" not in answer[0]["text"]
 
 
 async def test_a_slot_code_past_year_9999_is_asked_again(sender: str) -> None:
-    offer = await offered(sender, {Field.MODE: "in_person"})
-    base = {Field.OFFER: offer, Field.MODE: "in_person"}
+    offer = await offered(sender, {FormSlot.MODE: "in_person"})
+    base = {FormSlot.OFFER: offer, FormSlot.MODE: "in_person"}
 
     events, _ = await run(
         ValidateBookingForm(), booking(sender, "", base, entities=choice("slot=t2.zzzzzzzzz"))
     )
 
-    assert slots_of(events)[Field.SLOT] is None
-    assert slots_of(events)["requested_slot"] == Field.SLOT
+    assert slots_of(events)[FormSlot.SLOT] is None
+    assert slots_of(events)["requested_slot"] == FormSlot.SLOT
 
 
 async def test_more_slots_another_way_or_a_message_that_is_not_a_pick(sender: str) -> None:
-    offer = await offered(sender, {Field.MODE: "in_person"})
-    base = {Field.OFFER: offer, Field.MODE: "in_person", Field.PAGE: 0}
+    offer = await offered(sender, {FormSlot.MODE: "in_person"})
+    base = {FormSlot.OFFER: offer, FormSlot.MODE: "in_person", FormSlot.PAGE: 0}
 
     events, _ = await run(
         ValidateBookingForm(), booking(sender, "t'as pas d'autres creneaux", base)
     )
     more = slots_of(events)
-    assert more[Field.PAGE] == 1
-    assert {e["code"] for e in more[Field.OFFER]["slots"]}.isdisjoint(
+    assert more[FormSlot.PAGE] == 1
+    assert {e["code"] for e in more[FormSlot.OFFER]["slots"]}.isdisjoint(
         e["code"] for e in offer["slots"]
     )
 
@@ -302,27 +305,28 @@ async def test_more_slots_another_way_or_a_message_that_is_not_a_pick(sender: st
         ValidateBookingForm(), booking(sender, "", base, entities=choice("mode=phone"))
     )
     phone = slots_of(events)
-    assert phone[Field.MODE] == "phone"
-    kinds = {SlotRef.parse(e["code"]).kind for e in phone[Field.OFFER]["slots"]}  # type: ignore[union-attr]
+    assert phone[FormSlot.MODE] == "phone"
+    kinds = {SlotRef.parse(e["code"]).kind for e in phone[FormSlot.OFFER]["slots"]}  # type: ignore[union-attr]
     assert kinds == {AppointmentKind.PHONE}
 
     events, _ = await run(ValidateBookingForm(), booking(sender, "euh bof", base))
-    assert slots_of(events)[Field.RETRY] == "unreadable"
-    assert slots_of(events)["requested_slot"] == Field.SLOT
+    assert slots_of(events)[FormSlot.RETRY] == "unreadable"
+    assert slots_of(events)["requested_slot"] == FormSlot.SLOT
 
 
 async def test_a_preference_in_words_filters_the_slots_and_is_said(sender: str) -> None:
-    offer = await offered(sender, {Field.MODE: "in_person"})
-    base = {Field.OFFER: offer, Field.MODE: "in_person", Field.PAGE: 0}
+    offer = await offered(sender, {FormSlot.MODE: "in_person"})
+    base = {FormSlot.OFFER: offer, FormSlot.MODE: "in_person", FormSlot.PAGE: 0}
 
     events, _ = await run(ValidateBookingForm(), booking(sender, "plutot mardi aprem", base))
     tuesday = slots_of(events)
-    starts = [datetime.fromisoformat(e["start"]) for e in tuesday[Field.OFFER]["slots"]]
+    starts = [datetime.fromisoformat(e["start"]) for e in tuesday[FormSlot.OFFER]["slots"]]
     _, [message] = await run(
-        ActionAskBookingSlot(), booking(sender, "", {**base, Field.OFFER: tuesday[Field.OFFER]})
+        ActionAskBookingSlot(),
+        booking(sender, "", {**base, FormSlot.OFFER: tuesday[FormSlot.OFFER]}),
     )
 
-    assert tuesday[Field.PREFER] == {
+    assert tuesday[FormSlot.PREFER] == {
         "weekday": 1,
         "part": "afternoon",
         "earliest": None,
@@ -334,20 +338,20 @@ async def test_a_preference_in_words_filters_the_slots_and_is_said(sender: str) 
 
     events, _ = await run(ValidateBookingForm(), booking(sender, "pas le matin jsuis au taf", base))
     afternoons = [
-        datetime.fromisoformat(e["start"]) for e in slots_of(events)[Field.OFFER]["slots"]
+        datetime.fromisoformat(e["start"]) for e in slots_of(events)[FormSlot.OFFER]["slots"]
     ]
     assert afternoons
     assert all(s.hour >= 12 for s in afternoons)
 
 
 async def test_a_preference_nothing_matches_is_said_and_the_next_slots_shown(sender: str) -> None:
-    offer = await offered(sender, {Field.MODE: "in_person"})
-    base = {Field.OFFER: offer, Field.MODE: "in_person", Field.PAGE: 0}
+    offer = await offered(sender, {FormSlot.MODE: "in_person"})
+    base = {FormSlot.OFFER: offer, FormSlot.MODE: "in_person", FormSlot.PAGE: 0}
 
     events, _ = await run(ValidateBookingForm(), booking(sender, "plutot dimanche", base))
-    sunday = slots_of(events)[Field.OFFER]
+    sunday = slots_of(events)[FormSlot.OFFER]
     _, [message] = await run(
-        ActionAskBookingSlot(), booking(sender, "", {**base, Field.OFFER: sunday})
+        ActionAskBookingSlot(), booking(sender, "", {**base, FormSlot.OFFER: sunday})
     )
 
     assert sunday["slots"]
@@ -355,15 +359,15 @@ async def test_a_preference_nothing_matches_is_said_and_the_next_slots_shown(sen
 
 
 async def test_another_counsellor_is_acknowledged_honestly(sender: str) -> None:
-    offer = await offered(sender, {Field.MODE: "in_person"})
-    base = {Field.OFFER: offer, Field.MODE: "in_person", Field.PAGE: 0}
+    offer = await offered(sender, {FormSlot.MODE: "in_person"})
+    base = {FormSlot.OFFER: offer, FormSlot.MODE: "in_person", FormSlot.PAGE: 0}
 
     events, _ = await run(
         ValidateBookingForm(), booking(sender, "pas avec la meme conseillere stp", base)
     )
-    retry = slots_of(events)[Field.RETRY]
+    retry = slots_of(events)[FormSlot.RETRY]
     _, [message] = await run(
-        ActionAskBookingSlot(), booking(sender, "", {**base, Field.RETRY: retry})
+        ActionAskBookingSlot(), booking(sender, "", {**base, FormSlot.RETRY: retry})
     )
 
     assert retry == "other_counsellor"
@@ -371,7 +375,7 @@ async def test_another_counsellor_is_acknowledged_honestly(sender: str) -> None:
 
 
 async def test_another_question_a_stop_or_distress_during_the_booking(sender: str) -> None:
-    base = {Field.OFFER: await offered(sender), Field.MODE: "in_person"}
+    base = {FormSlot.OFFER: await offered(sender), FormSlot.MODE: "in_person"}
 
     rejected, _ = await run(
         ValidateBookingForm(), booking(sender, "c koi le cej", base, intent="ask_cej")
@@ -379,41 +383,41 @@ async def test_another_question_a_stop_or_distress_during_the_booking(sender: st
     assert rejected == []  # a rule answers, then the form asks again
 
     events, _ = await run(ValidateBookingForm(), booking(sender, "laisse tomber", base))
-    assert slots_of(events) == {Field.STOPPED: "asked", "requested_slot": None}
+    assert slots_of(events) == {FormSlot.STOPPED: "asked", "requested_slot": None}
 
     events, _ = await run(
         ValidateBookingForm(), booking(sender, "jai plus envie de vivre", base, intent="inform")
     )
-    assert slots_of(events)[Field.STOPPED] == "distress"
+    assert slots_of(events)[FormSlot.STOPPED] == "distress"
 
 
 async def test_a_phone_appointment_is_booked_once_the_number_is_known(
     sender: str, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    offer = await offered(sender, {Field.MODE: "phone"})
+    offer = await offered(sender, {FormSlot.MODE: "phone"})
     phone_code = offer["slots"][0]["code"]
-    base = {Field.OFFER: offer, Field.MODE: "phone"}
+    base = {FormSlot.OFFER: offer, FormSlot.MODE: "phone"}
 
     values, messages = await pick_slot(sender, phone_code, base)
-    assert values["requested_slot"] == Field.PHONE
+    assert values["requested_slot"] == FormSlot.PHONE
     assert messages == []
     assert await _appointments(sessions) == []  # the counsellor must have a number to call
     chosen: dict[Any, Any] = {**base, **values}
-    _, [question] = await run(ActionAskBookingPhone(), booking(sender, "", chosen, Field.PHONE))
+    _, [question] = await run(ActionAskBookingPhone(), booking(sender, "", chosen, FormSlot.PHONE))
     assert question["text"].startswith("Pour le rendez-vous lundi 23 novembre à 14h30 : à quel num")
     assert "C'est noté" not in question["text"]
 
     events, messages = await run(
-        ValidateBookingForm(), booking(sender, "06 12 34", chosen, requested=Field.PHONE)
+        ValidateBookingForm(), booking(sender, "06 12 34", chosen, requested=FormSlot.PHONE)
     )
-    assert (slots_of(events)[Field.RETRY], messages) == ("phone", [])
+    assert (slots_of(events)[FormSlot.RETRY], messages) == ("phone", [])
     events, [confirmation] = await run(
         ValidateBookingForm(),
-        booking(sender, "mon num c 06 12 34 56 78", chosen, requested=Field.PHONE),
+        booking(sender, "mon num c 06 12 34 56 78", chosen, requested=FormSlot.PHONE),
     )
 
-    assert slots_of(events)[Field.PHONE] == "+33612345678"
-    assert slots_of(events)["requested_slot"] == Field.NAME  # then the first name, optional
+    assert slots_of(events)[FormSlot.PHONE] == "+33612345678"
+    assert slots_of(events)["requested_slot"] == FormSlot.NAME  # then the first name, optional
     assert "C'est réservé ✅" in confirmation["text"]
     assert "Garde sous la main ta pièce d'identité" in confirmation["text"]
     [appointment] = await _appointments(sessions)
@@ -427,13 +431,13 @@ async def test_a_phone_appointment_is_booked_once_the_number_is_known(
 async def test_a_known_first_name_is_not_asked_again(
     sender: str, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    offer = await offered(sender, {Field.MODE: "phone"})
-    base = {Field.OFFER: offer, Field.MODE: "phone", Field.NAME: "Sarah"}
+    offer = await offered(sender, {FormSlot.MODE: "phone"})
+    base = {FormSlot.OFFER: offer, FormSlot.MODE: "phone", FormSlot.NAME: "Sarah"}
     values, _ = await pick_slot(sender, offer["slots"][0]["code"], base)
 
     events, [confirmation] = await run(
         ValidateBookingForm(),
-        booking(sender, "0612345678", {**base, **values}, requested=Field.PHONE),
+        booking(sender, "0612345678", {**base, **values}, requested=FormSlot.PHONE),
     )
 
     assert slots_of(events)["requested_slot"] is None
@@ -448,7 +452,9 @@ async def test_the_confirmation_says_when_where_what_to_bring_and_the_calendar_l
     offer = await offered(sender)
     code = offer["slots"][0]["code"]
 
-    values, [message] = await pick_slot(sender, code, {Field.OFFER: offer, Field.NAME: "Sarah"})
+    values, [message] = await pick_slot(
+        sender, code, {FormSlot.OFFER: offer, FormSlot.NAME: "Sarah"}
+    )
 
     [appointment] = await _appointments(sessions)
     assert appointment.first_name == "Sarah"
@@ -483,13 +489,13 @@ async def test_a_slot_taken_since_it_was_shown_is_told_kindly_with_new_slots(
         counsellor = await session.get_one(Counsellor, counsellor_id)
         await make_appointment(session, other, counsellor, FIRST_SLOT, clock.now())
 
-    values, messages = await pick_slot(sender, code, {Field.OFFER: offer})
+    values, messages = await pick_slot(sender, code, {FormSlot.OFFER: offer})
 
     assert messages == []
-    assert values[Field.RETRY] == "gone"
-    assert values["requested_slot"] == Field.SLOT
-    assert code not in [e["code"] for e in values[Field.OFFER]["slots"]]
-    tracker = booking(sender, "", {Field.OFFER: values[Field.OFFER], Field.RETRY: "gone"})
+    assert values[FormSlot.RETRY] == "gone"
+    assert values["requested_slot"] == FormSlot.SLOT
+    assert code not in [e["code"] for e in values[FormSlot.OFFER]["slots"]]
+    tracker = booking(sender, "", {FormSlot.OFFER: values[FormSlot.OFFER], FormSlot.RETRY: "gone"})
     _, [question] = await run(ActionAskBookingSlot(), tracker)
     assert question["text"].startswith("Ce créneau n'est plus libre, désolé 😕")
 
@@ -497,9 +503,9 @@ async def test_a_slot_taken_since_it_was_shown_is_told_kindly_with_new_slots(
 async def test_who_loses_the_race_while_giving_a_number_is_told_kindly_and_gets_new_slots(
     sender: str, sessions: async_sessionmaker[AsyncSession], clock: FixedClock
 ) -> None:
-    offer = await offered(sender, {Field.MODE: "phone"})
+    offer = await offered(sender, {FormSlot.MODE: "phone"})
     code = offer["slots"][0]["code"]
-    base = {Field.OFFER: offer, Field.MODE: "phone"}
+    base = {FormSlot.OFFER: offer, FormSlot.MODE: "phone"}
     values, _ = await pick_slot(sender, code, base)
     ref = SlotRef.parse(code)
     assert ref is not None
@@ -512,16 +518,16 @@ async def test_who_loses_the_race_while_giving_a_number_is_told_kindly_and_gets_
 
     events, messages = await run(
         ValidateBookingForm(),
-        booking(sender, "06 12 34 56 78", {**base, **values}, requested=Field.PHONE),
+        booking(sender, "06 12 34 56 78", {**base, **values}, requested=FormSlot.PHONE),
     )
 
     assert messages == []
     again = slots_of(events)
-    assert (again[Field.SLOT], again[Field.RETRY]) == (None, "taken")
-    assert again[Field.PHONE] == "+33612345678"  # kept: not asked again
-    assert again["requested_slot"] == Field.SLOT
-    assert code not in [e["code"] for e in again[Field.OFFER]["slots"]]
-    tracker = booking(sender, "", {Field.OFFER: again[Field.OFFER], Field.RETRY: "taken"})
+    assert (again[FormSlot.SLOT], again[FormSlot.RETRY]) == (None, "taken")
+    assert again[FormSlot.PHONE] == "+33612345678"  # kept: not asked again
+    assert again["requested_slot"] == FormSlot.SLOT
+    assert code not in [e["code"] for e in again[FormSlot.OFFER]["slots"]]
+    tracker = booking(sender, "", {FormSlot.OFFER: again[FormSlot.OFFER], FormSlot.RETRY: "taken"})
     _, [question] = await run(ActionAskBookingSlot(), tracker)
     assert question["text"].startswith("Oups, quelqu'un vient de réserver ce créneau")
     assert [a.status for a in await _appointments(sessions)] == ["booked"]  # the other one
@@ -529,7 +535,9 @@ async def test_who_loses_the_race_while_giving_a_number_is_told_kindly_and_gets_
 
 async def _book_first(sender: str) -> str:
     offer = await offered(sender)
-    await pick_slot(sender, offer["slots"][0]["code"], {Field.OFFER: offer, Field.NAME: "Sarah"})
+    await pick_slot(
+        sender, offer["slots"][0]["code"], {FormSlot.OFFER: offer, FormSlot.NAME: "Sarah"}
+    )
     return str(offer["slots"][0]["code"])
 
 
@@ -542,7 +550,7 @@ async def test_someone_with_an_appointment_is_asked_before_booking_another(
         ActionBookingStart(), message_tracker(sender, "un rdv", "book_appointment")
     )
 
-    assert slots_of(events)[Field.STOPPED] == "has_appointment"
+    assert slots_of(events)[FormSlot.STOPPED] == "has_appointment"
     assert "Tu as déjà un rendez-vous lundi 23 novembre à 14h45" in message["text"]
     assert [b["title"] for b in message["buttons"]] == [
         "Je le garde",
@@ -554,8 +562,8 @@ async def test_someone_with_an_appointment_is_asked_before_booking_another(
         ActionBookingStart(),
         message_tracker(sender, "", "book_appointment", entities=choice("rdv=new")),
     )
-    assert slots_of(events)[Field.STOPPED] is None
-    assert slots_of(events)[Field.NAME] == "Sarah"  # not asked twice
+    assert slots_of(events)[FormSlot.STOPPED] is None
+    assert slots_of(events)[FormSlot.NAME] == "Sarah"  # not asked twice
 
 
 async def test_rescheduling_moves_the_appointment_when_the_new_slot_is_picked(
@@ -567,12 +575,12 @@ async def test_rescheduling_moves_the_appointment_when_the_new_slot_is_picked(
     )
     started = slots_of(events)
     assert message["text"].startswith("On décale ton rendez-vous du lundi 23 novembre à 14h45")
-    assert started[Field.NAME] == "Sarah"
+    assert started[FormSlot.NAME] == "Sarah"
     offer = await offered(sender, started)
     assert [a.status for a in await _appointments(sessions)] == ["booked"]  # kept until then
 
     new_code = offer["slots"][-1]["code"]
-    values, [confirmation] = await pick_slot(sender, new_code, {**started, Field.OFFER: offer})
+    values, [confirmation] = await pick_slot(sender, new_code, {**started, FormSlot.OFFER: offer})
 
     assert confirmation["text"].startswith(
         "C'est décalé ✅ Ton rendez-vous du lundi 23 novembre à 14h45 est annulé"
@@ -593,18 +601,18 @@ async def test_moving_an_appointment_without_a_first_name_asks_it_after_the_move
         message_tracker(sender, "decale mon rdv de lundi a jeudi", "reschedule_appointment"),
     )
     started = slots_of(events)
-    assert started[Field.NAME] is None
+    assert started[FormSlot.NAME] is None
     # « de lundi » is the appointment being moved; « jeudi » is the wish.
-    assert started[Field.PREFER]["weekday"] == 3
+    assert started[FormSlot.PREFER]["weekday"] == 3
 
     offer = await offered(sender, started)
     values, [confirmation] = await pick_slot(
-        sender, offer["slots"][0]["code"], {**started, Field.OFFER: offer}
+        sender, offer["slots"][0]["code"], {**started, FormSlot.OFFER: offer}
     )
 
     assert confirmation["text"].startswith("C'est décalé ✅")
     assert "jeudi 26 novembre" in confirmation["text"]
-    assert values["requested_slot"] == Field.NAME
+    assert values["requested_slot"] == FormSlot.NAME
     assert [r.status for r in await _appointments(sessions)] == ["rescheduled", "booked"]
 
 
@@ -612,7 +620,7 @@ async def test_moving_or_cancelling_without_an_appointment_says_so(sender: str) 
     events, [moving] = await run(
         ActionBookingStart(), message_tracker(sender, "decaler mon rdv", "reschedule_appointment")
     )
-    assert slots_of(events)[Field.STOPPED] == "no_appointment"
+    assert slots_of(events)[FormSlot.STOPPED] == "no_appointment"
     _, [cancelling] = await run(
         ActionAppointmentCancel(), message_tracker(sender, "annule mon rdv", "cancel_appointment")
     )
@@ -857,7 +865,7 @@ async def test_an_appointment_made_by_phone_is_said_invisible_with_who_can_tell(
     assert "je ne le vois pas" in reply["text"]
     assert "appelle la Mission Locale au" in reply["text"]
     assert [b["payload"] for b in reply["buttons"]] == ["/request_human"]
-    assert slots_of(events)[Field.STOPPED] == "booked_elsewhere"
+    assert slots_of(events)[FormSlot.STOPPED] == "booked_elsewhere"
 
 
 async def test_booking_from_another_area_first_points_to_their_own_mission_locale(

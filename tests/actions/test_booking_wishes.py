@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from actions.booking import ActionAskBookingSlot, ActionBookingStart, Field, ValidateBookingForm
+from actions.booking import ActionAskBookingSlot, ActionBookingStart, FormSlot, ValidateBookingForm
 from bot.core.action_services import ActionServices
 from bot.storage.models import Appointment
 from tests.actions.booking_steps import agenda_sender, booking, offered, run
@@ -72,7 +72,7 @@ async def test_a_wish_in_the_request_itself_filters_the_first_slots(
     events, _ = await run(ActionBookingStart(), message_tracker(sender, text, "book_appointment"))
     started = slots_of(events)
     offer = await offered(sender, started)
-    _, [message] = await run(ActionAskBookingSlot(), booking(sender, "", {Field.OFFER: offer}))
+    _, [message] = await run(ActionAskBookingSlot(), booking(sender, "", {FormSlot.OFFER: offer}))
 
     assert _starts(offer)
     assert all(wished(start) for start in _starts(offer)), _starts(offer)
@@ -84,15 +84,15 @@ async def test_a_request_without_a_wish_shows_the_next_slots(sender: str) -> Non
         ActionBookingStart(),
         message_tracker(sender, '/book_appointment{"choice": "rdv=new"}', "book_appointment"),
     )
-    assert slots_of(events)[Field.PREFER] is None
+    assert slots_of(events)[FormSlot.PREFER] is None
     events, _ = await run(ActionBookingStart(), message_tracker(sender, "rdv", "book_appointment"))
-    assert slots_of(events)[Field.PREFER] is None
+    assert slots_of(events)[FormSlot.PREFER] is None
 
 
 async def _wish(sender: str, text: str, slots: dict[Any, Any] | None = None) -> dict[str, Any]:
     """The form's answer to a wish typed while the first slots are shown."""
-    base = {Field.MODE: "in_person", Field.PAGE: 0, **(slots or {})}
-    base[Field.OFFER] = await offered(sender, base)
+    base = {FormSlot.MODE: "in_person", FormSlot.PAGE: 0, **(slots or {})}
+    base[FormSlot.OFFER] = await offered(sender, base)
     events, _ = await run(ValidateBookingForm(), booking(sender, text, base))
     return slots_of(events)
 
@@ -112,11 +112,11 @@ async def test_hours_in_a_wish_filter_the_slots(
     sender: str, text: str, wished: Starts, said: str
 ) -> None:
     values = await _wish(sender, text)
-    offer = values[Field.OFFER]
-    _, [message] = await run(ActionAskBookingSlot(), booking(sender, "", {Field.OFFER: offer}))
+    offer = values[FormSlot.OFFER]
+    _, [message] = await run(ActionAskBookingSlot(), booking(sender, "", {FormSlot.OFFER: offer}))
 
-    assert values[Field.PAGE] == 0  # not « autres créneaux »
-    assert values.get(Field.SLOT) is None  # no slot picked
+    assert values[FormSlot.PAGE] == 0  # not « autres créneaux »
+    assert values.get(FormSlot.SLOT) is None  # no slot picked
     assert _starts(offer)
     assert all(wished(start) for start in _starts(offer)), _starts(offer)
     assert message["text"].startswith(f"Voici des créneaux {said} 👇")
@@ -125,11 +125,16 @@ async def test_hours_in_a_wish_filter_the_slots(
 async def test_any_day_after_an_hour_drops_the_day_and_keeps_the_first_page(sender: str) -> None:
     tuesday = {"weekday": 1, "part": None, "earliest": None, "before": None}
 
-    values = await _wish(sender, "n'importe quel jour apres 14h", {Field.PREFER: tuesday})
+    values = await _wish(sender, "n'importe quel jour apres 14h", {FormSlot.PREFER: tuesday})
 
-    assert values[Field.PAGE] == 0
-    assert values[Field.PREFER] == {"weekday": None, "part": None, "earliest": 840, "before": None}
-    starts = _starts(values[Field.OFFER])
+    assert values[FormSlot.PAGE] == 0
+    assert values[FormSlot.PREFER] == {
+        "weekday": None,
+        "part": None,
+        "earliest": 840,
+        "before": None,
+    }
+    starts = _starts(values[FormSlot.OFFER])
     assert {s.weekday() for s in starts} != {1}
     assert all(_minute(s) >= 14 * 60 for s in starts)
 
@@ -137,9 +142,9 @@ async def test_any_day_after_an_hour_drops_the_day_and_keeps_the_first_page(send
 async def test_a_later_wish_updates_the_earlier_one(sender: str) -> None:
     thursday = {"weekday": 3, "part": "morning", "earliest": None, "before": None}
 
-    values = await _wish(sender, "plutôt après 15h", {Field.PREFER: thursday})
+    values = await _wish(sender, "plutôt après 15h", {FormSlot.PREFER: thursday})
 
-    starts = _starts(values[Field.OFFER])
+    starts = _starts(values[FormSlot.OFFER])
     assert starts
     assert all(s.weekday() == 3 and _minute(s) >= 15 * 60 for s in starts)
 
@@ -147,7 +152,7 @@ async def test_a_later_wish_updates_the_earlier_one(sender: str) -> None:
 async def test_a_wish_stored_before_hours_existed_still_reads(sender: str) -> None:
     old = {"weekday": 1, "part": "afternoon"}  # a booking_prefer value of an older version
 
-    offer = await offered(sender, {Field.PREFER: old})
+    offer = await offered(sender, {FormSlot.PREFER: old})
 
     assert _starts(offer)
     assert all(s.weekday() == 1 and s.hour >= 12 for s in _starts(offer))
@@ -168,11 +173,11 @@ async def test_a_rank_with_filler_words_picks_and_books_the_slot(
     sender: str, sessions: async_sessionmaker[AsyncSession], text: str, rank: int
 ) -> None:
     offer = await offered(sender)
-    base = {Field.OFFER: offer, Field.NAME: "Sarah"}
+    base = {FormSlot.OFFER: offer, FormSlot.NAME: "Sarah"}
 
     events, [confirmation] = await run(ValidateBookingForm(), booking(sender, text, base))
 
-    assert slots_of(events)[Field.SLOT] == offer["slots"][rank]["code"]
+    assert slots_of(events)[FormSlot.SLOT] == offer["slots"][rank]["code"]
     assert "C'est réservé ✅" in confirmation["text"]
     assert await _count(sessions) == 1
 
@@ -181,12 +186,12 @@ async def test_a_rank_with_filler_words_picks_and_books_the_slot(
 async def test_a_sentence_about_something_else_picks_nothing(
     sender: str, sessions: async_sessionmaker[AsyncSession], text: str
 ) -> None:
-    base = {Field.OFFER: await offered(sender)}
+    base = {FormSlot.OFFER: await offered(sender)}
 
     events, _ = await run(ValidateBookingForm(), booking(sender, text, base))
 
-    assert slots_of(events).get(Field.SLOT) is None
-    assert slots_of(events)["requested_slot"] == Field.SLOT
+    assert slots_of(events).get(FormSlot.SLOT) is None
+    assert slots_of(events)["requested_slot"] == FormSlot.SLOT
     assert await _count(sessions) == 0
 
 
@@ -194,13 +199,14 @@ async def test_oui_takes_the_first_slot_the_list_proposes(
     sender: str, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     offer = await offered(sender)
-    _, [question] = await run(ActionAskBookingSlot(), booking(sender, "", {Field.OFFER: offer}))
+    _, [question] = await run(ActionAskBookingSlot(), booking(sender, "", {FormSlot.OFFER: offer}))
     assert "Le 1er te va ? Réponds « oui »" in question["text"]
 
     events, [confirmation] = await run(
-        ValidateBookingForm(), booking(sender, "oui", {Field.OFFER: offer, Field.NAME: "Sarah"})
+        ValidateBookingForm(),
+        booking(sender, "oui", {FormSlot.OFFER: offer, FormSlot.NAME: "Sarah"}),
     )
-    assert slots_of(events)[Field.SLOT] == offer["slots"][0]["code"]
+    assert slots_of(events)[FormSlot.SLOT] == offer["slots"][0]["code"]
     assert "C'est réservé ✅" in confirmation["text"]
     assert await _count(sessions) == 1
 
@@ -209,12 +215,12 @@ async def test_oui_takes_the_first_slot_the_list_proposes(
     "text", ["ça s'est mal passé avec elle", "pas la même personne", "pas avec la meme conseillere"]
 )
 async def test_a_remark_about_the_counsellor_gets_the_honest_answer(sender: str, text: str) -> None:
-    base = {Field.OFFER: await offered(sender)}
+    base = {FormSlot.OFFER: await offered(sender)}
 
     events, _ = await run(ValidateBookingForm(), booking(sender, text, base))
-    retry = slots_of(events)[Field.RETRY]
+    retry = slots_of(events)[FormSlot.RETRY]
     _, [message] = await run(
-        ActionAskBookingSlot(), booking(sender, "", {**base, Field.RETRY: retry})
+        ActionAskBookingSlot(), booking(sender, "", {**base, FormSlot.RETRY: retry})
     )
 
     assert retry == "other_counsellor"
@@ -227,26 +233,27 @@ async def test_where_is_answered_and_the_slots_stay(sender: str, text: str) -> N
 
     events, _ = await run(
         ValidateBookingForm(),
-        booking(sender, text, {Field.OFFER: offer}, intent="book_appointment"),
+        booking(sender, text, {FormSlot.OFFER: offer}, intent="book_appointment"),
     )
     values = slots_of(events)
     _, [place, slots] = await run(
-        ActionAskBookingSlot(), booking(sender, "", {Field.OFFER: values[Field.OFFER], **values})
+        ActionAskBookingSlot(),
+        booking(sender, "", {FormSlot.OFFER: values[FormSlot.OFFER], **values}),
     )
 
-    assert values[Field.RETRY] == "where"
-    assert values["requested_slot"] == Field.SLOT
-    assert values[Field.OFFER]["slots"] == offer["slots"]
+    assert values[FormSlot.RETRY] == "where"
+    assert values["requested_slot"] == FormSlot.SLOT
+    assert values[FormSlot.OFFER]["slots"] == offer["slots"]
     assert "12 rue de la République, 69001 Lyon" in place["text"]
     assert "Je n'ai pas compris" not in slots["text"]
     assert "1. lundi 23 novembre à 14h45 — Antenne du centre" in slots["text"]
 
 
 async def test_where_for_a_phone_appointment_says_there_is_no_need_to_come(sender: str) -> None:
-    base = {Field.MODE: "phone"}
+    base = {FormSlot.MODE: "phone"}
     offer = await offered(sender, base)
     events, _ = await run(
-        ValidateBookingForm(), booking(sender, "c ou ?", {**base, Field.OFFER: offer})
+        ValidateBookingForm(), booking(sender, "c ou ?", {**base, FormSlot.OFFER: offer})
     )
     values = slots_of(events)
 
@@ -258,10 +265,10 @@ async def test_where_for_a_phone_appointment_says_there_is_no_need_to_come(sende
 async def test_another_way_and_a_wish_in_one_message(sender: str) -> None:
     values = await _wish(sender, "plutot par tel jeudi")
 
-    assert values[Field.MODE] == "phone"
-    assert values[Field.OFFER]["mode"] == "phone"
-    assert _starts(values[Field.OFFER])
-    assert all(s.weekday() == 3 for s in _starts(values[Field.OFFER]))
+    assert values[FormSlot.MODE] == "phone"
+    assert values[FormSlot.OFFER]["mode"] == "phone"
+    assert _starts(values[FormSlot.OFFER])
+    assert all(s.weekday() == 3 for s in _starts(values[FormSlot.OFFER]))
 
 
 async def test_nothing_at_the_wished_hours_shows_that_day_at_other_hours(sender: str) -> None:
@@ -269,7 +276,7 @@ async def test_nothing_at_the_wished_hours_shows_that_day_at_other_hours(sender:
         ActionBookingStart(), message_tracker(sender, "rdv mardi avant 7h", "book_appointment")
     )
     offer = await offered(sender, slots_of(events))
-    _, [message] = await run(ActionAskBookingSlot(), booking(sender, "", {Field.OFFER: offer}))
+    _, [message] = await run(ActionAskBookingSlot(), booking(sender, "", {FormSlot.OFFER: offer}))
 
     assert _starts(offer)
     assert all(start.weekday() == 1 for start in _starts(offer)), _starts(offer)
@@ -281,5 +288,5 @@ async def test_a_question_while_slots_are_shown_is_answered_and_the_slots_stay(
 ) -> None:
     changes = await _wish(sender, "et ca dure combien le cej ?")
 
-    assert changes.get(Field.RETRY) == "question"
-    assert Field.OFFER not in changes or changes[Field.OFFER] is not None
+    assert changes.get(FormSlot.RETRY) == "question"
+    assert FormSlot.OFFER not in changes or changes[FormSlot.OFFER] is not None

@@ -12,7 +12,7 @@ import yaml  # type: ignore[import-untyped]  # PyYAML ships no type stubs
 
 from bot.eligibility.free_text import TaxSituation
 from bot.eligibility.questionnaire import (
-    Slot,
+    FormSlot,
     answers_of,
     next_question,
     questions_needed,
@@ -29,8 +29,9 @@ from tests.eligibility.test_outcome import RULES
 
 TODAY = date(2026, 12, 2)
 A, BY, BP, RQ, ACT, CON, HRS, FOL, TAX, INC, TOWN = (
-    Slot.AGE, Slot.BIRTH_YEAR, Slot.BIRTHDAY_PASSED, Slot.RQTH, Slot.ACTIVITY, Slot.CONTRACT,
-    Slot.HOURS, Slot.FOLLOWED, Slot.TAX, Slot.INCOME, Slot.TOWN,
+    FormSlot.AGE, FormSlot.BIRTH_YEAR, FormSlot.BIRTHDAY_PASSED, FormSlot.RQTH,
+    FormSlot.ACTIVITY, FormSlot.CONTRACT, FormSlot.HOURS, FormSlot.FOLLOWED, FormSlot.TAX,
+    FormSlot.INCOME, FormSlot.TOWN,
 )  # fmt: skip
 
 
@@ -45,10 +46,10 @@ def run(values: dict[str, Any], text: str, **nlu: Any) -> tuple[Kind, dict[str, 
     return result.kind, dict(result.changes)
 
 
-def walk(*texts: str) -> tuple[dict[str, Any], list[Slot | None]]:
+def walk(*texts: str) -> tuple[dict[str, Any], list[FormSlot | None]]:
     """Answer in order; the questions asked along the way (None at the end)."""
     values: dict[str, Any] = {}
-    asked: list[Slot | None] = []
+    asked: list[FormSlot | None] = []
     for text in texts:
         question = next_question(values, RULES)
         asked.append(question)
@@ -96,7 +97,7 @@ def walk(*texts: str) -> tuple[dict[str, Any], list[Slot | None]]:
     ],
 )  # fmt: skip
 def test_only_the_questions_that_matter_are_asked(
-    answers: tuple[str, ...], questions: list[Slot | None]
+    answers: tuple[str, ...], questions: list[FormSlot | None]
 ) -> None:
     _, asked = walk(*answers)
 
