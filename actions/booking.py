@@ -513,6 +513,7 @@ async def book_slot(
                 topic=profile.orientation if profile is not None else None,
                 now=now,
                 settings=context.booking,
+                quiet_hours=context.scheduling.quiet_hours,
                 replaces=replaces,
             )
         except (SlotGone, SlotTaken):

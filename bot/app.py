@@ -114,7 +114,9 @@ async def _rasa_client(app: web.Application) -> AsyncIterator[None]:
         )
         # Push channels (Telegram, Instagram) register themselves here when they start.
         app[DELIVERY] = DeliveryService(app[SESSIONS], app[CLOCK], {})
-        app[REMINDERS] = ReminderService(app[SESSIONS], app[CLOCK], app[DELIVERY], settings.booking)
+        app[REMINDERS] = ReminderService(
+            app[SESSIONS], app[CLOCK], app[DELIVERY], settings.scheduling
+        )
         yield
         await eraser.close()
         await flood.close()

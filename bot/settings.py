@@ -179,9 +179,6 @@ class BookingSettings:
     horizon: timedelta = timedelta(days=28)
     # Reminders, in minutes before the appointment (24 h and 2 h by default).
     reminder_leads: tuple[int, ...] = (24 * 60, 2 * 60)
-    # No reminder is sent between these local times of the site (21:00 to 08:00 by default);
-    # None: reminders at any hour.
-    quiet_hours: tuple[time, time] | None = (time(21, 0), time(8, 0))
     # How often the scheduler wakes up to claim due reminders.
     reminder_sweep_seconds: int = 60
 
@@ -203,21 +200,37 @@ def _booking(env: Mapping[str, str]) -> BookingSettings:
     )  # fmt: skip
     if any(not 5 <= lead <= 14 * 24 * 60 for lead in leads):
         raise ConfigError("REMINDER_LEADS must each be between 5 minutes and 14 days")
-    quiet_raw = env.get("REMINDER_QUIET_HOURS", "21-8").strip().lower()
-    quiet: tuple[time, time] | None = None
-    if quiet_raw not in {"", "0", "off", "none", "non"}:
-        match = re.fullmatch(r"(\d{1,2})(?:h|:(\d\d))?-(\d{1,2})(?:h|:(\d\d))?", quiet_raw)
-        if match is None or int(match[1]) > 23 or int(match[3]) > 23:
-            raise ConfigError(
-                f"REMINDER_QUIET_HOURS looks like 21-8 or 21:30-8:00 (or off), got {quiet_raw!r}"
-            )
-        quiet = (time(int(match[1]), int(match[2] or 0)), time(int(match[3]), int(match[4] or 0)))
     return BookingSettings(
         min_notice=timedelta(minutes=_int(env, "BOOKING_MIN_NOTICE_MINUTES", 240, 0, 14 * 24 * 60)),
         horizon=timedelta(days=_int(env, "BOOKING_HORIZON_DAYS", 28, 1, 180)),
         reminder_leads=leads,
-        quiet_hours=quiet,
         reminder_sweep_seconds=_int(env, "REMINDER_SWEEP_SECONDS", 60, 1, 3600),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SchedulingSettings:
+    """When messages may be pushed to young people (reminders now, campaigns later)."""
+
+    # Nothing is pushed between these local times of the place (21:00 to 08:00 by default);
+    # None: at any hour.
+    quiet_hours: tuple[time, time] | None = (time(21, 0), time(8, 0))
+
+
+def _scheduling(env: Mapping[str, str]) -> SchedulingSettings:
+    # QUIET_HOURS; REMINDER_QUIET_HOURS is its name before campaigns shared it (still read).
+    name = "QUIET_HOURS" if "QUIET_HOURS" in env else "REMINDER_QUIET_HOURS"
+    raw = env.get(name, "21-8").strip().lower()
+    if raw in {"", "0", "off", "none", "non"}:
+        return SchedulingSettings(quiet_hours=None)
+    match = re.fullmatch(r"(\d{1,2})(?:h|:(\d\d))?-(\d{1,2})(?:h|:(\d\d))?", raw)
+    if match is None or int(match[1]) > 23 or int(match[3]) > 23:
+        raise ConfigError(f"{name} looks like 21-8 or 21:30-8:00 (or off), got {raw!r}")
+    return SchedulingSettings(
+        quiet_hours=(
+            time(int(match[1]), int(match[2] or 0)),
+            time(int(match[3]), int(match[4] or 0)),
+        )
     )
 
 
@@ -278,6 +291,7 @@ class Settings:
     telegram: TelegramSettings | None = None
     instagram: InstagramSettings | None = None
     booking: BookingSettings = field(default_factory=BookingSettings)
+    scheduling: SchedulingSettings = field(default_factory=SchedulingSettings)
     flood: FloodSettings = field(default_factory=FloodSettings)
 
     @property
@@ -329,5 +343,6 @@ def load_settings(env: Mapping[str, str], project_dir: Path | None = None) -> Se
         telegram=_telegram(env),
         instagram=_instagram(env),
         booking=_booking(env),
+        scheduling=_scheduling(env),
         flood=_flood(env),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 import pytest
 
 from bot.errors import ConfigError
@@ -134,3 +136,10 @@ def test_instagram_settings_keep_their_secrets_out_of_repr() -> None:
 def test_the_public_url_defaults_to_the_local_address() -> None:
     assert load_settings({"PORT": "8099"}).public_url == "http://127.0.0.1:8099"
     assert load_settings({"PUBLIC_URL": "https://ml.example/"}).public_url == "https://ml.example"
+
+
+def test_quiet_hours_belong_to_scheduling_under_either_name() -> None:
+    # #9: out of the booking settings, where campaigns will read them too.
+    assert load_settings({"QUIET_HOURS": "22-7"}).scheduling.quiet_hours == (time(22), time(7))
+    assert load_settings({"REMINDER_QUIET_HOURS": "off"}).scheduling.quiet_hours is None
+    assert load_settings({}).scheduling.quiet_hours == (time(21), time(8))

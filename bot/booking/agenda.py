@@ -29,6 +29,7 @@ from bot.booking.reminder_plan import plan_reminders
 from bot.booking.slots import DEFAULT_DURATIONS, Slot, SlotRef
 from bot.core.vocabulary import AppointmentKind, AppointmentStatus
 from bot.errors import SlotGone, SlotTaken
+from bot.scheduling.quiet_hours import QuietHours
 from bot.settings import BookingSettings
 from bot.storage import appointments as store
 from bot.storage import reminders
@@ -124,6 +125,7 @@ async def book(
     topic: str | None,
     now: datetime,
     settings: BookingSettings,
+    quiet_hours: QuietHours | None,
     replaces: Appointment | None = None,
 ) -> Appointment:
     """Book the slot a code names, with its reminders; the appointment it replaces (a
@@ -160,7 +162,7 @@ async def book(
             await store.add_appointment(
                 session, appointment, _quarters(slot.starts_at, slot.ends_at)
             )
-            planned = plan_reminders(slot.starts_at, now, slot.timezone, settings)
+            planned = plan_reminders(slot.starts_at, now, slot.timezone, settings, quiet_hours)
             await reminders.insert_planned(session, appointment.id, planned, now)
     except IntegrityError:
         raise SlotTaken(ref.code) from None

@@ -10,14 +10,13 @@ time before an early appointment. Leads are absolute durations: across a change 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.scheduling.quiet_hours import QuietHours, before_quiet
 from bot.settings import BookingSettings
 from bot.storage.reminders import PlannedReminder
 
-# A reminder moved out of the quiet hours goes out this long before they begin.
-BEFORE_QUIET = timedelta(minutes=15)
 # A reminder due this soon after booking is useless: the confirmation was just sent.
 AFTER_BOOKING = timedelta(minutes=5)
 # Two reminders closer than this (once moved out of the night) are one too many: the one with
@@ -28,11 +27,13 @@ TOO_LATE = "too_late"
 NIGHT = "night"
 MERGED = "merged"
 
-QuietHours = tuple[time, time]
-
 
 def plan_reminders(
-    starts_at: datetime, booked_at: datetime, timezone: str, settings: BookingSettings
+    starts_at: datetime,
+    booked_at: datetime,
+    timezone: str,
+    settings: BookingSettings,
+    quiet: QuietHours | None,
 ) -> list[PlannedReminder]:
     """The reminders of an appointment booked at `booked_at`, longest lead first.
 
@@ -50,7 +51,7 @@ def plan_reminders(
         if nominal <= earliest:
             planned.append(PlannedReminder(lead, None, TOO_LATE))
             continue
-        due = _before_quiet(nominal, zone, settings.quiet_hours)
+        due = before_quiet(nominal, zone, quiet)
         if due <= earliest:
             planned.append(PlannedReminder(lead, None, NIGHT))
         elif any(abs(due - other) < MIN_GAP for other in kept):
@@ -59,57 +60,6 @@ def plan_reminders(
             kept.append(due)
             planned.append(PlannedReminder(lead, due, None))
     return planned
-
-
-def is_quiet(moment: datetime, timezone: str, quiet: QuietHours | None) -> bool:
-    """Whether `moment` falls in the quiet hours of the local clock of `timezone`."""
-    _require_aware(moment)
-    if quiet is None:
-        return False
-    return _in_window(moment.astimezone(ZoneInfo(timezone)).time(), quiet)
-
-
-def quiet_ends_at(moment: datetime, timezone: str, quiet: QuietHours | None) -> datetime | None:
-    """When the quiet period containing `moment` ends (UTC); None when `moment` is not quiet."""
-    _require_aware(moment)
-    if quiet is None:
-        return None
-    zone = ZoneInfo(timezone)
-    local = moment.astimezone(zone)
-    if not _in_window(local.time(), quiet):
-        return None
-    start, end = quiet
-    # Across midnight, a period that began this evening ends tomorrow morning.
-    crosses = start > end and local.time() >= start
-    end_date = local.date() + timedelta(days=1) if crosses else local.date()
-    return _instant(end_date, end, zone)
-
-
-def _before_quiet(due: datetime, zone: ZoneInfo, quiet: QuietHours | None) -> datetime:
-    if quiet is None:
-        return due
-    local = due.astimezone(zone)
-    if not _in_window(local.time(), quiet):
-        return due
-    start, end = quiet
-    # Across midnight, a time in the small hours belongs to the period begun the evening before.
-    began_yesterday = start > end and local.time() < end
-    start_date = local.date() - timedelta(days=1) if began_yesterday else local.date()
-    return _instant(start_date, start, zone) - BEFORE_QUIET
-
-
-def _in_window(clock: time, quiet: QuietHours) -> bool:
-    start, end = quiet
-    if start < end:
-        return start <= clock < end
-    if start > end:
-        return clock >= start or clock < end
-    return False  # an empty window: no quiet hours
-
-
-def _instant(day: date, clock: time, zone: ZoneInfo) -> datetime:
-    """A local wall-clock time of a date, in UTC (each date with its own UTC offset)."""
-    return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
 
 
 def _require_aware(*moments: datetime) -> None:

@@ -13,7 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.ports import Clock
-from bot.settings import BookingSettings
+from bot.settings import BookingSettings, SchedulingSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +22,7 @@ class ActionServices:
     clock: Clock
     scheduler: AsyncIOScheduler
     booking: BookingSettings = field(default_factory=BookingSettings)
+    scheduling: SchedulingSettings = field(default_factory=SchedulingSettings)
     # Where young people reach the bot from outside (links such as the calendar file's).
     public_url: str = "http://127.0.0.1:8080"
 

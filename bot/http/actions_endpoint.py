@@ -73,6 +73,7 @@ async def run_action(request: web.Request) -> web.Response:
             clock=app[CLOCK],
             scheduler=app[SCHEDULER],
             booking=app[SETTINGS].booking,
+            scheduling=app[SETTINGS].scheduling,
             public_url=app[SETTINGS].public_url,
         )
     )

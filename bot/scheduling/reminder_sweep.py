@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.booking.reminder_plan import is_quiet, quiet_ends_at
 from bot.booking.wording import clock_time, day_and_time, local, place, timezone_of
 from bot.content.texts import reply_text
 from bot.core import posting
@@ -25,7 +24,8 @@ from bot.core.messages import Author, BotReply, Button, OutgoingMessage
 from bot.core.ports import Clock
 from bot.core.vocabulary import AppointmentStatus
 from bot.rasa.payloads import appointment_choice, payload
-from bot.settings import BookingSettings
+from bot.scheduling.quiet_hours import is_quiet, quiet_ends_at
+from bot.settings import SchedulingSettings
 from bot.storage import conversations
 from bot.storage import reminders as store
 from bot.storage.conversations import to_outgoing
@@ -94,12 +94,12 @@ class ReminderService:
         session_factory: async_sessionmaker[AsyncSession],
         clock: Clock,
         delivery: DeliveryService,
-        settings: BookingSettings,
+        scheduling: SchedulingSettings,
     ) -> None:
         self._sessions = session_factory
         self._clock = clock
         self._delivery = delivery
-        self._settings = settings
+        self._quiet = scheduling.quiet_hours
         self._running = asyncio.Lock()
         self._stopped = False
 
@@ -187,7 +187,7 @@ class ReminderService:
             return "too_late", None
         try:
             timezone = timezone_of(appointment)
-            quiet = self._settings.quiet_hours
+            quiet = self._quiet
             if is_quiet(now, timezone, quiet):
                 ends = quiet_ends_at(now, timezone, quiet)
                 if ends is not None and appointment.starts_at <= ends:

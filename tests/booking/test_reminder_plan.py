@@ -6,17 +6,22 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from bot.booking.reminder_plan import is_quiet, plan_reminders, quiet_ends_at
-from bot.settings import BookingSettings
+from bot.booking.reminder_plan import plan_reminders
+from bot.scheduling.quiet_hours import QuietHours, is_quiet, quiet_ends_at
+from bot.settings import BookingSettings, SchedulingSettings
 from bot.storage.reminders import PlannedReminder
 
 PARIS = "Europe/Paris"
 MARTINIQUE = "America/Martinique"
-DEFAULT = BookingSettings()
-NO_QUIET = BookingSettings(quiet_hours=None)
-THREE_DAYS = BookingSettings(reminder_leads=(3 * 24 * 60,))
-CLOSE_LEADS = BookingSettings(reminder_leads=(180, 120))
-LUNCH_QUIET = BookingSettings(reminder_leads=(120,), quiet_hours=(time(12), time(14)))
+# (the booking's reminder leads, the quiet hours)
+Plan = tuple[BookingSettings, QuietHours | None]
+DEFAULT_QUIET = SchedulingSettings().quiet_hours
+DEFAULT: Plan = (BookingSettings(), DEFAULT_QUIET)
+NO_QUIET: Plan = (BookingSettings(), None)
+THREE_DAYS: Plan = (BookingSettings(reminder_leads=(3 * 24 * 60,)), DEFAULT_QUIET)
+CLOSE_LEADS: Plan = (BookingSettings(reminder_leads=(180, 120)), DEFAULT_QUIET)
+LUNCH_QUIET: Plan = (BookingSettings(reminder_leads=(120,)), (time(12), time(14)))
+TWO_HOURS: Plan = (BookingSettings(reminder_leads=(120,)), DEFAULT_QUIET)
 # Booked well ahead unless a case says otherwise.
 EARLY = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
 
@@ -65,7 +70,7 @@ CASES = [
     pytest.param(
         # Sunday 29 March 2026, 10:00 CEST: 2 h before is 8:00 CEST = 6:00 UTC, not quiet
         # (with the winter offset it would wrongly be 7:00, and moved).
-        utc(2026, 3, 29, 8, 0), EARLY, PARIS, BookingSettings(reminder_leads=(120,)),
+        utc(2026, 3, 29, 8, 0), EARLY, PARIS, TWO_HOURS,
         [due(120, utc(2026, 3, 29, 6, 0))],
         id="dst-spring-quiet-end-in-summer-time",
     ),
@@ -146,18 +151,18 @@ def test_plan_reminders(
     starts_at: datetime,
     booked_at: datetime,
     timezone: str,
-    settings: BookingSettings,
+    settings: Plan,
     expected: list[PlannedReminder],
 ) -> None:
-    assert plan_reminders(starts_at, booked_at, timezone, settings) == expected
+    assert plan_reminders(starts_at, booked_at, timezone, *settings) == expected
 
 
 def test_planned_reminders_are_never_in_the_quiet_hours() -> None:
-    quiet = DEFAULT.quiet_hours
+    quiet = DEFAULT_QUIET
     for hour in range(24):
         for timezone in (PARIS, MARTINIQUE):
             starts_at = utc(2026, 12, 10, hour, 30)
-            for plan in plan_reminders(starts_at, EARLY, timezone, DEFAULT):
+            for plan in plan_reminders(starts_at, EARLY, timezone, *DEFAULT):
                 assert plan.due_at is not None
                 assert not is_quiet(plan.due_at, timezone, quiet)
                 assert plan.due_at <= starts_at - timedelta(minutes=plan.lead_minutes)
@@ -177,7 +182,7 @@ def test_planned_reminders_are_never_in_the_quiet_hours() -> None:
     ],
 )
 def test_is_quiet_in_local_time(moment: datetime, timezone: str, quiet: bool) -> None:
-    assert is_quiet(moment, timezone, DEFAULT.quiet_hours) is quiet
+    assert is_quiet(moment, timezone, DEFAULT_QUIET) is quiet
 
 
 def test_no_quiet_hours() -> None:
@@ -187,19 +192,13 @@ def test_no_quiet_hours() -> None:
 
 def test_quiet_ends_at_the_next_morning_local_time() -> None:
     # 23:30 Paris → 8:00 Paris the next day; 3:00 Paris → 8:00 the same day.
-    assert quiet_ends_at(utc(2026, 11, 30, 22, 30), PARIS, DEFAULT.quiet_hours) == utc(
-        2026, 12, 1, 7, 0
-    )
-    assert quiet_ends_at(utc(2026, 12, 1, 2, 0), PARIS, DEFAULT.quiet_hours) == utc(
-        2026, 12, 1, 7, 0
-    )
+    assert quiet_ends_at(utc(2026, 11, 30, 22, 30), PARIS, DEFAULT_QUIET) == utc(2026, 12, 1, 7, 0)
+    assert quiet_ends_at(utc(2026, 12, 1, 2, 0), PARIS, DEFAULT_QUIET) == utc(2026, 12, 1, 7, 0)
     # The night summer time begins: 8:00 CEST is 6:00 UTC.
-    assert quiet_ends_at(utc(2026, 3, 28, 22, 0), PARIS, DEFAULT.quiet_hours) == utc(
-        2026, 3, 29, 6, 0
-    )
-    assert quiet_ends_at(utc(2026, 12, 1, 12, 0), PARIS, DEFAULT.quiet_hours) is None
+    assert quiet_ends_at(utc(2026, 3, 28, 22, 0), PARIS, DEFAULT_QUIET) == utc(2026, 3, 29, 6, 0)
+    assert quiet_ends_at(utc(2026, 12, 1, 12, 0), PARIS, DEFAULT_QUIET) is None
 
 
 def test_naive_times_are_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        plan_reminders(datetime(2026, 12, 1, 9, 0), EARLY, PARIS, DEFAULT)
+        plan_reminders(datetime(2026, 12, 1, 9, 0), EARLY, PARIS, *DEFAULT)

@@ -24,7 +24,7 @@ from bot.core.messages import (
     Recipient,
 )
 from bot.scheduling.reminder_sweep import ReminderService
-from bot.settings import BookingSettings
+from bot.settings import BookingSettings, SchedulingSettings
 from bot.storage import conversations
 from bot.storage import reminders as store
 from bot.storage.database import create_engine, create_session_factory
@@ -117,11 +117,11 @@ def service(
     sessions: Sessions,
     clock: FixedClock,
     channel: PushChannel | None = None,
-    settings: BookingSettings | None = None,
+    settings: SchedulingSettings | None = None,
 ) -> ReminderService:
     channels = {channel.name: channel} if channel is not None else {}
     delivery = DeliveryService(sessions, clock, channels)
-    return ReminderService(sessions, clock, delivery, settings or BookingSettings())
+    return ReminderService(sessions, clock, delivery, settings or SchedulingSettings())
 
 
 @pytest.fixture
@@ -222,7 +222,7 @@ async def test_a_reminder_interrupted_before_delivery_is_delivered_once(
     booked = await book(sessions, channel="telegram", user="4242", dues={1440: DUE_24H})
     clock = FixedClock(DUE_24H)
     crashed = ReminderService(
-        sessions, clock, CrashingDelivery(sessions, clock, {}), BookingSettings()
+        sessions, clock, CrashingDelivery(sessions, clock, {}), SchedulingSettings()
     )
     with pytest.raises(RuntimeError, match="process stopped"):
         await crashed.run_due()
@@ -248,7 +248,7 @@ async def test_an_interrupted_reminder_is_not_sent_after_the_appointment(
     await book(sessions, channel="telegram", dues={1440: DUE_24H})
     clock = FixedClock(DUE_24H)
     crashed = ReminderService(
-        sessions, clock, CrashingDelivery(sessions, clock, {}), BookingSettings()
+        sessions, clock, CrashingDelivery(sessions, clock, {}), SchedulingSettings()
     )
     with pytest.raises(RuntimeError):
         await crashed.run_due()

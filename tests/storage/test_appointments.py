@@ -16,7 +16,7 @@ from bot.booking import agenda
 from bot.booking.slots import SlotRef
 from bot.core.vocabulary import AppointmentKind
 from bot.errors import SlotGone, SlotTaken
-from bot.settings import BookingSettings
+from bot.settings import BookingSettings, SchedulingSettings
 from bot.storage import appointments as store
 from bot.storage.conversations import delete_contact
 from bot.storage.models import (
@@ -76,6 +76,7 @@ async def _book(
             topic="cej",
             now=NOW,
             settings=SETTINGS,
+            quiet_hours=SchedulingSettings().quiet_hours,
             replaces=replaces,
         )
 
