@@ -1,0 +1,53 @@
+"""SQLAlchemy 2.0 models of the bot's database, by topic (Alembic migrations mirror them):
+`places` (the Mission Locale and its sites), `conversations`, `outreach`, `eligibility`, `agenda`
+(counsellors, permanences, appointments, reminders). Import them from here."""
+
+from bot.storage.models.agenda import (
+    UNIT_MINUTES,
+    Appointment,
+    AppointmentLength,
+    AppointmentReminder,
+    AppointmentUnit,
+    AvailabilityException,
+    Counsellor,
+    CounsellorHours,
+    Permanence,
+)
+from bot.storage.models.base import MAX_ID, NAMING_CONVENTION, Base, UTCDateTime, one_of
+from bot.storage.models.conversations import (
+    ChannelIdentity,
+    Contact,
+    Conversation,
+    Message,
+    ReceivedEvent,
+)
+from bot.storage.models.eligibility import EligibilityProfile
+from bot.storage.models.outreach import OutreachSource
+from bot.storage.models.places import MissionLocale, OpeningHours, Site
+
+__all__ = [
+    "MAX_ID",
+    "NAMING_CONVENTION",
+    "UNIT_MINUTES",
+    "Appointment",
+    "AppointmentLength",
+    "AppointmentReminder",
+    "AppointmentUnit",
+    "AvailabilityException",
+    "Base",
+    "ChannelIdentity",
+    "Contact",
+    "Conversation",
+    "Counsellor",
+    "CounsellorHours",
+    "EligibilityProfile",
+    "Message",
+    "MissionLocale",
+    "OpeningHours",
+    "OutreachSource",
+    "Permanence",
+    "ReceivedEvent",
+    "Site",
+    "UTCDateTime",
+    "one_of",
+]
