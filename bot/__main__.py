@@ -1,4 +1,5 @@
-"""Command line: `python -m bot [serve|migrate|sources|appointments]` (logging set up once here)."""
+"""Command line: `python -m bot [serve|migrate|sources|appointments|staff]` (logging set up once
+here)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dotenv import dotenv_values
 
 from bot.app import create_app
 from bot.booking import cli as booking_cli
+from bot.console import cli as staff_cli
 from bot.errors import ConfigError
 from bot.http.middleware import PrivateAccessLogger
 from bot.outreach import cli as outreach_cli
@@ -74,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         "command",
         nargs="?",
         default="serve",
-        choices=["serve", "migrate", "sources", "appointments"],
+        choices=["serve", "migrate", "sources", "appointments", "staff"],
     )
     args = parser.parse_args(argv[:1])
     environ = _environment()
@@ -88,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         return outreach_cli.main(argv[1:], settings)
     if args.command == "appointments":
         return booking_cli.main(argv[1:], settings)
+    if args.command == "staff":
+        return staff_cli.main(argv[1:], settings)
     if argv[1:]:
         parser.error(f"unexpected arguments: {' '.join(argv[1:])}")
     if args.command == "migrate":

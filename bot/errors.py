@@ -7,6 +7,7 @@ BotError
 │   └── RasaProtocolError  Rasa answered something we cannot read
 ├── FloodLimited           too many new contacts from one address (→ 429, nothing stored)
 ├── DeliveryFailed         a channel could not deliver a message (recorded with its reason)
+├── StaffAccountError      a staff account cannot be created as asked (French message)
 └── BookingError
     ├── SlotGone           the slot a button named is no longer offered (→ new slots)
     ├── SlotTaken          someone else booked the same time first (→ told kindly, new slots)
@@ -43,6 +44,10 @@ class RasaProtocolError(RasaError):
 
 class FloodLimited(BotError):
     """Too many new contacts came from one network address: this one is not created."""
+
+
+class StaffAccountError(BotError):
+    """A staff account cannot be created or changed as asked; the message is in French."""
 
 
 class DeliveryFailed(BotError):

@@ -73,3 +73,11 @@ class Orientation(StrEnum):
     CEJ = "cej"
     PACEA = "pacea"
     FRANCE_TRAVAIL = "france_travail"  # over the age limit
+
+
+class StaffRole(StrEnum):
+    """What a staff account may do in the console (#10)."""
+
+    COUNSELLOR = "counsellor"  # conversations and their own agenda
+    CAMPAIGN = "campaign"  # campaigns only: no transcripts
+    ADMIN = "admin"  # everything, and the accounts

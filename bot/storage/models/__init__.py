@@ -1,6 +1,7 @@
 """SQLAlchemy 2.0 models of the bot's database, by topic (Alembic migrations mirror them):
 `places` (the Mission Locale and its sites), `conversations`, `outreach`, `eligibility`, `agenda`
-(counsellors, permanences, appointments, reminders). Import them from here."""
+(counsellors, permanences, appointments, reminders), `staff` (console accounts and sessions).
+Import them from here."""
 
 from bot.storage.models.agenda import (
     UNIT_MINUTES,
@@ -24,6 +25,7 @@ from bot.storage.models.conversations import (
 from bot.storage.models.eligibility import EligibilityProfile
 from bot.storage.models.outreach import OutreachSource
 from bot.storage.models.places import MissionLocale, OpeningHours, Site
+from bot.storage.models.staff import StaffAccount, StaffSession
 
 __all__ = [
     "MAX_ID",
@@ -48,6 +50,8 @@ __all__ = [
     "Permanence",
     "ReceivedEvent",
     "Site",
+    "StaffAccount",
+    "StaffSession",
     "UTCDateTime",
     "one_of",
 ]

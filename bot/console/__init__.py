@@ -1,0 +1,1 @@
+"""The counsellor console (#10): staff accounts, sessions, and (to come) the inbox and pages."""
