@@ -13,6 +13,7 @@ from rasa_sdk.executor import ActionExecutor
 
 from bot.channels import instagram, telegram
 from bot.channels.webchat import api as webchat
+from bot.console import web as console_web
 from bot.content.texts import Texts, load_texts
 from bot.core.delivery import DeliveryService
 from bot.core.dialogue import DialogueService
@@ -36,6 +37,7 @@ from bot.wiring import (
     CLOCK,
     DELIVERY,
     DIALOGUE,
+    FLOOD,
     RASA,
     RASA_SUPERVISOR,
     REMINDERS,
@@ -75,6 +77,7 @@ def create_app(
     actions_endpoint.add_routes(app)
     webchat.add_routes(app)
     staff_api.add_routes(app)
+    console_web.add_routes(app)
     calendar.add_routes(app)
     if settings.telegram is not None:
         telegram.add_channel(app, settings.telegram)
@@ -103,6 +106,7 @@ async def _rasa_client(app: web.Application) -> AsyncIterator[None]:
         )
         eraser = SqlTrackerEraser.from_url(settings.rasa_tracker_url)
         flood = FloodGuard(settings.flood)
+        app[FLOOD] = flood
         app[DIALOGUE] = DialogueService(
             app[SESSIONS],
             app[RASA],

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.content.texts import Texts
 from bot.core.delivery import DeliveryService
 from bot.core.dialogue import DialogueService
+from bot.core.flood import FloodGuard
 from bot.core.ports import Clock
 from bot.rasa.client import RasaHttpClient
 from bot.rasa.supervisor import ProcessSupervisor
@@ -26,6 +27,7 @@ RASA = web.AppKey("rasa", RasaHttpClient)
 # Only when the bot runs Rasa itself (RASA_MANAGED=1): /readyz tells why Rasa is not running.
 RASA_SUPERVISOR = web.AppKey("rasa_supervisor", ProcessSupervisor)
 DIALOGUE = web.AppKey("dialogue", DialogueService)
+FLOOD = web.AppKey("flood", FloodGuard)
 DELIVERY = web.AppKey("delivery", DeliveryService)
 REMINDERS = web.AppKey("reminders", ReminderService)
 SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)

@@ -21,6 +21,9 @@ logger = logging.getLogger(__name__)
 
 # At most one « doucement » notice per contact in this window, whatever the flood.
 NOTICE_LIMIT = "1/minute"
+# Failed console logins (#10): per account, and per network address (both hashed in the keys).
+LOGIN_FAILURES_PER_ACCOUNT = "5/15minutes"
+LOGIN_FAILURES_PER_ADDRESS = "20/15minutes"
 
 
 def _items(text: str) -> list[RateLimitItem]:
@@ -34,6 +37,11 @@ def _storage(url: str) -> Storage:
     return RedisStorage(url, implementation="redispy")
 
 
+def _digest(value: str) -> str:
+    """Keys never hold an address or an e-mail in clear."""
+    return hashlib.sha256(value.encode()).hexdigest()[:32]
+
+
 class FloodGuard:
     """Counts hits; each check counts one message (or one new contact) and says if it fits."""
 
@@ -43,6 +51,8 @@ class FloodGuard:
         self._messages = _items(limits.messages)
         self._new_contacts = _items(limits.new_contacts)
         self._notice = _items(NOTICE_LIMIT)
+        self._login_account = _items(LOGIN_FAILURES_PER_ACCOUNT)
+        self._login_address = _items(LOGIN_FAILURES_PER_ADDRESS)
 
     async def _hit(self, items: list[RateLimitItem], *key: str) -> bool:
         """Count one hit in every window; False if any window is full. A store that cannot be
@@ -62,8 +72,25 @@ class FloodGuard:
         return await self._hit(self._notice, "notice", str(contact_id))
 
     async def new_contact_allowed(self, address: str) -> bool:
-        digest = hashlib.sha256(address.encode()).hexdigest()[:32]
-        return await self._hit(self._new_contacts, "new", digest)
+        return await self._hit(self._new_contacts, "new", _digest(address))
+
+    async def login_blocked(self, email: str, address: str) -> bool:
+        """Too many failed logins lately for this account or from this address (checked before
+        the password, so a blocked attacker learns nothing)."""
+        keys = (("login-account", _digest(email), self._login_account),
+                ("login-address", _digest(address), self._login_address))  # fmt: skip
+        try:
+            for name, key, items in keys:
+                for item in items:
+                    if not await self._limiter.test(item, name, key):
+                        return True
+        except Exception as error:
+            logger.warning("login limit store unavailable (%s): not applied", type(error).__name__)
+        return False
+
+    async def login_failed(self, email: str, address: str) -> None:
+        await self._hit(self._login_account, "login-account", _digest(email))
+        await self._hit(self._login_address, "login-address", _digest(address))
 
     async def close(self) -> None:
         """Release the store's connections (Redis); nothing to do in memory."""

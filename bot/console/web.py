@@ -1,0 +1,186 @@
+"""The console's pages and JSON API (#10): login, logout, who am I. Server-rendered French pages
+(Jinja2, autoescaped), no CDN, a strict CSP, CSRF on every state change, roles checked here on
+the server for every route.
+
+Before login, the form's CSRF token is a random cookie repeated in a hidden field (double
+submit); after login, it is the session's own token (field `csrf_token`, or the
+`X-CSRF-Token` header in the JSON API).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+import jinja2
+from aiohttp import web
+
+from bot.console import accounts
+from bot.core.vocabulary import StaffRole
+from bot.http.responses import json_error
+from bot.http.secrets_match import secret_matches
+from bot.wiring import CLOCK, FLOOD, SESSIONS, SETTINGS
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+SESSION_COOKIE = "console_session"
+LOGIN_CSRF_COOKIE = "console_login_csrf"
+# The console's own policy: forms post to it, nobody frames it.
+CONSOLE_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+ROLE_LABELS = {
+    StaffRole.COUNSELLOR: "conseiller ou conseillère",
+    StaffRole.CAMPAIGN: "campagnes",
+    StaffRole.ADMIN: "administration",
+}
+WRONG_CREDENTIALS = "Adresse e-mail ou mot de passe incorrect."
+TOO_MANY = "Trop d'essais : réessaie dans un quart d'heure."
+MAX_FORM_BYTES = 8 * 1024
+
+
+@cache
+def _templates() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def _page(template: str, status: int = 200, **values: object) -> web.Response:
+    html = _templates().get_template(template).render(**values)
+    response = web.Response(text=html, status=status, content_type="text/html")
+    response.headers["Content-Security-Policy"] = CONSOLE_CSP
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _secure(request: web.Request) -> bool:
+    return request.app[SETTINGS].public_url.startswith("https://")
+
+
+def _set_cookie(request: web.Request, response: web.StreamResponse, name: str, value: str) -> None:
+    response.set_cookie(
+        name,
+        value,
+        httponly=True,
+        samesite="Lax",
+        secure=_secure(request),
+        path="/console",
+        max_age=int(accounts.ABSOLUTE.total_seconds()),
+    )
+
+
+async def _current(request: web.Request) -> accounts.CurrentSession | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    async with request.app[SESSIONS]() as session, session.begin():
+        return await accounts.current_session(session, token, request.app[CLOCK].now())
+
+
+def _allowed(current: accounts.CurrentSession, roles: Iterable[StaffRole]) -> bool:
+    return StaffRole(current.account.role) in set(roles)
+
+
+async def login_form(request: web.Request) -> web.Response:
+    if await _current(request) is not None:
+        raise web.HTTPSeeOther("/console/")
+    token = secrets.token_urlsafe(32)
+    response = _page("login.html", csrf_token=token, email="", error=None)
+    _set_cookie(request, response, LOGIN_CSRF_COOKIE, token)
+    return response
+
+
+async def login(request: web.Request) -> web.Response:
+    if request.content_length is not None and request.content_length > MAX_FORM_BYTES:
+        return json_error(413, "too_large", "Formulaire trop long.")
+    form = await request.post()
+    email, password = str(form.get("email", ""))[:254], str(form.get("password", ""))
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not secret_matches(str(form.get("csrf_token", "")), expected):
+        return json_error(403, "csrf", "Formulaire expiré : recharge la page de connexion.")
+    flood, address = request.app[FLOOD], request.remote or "?"
+    again = secrets.token_urlsafe(32)
+    if await flood.login_blocked(accounts.normalize_email(email), address):
+        response = _page("login.html", 429, csrf_token=again, email=email, error=TOO_MANY)
+        _set_cookie(request, response, LOGIN_CSRF_COOKIE, again)
+        return response
+    async with request.app[SESSIONS]() as session, session.begin():
+        account = await accounts.authenticate(session, email, password)
+        opened = (
+            None
+            if account is None
+            else await accounts.open_session(session, account, request.app[CLOCK].now())
+        )
+    if opened is None:
+        await flood.login_failed(accounts.normalize_email(email), address)
+        response = _page("login.html", 401, csrf_token=again, email=email, error=WRONG_CREDENTIALS)
+        _set_cookie(request, response, LOGIN_CSRF_COOKIE, again)
+        return response
+    logger.info("console login")
+    redirect = web.HTTPSeeOther("/console/")
+    _set_cookie(request, redirect, SESSION_COOKIE, opened.token)
+    redirect.del_cookie(LOGIN_CSRF_COOKIE, path="/console")
+    raise redirect
+
+
+async def logout(request: web.Request) -> web.Response:
+    current = await _current(request)
+    if current is None:
+        raise web.HTTPSeeOther("/console/login")
+    form = await request.post()
+    sent = str(form.get("csrf_token", "")) or request.headers.get("X-CSRF-Token", "")
+    if not secret_matches(sent, current.csrf_token):
+        return json_error(403, "csrf", "Jeton CSRF manquant ou faux.")
+    async with request.app[SESSIONS]() as session, session.begin():
+        await accounts.close_session(session, request.cookies[SESSION_COOKIE])
+    redirect = web.HTTPSeeOther("/console/login")
+    redirect.del_cookie(SESSION_COOKIE, path="/console")
+    raise redirect
+
+
+async def home(request: web.Request) -> web.Response:
+    current = await _current(request)
+    if current is None:
+        raise web.HTTPSeeOther("/console/login")
+    role = StaffRole(current.account.role)
+    return _page(
+        "home.html",
+        name=current.account.name,
+        role_label=ROLE_LABELS[role],
+        csrf_token=current.csrf_token,
+    )
+
+
+async def me(request: web.Request) -> web.Response:
+    current = await _current(request)
+    if current is None:
+        return json_error(401, "unauthenticated", "Connecte-toi à la console.")
+    if not _allowed(current, StaffRole):
+        return json_error(403, "forbidden", "Ce compte n'a pas accès à la console.")
+    account = current.account
+    return web.json_response(
+        {
+            "email": account.email,
+            "name": account.name,
+            "role": account.role,
+            "csrf_token": current.csrf_token,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/console/login", login_form)
+    app.router.add_post("/console/login", login)
+    app.router.add_post("/console/logout", logout)
+    app.router.add_get("/console/", home)
+    app.router.add_get("/console/api/me", me)
+    app.router.add_static("/console/static", HERE / "static")
