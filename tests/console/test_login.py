@@ -20,7 +20,8 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 async def _account(client: Client, email: str = "chef@ml.fr") -> None:
-    app = client.server.app
+    app = client.app
+    assert app is not None
     async with app[SESSIONS]() as session, session.begin():
         await accounts.create_account(
             session, email=email, name="Chef <b>", role=StaffRole.ADMIN, password=PASSWORD,
@@ -80,7 +81,7 @@ async def test_login_then_who_am_i_then_logout(client: Client) -> None:
     )
     assert out.status == 303
     assert (await client.get("/console/api/me")).status == 401
-    assert await count_rows(client.server.app, StaffSession) == 0
+    assert await count_rows(client.app, StaffSession) == 0
 
 
 async def test_a_wrong_email_and_a_wrong_password_get_the_same_answer(client: Client) -> None:
@@ -105,7 +106,7 @@ async def test_a_login_without_the_form_token_changes_nothing(client: Client) ->
         "/console/login", data={"email": "chef@ml.fr", "password": PASSWORD, "csrf_token": "x"}
     )
     assert response.status == 403
-    assert await count_rows(client.server.app, StaffSession) == 0
+    assert await count_rows(client.app, StaffSession) == 0
 
 
 async def test_too_many_failures_block_the_account_for_a_while(client: Client) -> None:
@@ -115,4 +116,4 @@ async def test_too_many_failures_block_the_account_for_a_while(client: Client) -
 
     assert statuses == [401] * 5
     assert blocked == 429
-    assert await count_rows(client.server.app, StaffSession) == 0
+    assert await count_rows(client.app, StaffSession) == 0
