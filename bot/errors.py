@@ -8,6 +8,9 @@ BotError
 ├── FloodLimited           too many new contacts from one address (→ 429, nothing stored)
 ├── DeliveryFailed         a channel could not deliver a message (recorded with its reason)
 ├── StaffAccountError      a staff account cannot be created as asked (French message)
+├── ConsoleError
+│   ├── ConversationNotFound  no open conversation with this id (→ 404)
+│   └── AlreadyTaken       another counsellor holds the conversation (`holder`; → 409)
 └── BookingError
     ├── SlotGone           the slot a button named is no longer offered (→ new slots)
     ├── SlotTaken          someone else booked the same time first (→ told kindly, new slots)
@@ -48,6 +51,22 @@ class FloodLimited(BotError):
 
 class StaffAccountError(BotError):
     """A staff account cannot be created or changed as asked; the message is in French."""
+
+
+class ConsoleError(BotError):
+    """A console action on a conversation cannot be done."""
+
+
+class ConversationNotFound(ConsoleError):
+    """No conversation with this id, or it is closed."""
+
+
+class AlreadyTaken(ConsoleError):
+    """Another counsellor holds the conversation; `holder` is their display name."""
+
+    def __init__(self, holder: str) -> None:
+        super().__init__(holder)
+        self.holder = holder
 
 
 class DeliveryFailed(BotError):

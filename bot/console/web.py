@@ -10,6 +10,7 @@ submit); after login, it is the session's own token (field `csrf_token`, or the
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from collections.abc import Iterable
 from functools import cache
@@ -18,10 +19,13 @@ from pathlib import Path
 import jinja2
 from aiohttp import web
 
-from bot.console import accounts
+from bot.console import accounts, inbox
+from bot.core.messages import ConversationState
 from bot.core.vocabulary import StaffRole
+from bot.errors import AlreadyTaken, ConversationNotFound
 from bot.http.responses import json_error
 from bot.http.secrets_match import secret_matches
+from bot.storage.inbox import InboxRow
 from bot.wiring import CLOCK, FLOOD, SESSIONS, SETTINGS
 
 logger = logging.getLogger(__name__)
@@ -159,6 +163,76 @@ async def home(request: web.Request) -> web.Response:
     )
 
 
+# Who may see and take conversations (campaign staff never read transcripts).
+CONVERSATION_ROLES = (StaffRole.COUNSELLOR, StaffRole.ADMIN)
+CONVERSATION_ID = re.compile(r"[0-9]{1,9}")
+
+
+async def _staff(
+    request: web.Request, roles: Iterable[StaffRole], *, changes: bool = False
+) -> accounts.CurrentSession | web.Response:
+    """The signed-in account if its role may use this route (and, for a change, the request
+    carries its CSRF token in `X-CSRF-Token`); else the JSON refusal."""
+    current = await _current(request)
+    if current is None:
+        return json_error(401, "unauthenticated", "Connecte-toi à la console.")
+    if not _allowed(current, roles):
+        return json_error(403, "forbidden", "Ton rôle ne donne pas accès à cette page.")
+    if changes and not secret_matches(request.headers.get("X-CSRF-Token", ""), current.csrf_token):
+        return json_error(403, "csrf", "Jeton CSRF manquant ou faux (en-tête X-CSRF-Token).")
+    return current
+
+
+def _row_json(row: InboxRow) -> dict[str, object]:
+    return {
+        "id": row.id,
+        "state": row.state,
+        "urgent": row.urgent,
+        "channel": row.channel,
+        "assigned_to": row.assigned_name,
+        "waiting_since": row.state_since.isoformat()
+        if row.state == ConversationState.WAITING_FOR_COUNSELLOR
+        else None,
+        "last_message_at": row.last_message_at.isoformat() if row.last_message_at else None,
+        "preview": inbox.preview(row),
+    }
+
+
+async def list_conversations(request: web.Request) -> web.Response:
+    current = await _staff(request, CONVERSATION_ROLES)
+    if isinstance(current, web.Response):
+        return current
+    try:
+        which = inbox.InboxFilter(request.query.get("filter", inbox.InboxFilter.WAITING))
+    except ValueError:
+        return json_error(
+            400, "unknown_filter", "filter : waiting, mine, unassigned, all ou closed."
+        )
+    async with request.app[SESSIONS]() as session:
+        rows = await inbox.conversations_for(session, current.account, which)
+    return web.json_response(
+        {"conversations": [_row_json(row) for row in rows]}, headers={"Cache-Control": "no-store"}
+    )
+
+
+async def take_conversation(request: web.Request) -> web.Response:
+    current = await _staff(request, CONVERSATION_ROLES, changes=True)
+    if isinstance(current, web.Response):
+        return current
+    raw = request.match_info["id"]
+    if not CONVERSATION_ID.fullmatch(raw):
+        return json_error(404, "not_found", "Conversation introuvable.")
+    try:
+        async with request.app[SESSIONS]() as session, session.begin():
+            await inbox.take(session, int(raw), current.account, request.app[CLOCK].now())
+    except ConversationNotFound:
+        return json_error(404, "not_found", "Conversation introuvable ou close.")
+    except AlreadyTaken as taken:
+        return json_error(409, "already_taken", f"Déjà prise par {taken.holder}.")
+    logger.info("conversation %s taken by staff account %s", raw, current.account.id)
+    return web.json_response({"id": int(raw), "state": ConversationState.WITH_COUNSELLOR})
+
+
 async def me(request: web.Request) -> web.Response:
     current = await _current(request)
     if current is None:
@@ -183,4 +257,6 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/console/logout", logout)
     app.router.add_get("/console/", home)
     app.router.add_get("/console/api/me", me)
+    app.router.add_get("/console/api/conversations", list_conversations)
+    app.router.add_post("/console/api/conversations/{id}/take", take_conversation)
     app.router.add_static("/console/static", HERE / "static")

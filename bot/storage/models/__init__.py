@@ -25,7 +25,7 @@ from bot.storage.models.conversations import (
 from bot.storage.models.eligibility import EligibilityProfile
 from bot.storage.models.outreach import OutreachSource
 from bot.storage.models.places import MissionLocale, OpeningHours, Site
-from bot.storage.models.staff import StaffAccount, StaffSession
+from bot.storage.models.staff import ConversationAssignment, StaffAccount, StaffSession
 
 __all__ = [
     "MAX_ID",
@@ -40,6 +40,7 @@ __all__ = [
     "ChannelIdentity",
     "Contact",
     "Conversation",
+    "ConversationAssignment",
     "Counsellor",
     "CounsellorHours",
     "EligibilityProfile",

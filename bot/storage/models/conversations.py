@@ -90,7 +90,7 @@ class Conversation(Base):
     urgent_at: Mapped[datetime | None]
     urgent_reasons: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
+    updated_at: Mapped[datetime]  # also when its state last changed
     closed_at: Mapped[datetime | None]
 
 

@@ -54,3 +54,20 @@ class StaffSession(Base):
     expires_at: Mapped[datetime]
 
     account: Mapped[StaffAccount] = relationship()
+
+
+class ConversationAssignment(Base):
+    """Who of the team holds a conversation they took. One row per conversation at most (its
+    primary key): two counsellors taking it at once cannot both succeed."""
+
+    __tablename__ = "conversation_assignments"
+
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_accounts.id", ondelete="CASCADE"), index=True
+    )
+    taken_at: Mapped[datetime]
+
+    account: Mapped[StaffAccount] = relationship()
