@@ -10,7 +10,8 @@ BotError
 ├── StaffAccountError      a staff account cannot be created as asked (French message)
 ├── ConsoleError
 │   ├── ConversationNotFound  no open conversation with this id (→ 404)
-│   └── AlreadyTaken       another counsellor holds the conversation (`holder`; → 409)
+│   ├── AlreadyTaken       another counsellor holds the conversation (`holder`; → 409)
+│   └── NotHeld            the conversation must be taken first (→ 409)
 └── BookingError
     ├── SlotGone           the slot a button named is no longer offered (→ new slots)
     ├── SlotTaken          someone else booked the same time first (→ told kindly, new slots)
@@ -67,6 +68,10 @@ class AlreadyTaken(ConsoleError):
     def __init__(self, holder: str) -> None:
         super().__init__(holder)
         self.holder = holder
+
+
+class NotHeld(ConsoleError):
+    """Replying or closing needs the conversation taken by this account first."""
 
 
 class DeliveryFailed(BotError):

@@ -8,8 +8,9 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.messages import ConversationState
-from bot.errors import AlreadyTaken, ConversationNotFound
+from bot.core import posting
+from bot.core.messages import Author, BotReply, ConversationState, OutgoingMessage
+from bot.errors import AlreadyTaken, ConversationNotFound, NotHeld
 from bot.storage import conversations
 from bot.storage import inbox as store
 from bot.storage.inbox import InboxRow
@@ -78,4 +79,50 @@ async def take(
         raise AlreadyTaken(holder.name)
     await conversations.set_conversation_state(
         session, conversation_id, ConversationState.WITH_COUNSELLOR, now
+    )
+
+
+MAX_REPLY = 2000  # characters; long enough for any answer, short enough for every channel
+
+
+def signed(text: str, account: StaffAccount) -> str:
+    """A counsellor's reply ends with their first name, so the young person knows a person
+    answers (« — Samia »)."""
+    first_name = account.name.split()[0] if account.name.split() else account.name
+    return f"{text}\n— {first_name}"
+
+
+async def reply(
+    session: AsyncSession, conversation_id: int, account: StaffAccount, text: str, now: datetime
+) -> OutgoingMessage:
+    """Post a counsellor's reply into the conversation they hold, through the young person's own
+    channel (pushed after the commit; the web chat fetches it)."""
+    conversation = await store.open_conversation_by_id(session, conversation_id)
+    if conversation is None:
+        raise ConversationNotFound(str(conversation_id))
+    if await store.holder_id(session, conversation_id) != account.id:
+        raise NotHeld(str(conversation_id))
+    [posted] = await posting.post(
+        session,
+        conversation_id=conversation_id,
+        channel=await store.channel_of(session, conversation),
+        author=Author.COUNSELLOR,
+        replies=[BotReply(signed(text, account))],
+        now=now,
+    )
+    return posted
+
+
+async def close(
+    session: AsyncSession, conversation_id: int, account: StaffAccount, now: datetime
+) -> None:
+    """End the conversation (its holder only): a later message starts a new one with the bot."""
+    conversation = await store.open_conversation_by_id(session, conversation_id)
+    if conversation is None:
+        raise ConversationNotFound(str(conversation_id))
+    if await store.holder_id(session, conversation_id) != account.id:
+        raise NotHeld(str(conversation_id))
+    await store.release(session, conversation_id)
+    await conversations.set_conversation_state(
+        session, conversation_id, ConversationState.CLOSED, now
     )

@@ -18,15 +18,19 @@ from pathlib import Path
 
 import jinja2
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console import accounts, inbox
+from bot.core import posting
 from bot.core.messages import ConversationState
 from bot.core.vocabulary import StaffRole
-from bot.errors import AlreadyTaken, ConversationNotFound
+from bot.errors import AlreadyTaken, ConversationNotFound, NotHeld
 from bot.http.responses import json_error
 from bot.http.secrets_match import secret_matches
+from bot.storage import inbox as inbox_store
 from bot.storage.inbox import InboxRow
-from bot.wiring import CLOCK, FLOOD, SESSIONS, SETTINGS
+from bot.storage.models import Conversation
+from bot.wiring import CLOCK, DELIVERY, FLOOD, SESSIONS, SETTINGS
 
 logger = logging.getLogger(__name__)
 
@@ -233,6 +237,62 @@ async def take_conversation(request: web.Request) -> web.Response:
     return web.json_response({"id": int(raw), "state": ConversationState.WITH_COUNSELLOR})
 
 
+async def reply_to_conversation(request: web.Request) -> web.Response:
+    current = await _staff(request, CONVERSATION_ROLES, changes=True)
+    if isinstance(current, web.Response):
+        return current
+    raw = request.match_info["id"]
+    if not CONVERSATION_ID.fullmatch(raw):
+        return json_error(404, "not_found", "Conversation introuvable.")
+    try:
+        body = await request.json()
+    except ValueError:
+        return json_error(400, "invalid_json", 'Envoie du JSON : {"text": "…"}.')
+    text = str(body.get("text", "")).strip() if isinstance(body, dict) else ""
+    if not text or len(text) > inbox.MAX_REPLY:
+        return json_error(
+            400, "invalid_text", f"Le texte doit faire 1 à {inbox.MAX_REPLY} caractères."
+        )
+    try:
+        async with request.app[SESSIONS]() as session, session.begin():
+            posted = await inbox.reply(
+                session, int(raw), current.account, text, request.app[CLOCK].now()
+            )
+            channel = await _channel(session, int(raw))
+    except ConversationNotFound:
+        return json_error(404, "not_found", "Conversation introuvable ou close.")
+    except NotHeld:
+        return json_error(409, "not_held", "Prends d'abord la conversation pour lui répondre.")
+    status = "sent"
+    if not posting.pulled(channel):
+        report = await request.app[DELIVERY].deliver([posted])
+        status = "sent" if report.sent else "undelivered"
+    logger.info("counsellor reply %s on %s: %s", posted.id, channel, status)
+    return web.json_response({"id": posted.id, "status": status})
+
+
+async def close_conversation(request: web.Request) -> web.Response:
+    current = await _staff(request, CONVERSATION_ROLES, changes=True)
+    if isinstance(current, web.Response):
+        return current
+    raw = request.match_info["id"]
+    if not CONVERSATION_ID.fullmatch(raw):
+        return json_error(404, "not_found", "Conversation introuvable.")
+    try:
+        async with request.app[SESSIONS]() as session, session.begin():
+            await inbox.close(session, int(raw), current.account, request.app[CLOCK].now())
+    except ConversationNotFound:
+        return json_error(404, "not_found", "Conversation introuvable ou close.")
+    except NotHeld:
+        return json_error(409, "not_held", "Prends d'abord la conversation pour la clore.")
+    return web.json_response({"id": int(raw), "state": ConversationState.CLOSED})
+
+
+async def _channel(session: AsyncSession, conversation_id: int) -> str:
+    conversation = await session.get_one(Conversation, conversation_id)
+    return await inbox_store.channel_of(session, conversation)
+
+
 async def me(request: web.Request) -> web.Response:
     current = await _current(request)
     if current is None:
@@ -259,4 +319,6 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/console/api/me", me)
     app.router.add_get("/console/api/conversations", list_conversations)
     app.router.add_post("/console/api/conversations/{id}/take", take_conversation)
+    app.router.add_post("/console/api/conversations/{id}/reply", reply_to_conversation)
+    app.router.add_post("/console/api/conversations/{id}/close", close_conversation)
     app.router.add_static("/console/static", HERE / "static")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -108,3 +108,29 @@ async def assign(
         .where(ConversationAssignment.conversation_id == conversation_id)
     )
     return None if holder is None or holder.id == account_id else holder
+
+
+async def holder_id(session: AsyncSession, conversation_id: int) -> int | None:
+    """The account holding a conversation, if any."""
+    return await session.scalar(
+        select(ConversationAssignment.account_id).where(
+            ConversationAssignment.conversation_id == conversation_id
+        )
+    )
+
+
+async def release(session: AsyncSession, conversation_id: int) -> None:
+    await session.execute(
+        delete(ConversationAssignment).where(
+            ConversationAssignment.conversation_id == conversation_id
+        )
+    )
+
+
+async def channel_of(session: AsyncSession, conversation: Conversation) -> str:
+    channel = await session.scalar(
+        select(ChannelIdentity.channel).where(
+            ChannelIdentity.id == conversation.channel_identity_id
+        )
+    )
+    return str(channel)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient
 from aiohttp.web import Application, Request
+from sqlalchemy import select
 
 from bot.console import accounts
 from bot.core.messages import Author, ConversationState, Direction, MessageStatus
 from bot.core.vocabulary import StaffRole
 from bot.storage import conversations as store
-from bot.storage.models import Conversation
+from bot.storage.models import Conversation, Message
 from bot.wiring import CLOCK, SESSIONS
 from tests.booking.factories import make_counsellor, make_site
 
@@ -134,3 +135,65 @@ async def test_roles_and_csrf_are_checked_on_the_server(client: Client) -> None:
     async with app[SESSIONS]() as session:
         conversation = await session.get_one(Conversation, waiting)
     assert conversation.state == ConversationState.WAITING_FOR_COUNSELLOR  # nothing changed
+
+
+async def test_the_holder_replies_through_the_young_persons_channel_then_closes(
+    client: Client,
+) -> None:
+    samia = await _signed_in(client, "samia@ml.fr", "Samia Benali", StaffRole.COUNSELLOR)
+    karim = await _signed_in(client, "karim@ml.fr", "Karim", StaffRole.COUNSELLOR)
+    webchat = await _conversation(client, "u1", ConversationState.WAITING_FOR_COUNSELLOR, "allo")
+    base = f"/console/api/conversations/{webchat}"
+
+    before = await client.post(f"{base}/reply", json={"text": "Bonjour"}, headers=samia)
+    await client.post(f"{base}/take", headers=samia)
+    answered = await client.post(
+        f"{base}/reply", json={"text": "Bonjour, je suis là"}, headers=samia
+    )
+    stranger = await client.post(f"{base}/reply", json={"text": "Moi aussi"}, headers=karim)
+    empty = await client.post(f"{base}/reply", json={"text": "  "}, headers=samia)
+    closed = await client.post(f"{base}/close", headers=samia)
+    after = await client.post(f"{base}/reply", json={"text": "encore"}, headers=samia)
+
+    assert before.status == 409  # take it first
+    assert answered.status == 200
+    assert (await answered.json())["status"] == "sent"  # the web chat fetches its messages
+    assert (stranger.status, empty.status) == (409, 400)
+    assert closed.status == 200
+    assert after.status == 404
+    app = client.app
+    assert app is not None
+    async with app[SESSIONS]() as session:
+        replies = list(
+            await session.scalars(select(Message).where(Message.author == Author.COUNSELLOR.value))
+        )
+        conversation = await session.get_one(Conversation, webchat)
+    assert [m.text for m in replies] == ["Bonjour, je suis là\n— Samia"]
+    assert replies[0].status == MessageStatus.SENT.value
+    assert conversation.state == ConversationState.CLOSED
+    listed = await (
+        await client.get("/console/api/conversations?filter=closed", headers=samia)
+    ).json()
+    assert [c["id"] for c in listed["conversations"]] == [webchat]
+
+
+async def test_a_reply_a_pushed_channel_cannot_deliver_is_reported_not_hidden(
+    client: Client,
+) -> None:
+    samia = await _signed_in(client, "samia@ml.fr", "Samia", StaffRole.COUNSELLOR)
+    app = client.app
+    assert app is not None
+    now = app[CLOCK].now()
+    async with app[SESSIONS]() as session, session.begin():
+        identity = await store.get_or_create_identity(session, "telegram", "42", now)
+        conversation = await store.open_conversation(session, identity, now)
+        await store.set_conversation_state(
+            session, conversation.id, ConversationState.WAITING_FOR_COUNSELLOR, now
+        )
+    base = f"/console/api/conversations/{conversation.id}"
+    await client.post(f"{base}/take", headers=samia)
+
+    answered = await client.post(f"{base}/reply", json={"text": "Bonjour"}, headers=samia)
+
+    # Telegram is off in this test app: the counsellor is told it did not go.
+    assert (await answered.json())["status"] == "undelivered"
