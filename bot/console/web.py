@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
@@ -24,12 +25,12 @@ from bot.console import accounts, inbox
 from bot.core import posting
 from bot.core.messages import ConversationState
 from bot.core.vocabulary import StaffRole
-from bot.errors import AlreadyTaken, ConversationNotFound, NotHeld
+from bot.errors import AlreadyTaken, ConsoleError, NotHeld
 from bot.http.responses import json_error
 from bot.http.secrets_match import secret_matches
 from bot.storage import inbox as inbox_store
 from bot.storage.inbox import InboxRow
-from bot.storage.models import Conversation
+from bot.storage.models import Conversation, StaffAccount
 from bot.wiring import CLOCK, DELIVERY, FLOOD, SESSIONS, SETTINGS
 
 logger = logging.getLogger(__name__)
@@ -219,31 +220,64 @@ async def list_conversations(request: web.Request) -> web.Response:
     )
 
 
-async def take_conversation(request: web.Request) -> web.Response:
+async def _change_on(
+    request: web.Request,
+) -> tuple[accounts.CurrentSession, int] | web.Response:
+    """The signed-in account and the conversation id of a change (take, reply, close), or the
+    refusal: wrong role, no CSRF token, a malformed id."""
     current = await _staff(request, CONVERSATION_ROLES, changes=True)
     if isinstance(current, web.Response):
         return current
     raw = request.match_info["id"]
     if not CONVERSATION_ID.fullmatch(raw):
         return json_error(404, "not_found", "Conversation introuvable.")
+    return current, int(raw)
+
+
+def _refusal(error: ConsoleError) -> web.Response:
+    """A console error as the JSON answer the page shows."""
+    if isinstance(error, AlreadyTaken):
+        return json_error(409, "already_taken", f"Déjà prise par {error.holder}.")
+    if isinstance(error, NotHeld):
+        return json_error(409, "not_held", "Prends d'abord la conversation.")
+    return json_error(404, "not_found", "Conversation introuvable ou close.")
+
+
+StateChange = Callable[[AsyncSession, int, StaffAccount, datetime], Awaitable[None]]
+
+
+async def _change_state(
+    request: web.Request, change: StateChange, state: ConversationState
+) -> web.Response:
+    """Take or close a conversation: one transaction, the refusal as JSON."""
+    checked = await _change_on(request)
+    if isinstance(checked, web.Response):
+        return checked
+    current, conversation_id = checked
     try:
         async with request.app[SESSIONS]() as session, session.begin():
-            await inbox.take(session, int(raw), current.account, request.app[CLOCK].now())
-    except ConversationNotFound:
-        return json_error(404, "not_found", "Conversation introuvable ou close.")
-    except AlreadyTaken as taken:
-        return json_error(409, "already_taken", f"Déjà prise par {taken.holder}.")
-    logger.info("conversation %s taken by staff account %s", raw, current.account.id)
-    return web.json_response({"id": int(raw), "state": ConversationState.WITH_COUNSELLOR})
+            await change(session, conversation_id, current.account, request.app[CLOCK].now())
+    except ConsoleError as error:
+        return _refusal(error)
+    logger.info(
+        "conversation %s now %s (staff account %s)", conversation_id, state, current.account.id
+    )
+    return web.json_response({"id": conversation_id, "state": state})
+
+
+async def take_conversation(request: web.Request) -> web.Response:
+    return await _change_state(request, inbox.take, ConversationState.WITH_COUNSELLOR)
+
+
+async def close_conversation(request: web.Request) -> web.Response:
+    return await _change_state(request, inbox.close, ConversationState.CLOSED)
 
 
 async def reply_to_conversation(request: web.Request) -> web.Response:
-    current = await _staff(request, CONVERSATION_ROLES, changes=True)
-    if isinstance(current, web.Response):
-        return current
-    raw = request.match_info["id"]
-    if not CONVERSATION_ID.fullmatch(raw):
-        return json_error(404, "not_found", "Conversation introuvable.")
+    change = await _change_on(request)
+    if isinstance(change, web.Response):
+        return change
+    current, conversation_id = change
     try:
         body = await request.json()
     except ValueError:
@@ -256,36 +290,17 @@ async def reply_to_conversation(request: web.Request) -> web.Response:
     try:
         async with request.app[SESSIONS]() as session, session.begin():
             posted = await inbox.reply(
-                session, int(raw), current.account, text, request.app[CLOCK].now()
+                session, conversation_id, current.account, text, request.app[CLOCK].now()
             )
-            channel = await _channel(session, int(raw))
-    except ConversationNotFound:
-        return json_error(404, "not_found", "Conversation introuvable ou close.")
-    except NotHeld:
-        return json_error(409, "not_held", "Prends d'abord la conversation pour lui répondre.")
+            channel = await _channel(session, conversation_id)
+    except ConsoleError as error:
+        return _refusal(error)
     status = "sent"
     if not posting.pulled(channel):
         report = await request.app[DELIVERY].deliver([posted])
         status = "sent" if report.sent else "undelivered"
     logger.info("counsellor reply %s on %s: %s", posted.id, channel, status)
     return web.json_response({"id": posted.id, "status": status})
-
-
-async def close_conversation(request: web.Request) -> web.Response:
-    current = await _staff(request, CONVERSATION_ROLES, changes=True)
-    if isinstance(current, web.Response):
-        return current
-    raw = request.match_info["id"]
-    if not CONVERSATION_ID.fullmatch(raw):
-        return json_error(404, "not_found", "Conversation introuvable.")
-    try:
-        async with request.app[SESSIONS]() as session, session.begin():
-            await inbox.close(session, int(raw), current.account, request.app[CLOCK].now())
-    except ConversationNotFound:
-        return json_error(404, "not_found", "Conversation introuvable ou close.")
-    except NotHeld:
-        return json_error(409, "not_held", "Prends d'abord la conversation pour la clore.")
-    return web.json_response({"id": int(raw), "state": ConversationState.CLOSED})
 
 
 async def _channel(session: AsyncSession, conversation_id: int) -> str:
