@@ -14,12 +14,15 @@ from dotenv import dotenv_values
 
 from bot.app import create_app
 from bot.booking import cli as booking_cli
+from bot.console import accounts
 from bot.console import cli as staff_cli
+from bot.core.ports import SystemClock
 from bot.errors import ConfigError
 from bot.http.middleware import PrivateAccessLogger
 from bot.outreach import cli as outreach_cli
 from bot.settings import Settings, load_settings
 from bot.storage.migrate import upgrade
+from bot.wiring import SESSIONS
 
 logger = logging.getLogger("bot")
 
@@ -51,6 +54,15 @@ def _serve(settings: Settings, environ: dict[str, str]) -> None:
             f"  (Rasa démarre en 20 à 60 s ; d'ici là, le chat répond par un message d'excuse.)\n",
             flush=True,
         )
+        if settings.demo:
+            async with app[SESSIONS]() as session, session.begin():
+                password = await accounts.demo_account_password(session, SystemClock().now())
+            print(
+                f"  Console des conseillers : {base}/console/\n"
+                f"    compte de démonstration : {accounts.DEMO_EMAIL}\n"
+                f"    mot de passe (nouveau à chaque démarrage) : {password}\n",
+                flush=True,
+            )
         if settings.demo and not settings.staff_token_configured:
             print(
                 f"  API équipe ({base}/api/staff/sources) : jeton de cette session :\n"

@@ -155,3 +155,27 @@ async def current_session(
 
 async def close_session(session: AsyncSession, token: str) -> None:
     await store.delete_session(session, hash_token(token))
+
+
+DEMO_EMAIL = "demo@mission-locale.test"
+
+
+async def demo_account_password(session: AsyncSession, now: datetime) -> str:
+    """Demo mode only: the admin account to try the console with, created the first time; its
+    password is new at each start (printed by `make run`, never stored in clear)."""
+    password = secrets.token_urlsafe(12)
+    account = await store.account_by_email(session, DEMO_EMAIL)
+    if account is None:
+        await create_account(
+            session,
+            email=DEMO_EMAIL,
+            name="Démo",
+            role=StaffRole.ADMIN,
+            password=password,
+            now=now,
+        )
+    else:
+        account.password_hash = _hasher().hash(password)
+        account.active = True
+        account.disabled_at = None
+    return password

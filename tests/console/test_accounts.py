@@ -154,3 +154,18 @@ def test_the_cli_adds_lists_and_disables_accounts(
     assert "désactivé" in listed[1]
     assert PASSWORD not in listed[1]
     assert _cli(database_url, tmp_path, "disable", "personne@ml.fr")[0] == 2
+
+
+async def test_the_demo_account_gets_a_new_password_at_each_start(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessions() as session, session.begin():
+        first = await accounts.demo_account_password(session, NOW)
+        second = await accounts.demo_account_password(session, NOW)
+        stale = await accounts.authenticate(session, accounts.DEMO_EMAIL, first)
+        current = await accounts.authenticate(session, accounts.DEMO_EMAIL, second)
+
+    assert first != second
+    assert stale is None
+    assert current is not None
+    assert current.role == StaffRole.ADMIN
