@@ -173,7 +173,7 @@ CONVERSATION_ROLES = (StaffRole.COUNSELLOR, StaffRole.ADMIN)
 CONVERSATION_ID = re.compile(r"[0-9]{1,9}")
 
 
-async def _staff(
+async def staff_member(
     request: web.Request, roles: Iterable[StaffRole], *, changes: bool = False
 ) -> accounts.CurrentSession | web.Response:
     """The signed-in account if its role may use this route (and, for a change, the request
@@ -204,7 +204,7 @@ def _row_json(row: InboxRow) -> dict[str, object]:
 
 
 async def list_conversations(request: web.Request) -> web.Response:
-    current = await _staff(request, CONVERSATION_ROLES)
+    current = await staff_member(request, CONVERSATION_ROLES)
     if isinstance(current, web.Response):
         return current
     try:
@@ -225,7 +225,7 @@ async def _change_on(
 ) -> tuple[accounts.CurrentSession, int] | web.Response:
     """The signed-in account and the conversation id of a change (take, reply, close), or the
     refusal: wrong role, no CSRF token, a malformed id."""
-    current = await _staff(request, CONVERSATION_ROLES, changes=True)
+    current = await staff_member(request, CONVERSATION_ROLES, changes=True)
     if isinstance(current, web.Response):
         return current
     raw = request.match_info["id"]

@@ -1,4 +1,5 @@
-"""Staff JSON API (bearer token): outreach figures and QR codes, the agenda and its outcomes.
+"""Staff JSON API (the STAFF_API_TOKEN bearer token, or a console session): outreach figures and
+QR codes, the agenda and its outcomes.
 
 Outreach: aggregates only, how many young people each action brought, never who they are. The
 agenda gives counsellors the first name and phone number they need to receive or call someone.
@@ -12,6 +13,8 @@ from datetime import UTC, datetime, time
 from aiohttp import web
 
 from bot.booking import staff_view
+from bot.console.web import SESSION_COOKIE, staff_member
+from bot.core.vocabulary import StaffRole
 from bot.errors import AppointmentNotFound, OutcomeRefused
 from bot.http.json_body import BodyRejected, parse_json, require_json_type
 from bot.http.responses import json_error
@@ -26,9 +29,21 @@ from bot.wiring import CLOCK, SESSIONS, SETTINGS
 APPOINTMENT_ID = re.compile(r"[0-9]{1,9}")
 
 
-def _refused(request: web.Request) -> web.Response | None:
+# Who may use each part with a console session (scripts use the bearer token).
+OUTREACH_ROLES = (StaffRole.CAMPAIGN, StaffRole.ADMIN)
+AGENDA_ROLES = (StaffRole.COUNSELLOR, StaffRole.ADMIN)
+
+
+async def _refused(
+    request: web.Request, roles: tuple[StaffRole, ...], *, changes: bool = False
+) -> web.Response | None:
+    """None when the request may go on: the staff token, or a console session whose role may
+    (with its CSRF token in `X-CSRF-Token` for a change)."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
+    if not header and SESSION_COOKIE in request.cookies:
+        current = await staff_member(request, roles, changes=changes)
+        return current if isinstance(current, web.Response) else None
     if scheme.lower() != "bearer" or not token:
         return json_error(
             401, "unauthenticated", "Jeton d'équipe manquant (Authorization: Bearer …)."
@@ -39,7 +54,7 @@ def _refused(request: web.Request) -> web.Response | None:
 
 
 async def list_sources(request: web.Request) -> web.Response:
-    if (refused := _refused(request)) is not None:
+    if (refused := await _refused(request, OUTREACH_ROLES)) is not None:
         return refused
     since: datetime | None = None
     if "since" in request.query:
@@ -60,7 +75,7 @@ async def list_sources(request: web.Request) -> web.Response:
 
 
 async def source_qr(request: web.Request) -> web.Response:
-    if (refused := _refused(request)) is not None:
+    if (refused := await _refused(request, OUTREACH_ROLES)) is not None:
         return refused
     try:
         target = Target(request.query.get("target", Target.WEBCHAT.value))
@@ -79,7 +94,7 @@ async def source_qr(request: web.Request) -> web.Response:
 
 
 async def list_appointments(request: web.Request) -> web.Response:
-    if (refused := _refused(request)) is not None:
+    if (refused := await _refused(request, AGENDA_ROLES)) is not None:
         return refused
     try:
         first, last = staff_view.days_asked(
@@ -100,7 +115,7 @@ async def list_appointments(request: web.Request) -> web.Response:
 
 async def appointment_outcome(request: web.Request) -> web.Response:
     """Record that the young person came or not; nothing changes on any 4xx."""
-    if (refused := _refused(request)) is not None:
+    if (refused := await _refused(request, AGENDA_ROLES, changes=True)) is not None:
         return refused
     raw_id = request.match_info["id"]
     if APPOINTMENT_ID.fullmatch(raw_id) is None:
