@@ -6,13 +6,10 @@ Counsellors run these on the server (the console will do the same later). Output
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from datetime import datetime
 from typing import TextIO
-
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from bot.booking import staff_view
 from bot.booking.wording import clock_time, local, timezone_of
@@ -22,6 +19,7 @@ from bot.core.vocabulary import AppointmentStatus
 from bot.errors import AppointmentNotFound, OutcomeRefused
 from bot.settings import Settings
 from bot.storage import staff_agenda
+from bot.storage.commands import run_command
 from bot.storage.database import create_engine, create_session_factory
 from bot.storage.models import Appointment
 
@@ -57,14 +55,7 @@ def main(
     """Run one command; 0 done, 1 database not ready, 2 refused (argparse exits with 2 too)."""
     args = parser().parse_args(argv)
     now = (clock or SystemClock()).now()
-    try:
-        return asyncio.run(_run(args, settings, sys.stdout if out is None else out, now))
-    except (OperationalError, ProgrammingError):
-        print(
-            "La base de données n'est pas prête : lance d'abord `make migrate` (ou `make run`).",
-            file=sys.stderr,
-        )
-        return 1
+    return run_command(_run(args, settings, sys.stdout if out is None else out, now))
 
 
 async def _run(args: argparse.Namespace, settings: Settings, out: TextIO, now: datetime) -> int:

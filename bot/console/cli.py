@@ -4,11 +4,8 @@ scripts). The password is read from standard input, never from the command line.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from typing import TextIO
-
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from bot.console import accounts
 from bot.core.ports import SystemClock
@@ -16,6 +13,7 @@ from bot.core.vocabulary import StaffRole
 from bot.errors import StaffAccountError
 from bot.settings import Settings
 from bot.storage import staff as store
+from bot.storage.commands import run_command
 from bot.storage.database import create_engine, create_session_factory
 
 ROLE_LABELS = {
@@ -46,21 +44,14 @@ def main(
 ) -> int:
     """Run one command; 0 done, 1 database not ready, 2 bad input (argparse exits with 2 too)."""
     args = parser().parse_args(argv)
-    try:
-        return asyncio.run(
-            _run(
-                args,
-                settings,
-                sys.stdout if out is None else out,
-                sys.stdin if stdin is None else stdin,
-            )
+    return run_command(
+        _run(
+            args,
+            settings,
+            sys.stdout if out is None else out,
+            sys.stdin if stdin is None else stdin,
         )
-    except (OperationalError, ProgrammingError):
-        print(
-            "La base de données n'est pas prête : lance d'abord `make migrate` (ou `make run`).",
-            file=sys.stderr,
-        )
-        return 1
+    )
 
 
 async def _run(args: argparse.Namespace, settings: Settings, out: TextIO, stdin: TextIO) -> int:

@@ -6,13 +6,10 @@ Staff run these on the server (the console will show the same later). Output is 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from pathlib import Path
 from typing import TextIO
-
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from bot.core.ports import SystemClock
 from bot.core.vocabulary import SourceKind
@@ -21,6 +18,7 @@ from bot.outreach.links import Target, links_for
 from bot.outreach.report import figures_json
 from bot.settings import Settings
 from bot.storage import sources
+from bot.storage.commands import run_command
 from bot.storage.database import create_engine, create_session_factory
 
 KIND_LABELS = {
@@ -65,14 +63,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str], settings: Settings, out: TextIO | None = None) -> int:
     """Run one command; 0 done, 1 database not ready, 2 bad input (argparse exits with 2 too)."""
     args = parser().parse_args(argv)
-    try:
-        return asyncio.run(_run(args, settings, sys.stdout if out is None else out))
-    except (OperationalError, ProgrammingError):
-        print(
-            "La base de données n'est pas prête : lance d'abord `make migrate` (ou `make run`).",
-            file=sys.stderr,
-        )
-        return 1
+    return run_command(_run(args, settings, sys.stdout if out is None else out))
 
 
 async def _run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
