@@ -74,6 +74,10 @@ def _secure(request: web.Request) -> bool:
     return request.app[SETTINGS].public_url.startswith("https://")
 
 
+# The session cookie goes to the whole site: /api/staff/* accepts a console session too.
+COOKIE_PATHS = {SESSION_COOKIE: "/", LOGIN_CSRF_COOKIE: "/console"}
+
+
 def _set_cookie(request: web.Request, response: web.StreamResponse, name: str, value: str) -> None:
     response.set_cookie(
         name,
@@ -81,9 +85,19 @@ def _set_cookie(request: web.Request, response: web.StreamResponse, name: str, v
         httponly=True,
         samesite="Lax",
         secure=_secure(request),
-        path="/console",
+        path=COOKIE_PATHS[name],
         max_age=int(accounts.ABSOLUTE.total_seconds()),
     )
+
+
+def _login_page(
+    request: web.Request, status: int = 200, email: str = "", error: str | None = None
+) -> web.Response:
+    """The login form, with a new double-submit CSRF token in its field and its cookie."""
+    token = secrets.token_urlsafe(32)
+    response = _page("login.html", status, csrf_token=token, email=email, error=error)
+    _set_cookie(request, response, LOGIN_CSRF_COOKIE, token)
+    return response
 
 
 async def _current(request: web.Request) -> accounts.CurrentSession | None:
@@ -101,10 +115,7 @@ def _allowed(current: accounts.CurrentSession, roles: Iterable[StaffRole]) -> bo
 async def login_form(request: web.Request) -> web.Response:
     if await _current(request) is not None:
         raise web.HTTPSeeOther("/console/")
-    token = secrets.token_urlsafe(32)
-    response = _page("login.html", csrf_token=token, email="", error=None)
-    _set_cookie(request, response, LOGIN_CSRF_COOKIE, token)
-    return response
+    return _login_page(request)
 
 
 async def login(request: web.Request) -> web.Response:
@@ -116,11 +127,8 @@ async def login(request: web.Request) -> web.Response:
     if not expected or not secret_matches(str(form.get("csrf_token", "")), expected):
         return json_error(403, "csrf", "Formulaire expiré : recharge la page de connexion.")
     flood, address = request.app[FLOOD], request.remote or "?"
-    again = secrets.token_urlsafe(32)
     if await flood.login_blocked(accounts.normalize_email(email), address):
-        response = _page("login.html", 429, csrf_token=again, email=email, error=TOO_MANY)
-        _set_cookie(request, response, LOGIN_CSRF_COOKIE, again)
-        return response
+        return _login_page(request, 429, email, TOO_MANY)
     async with request.app[SESSIONS]() as session, session.begin():
         account = await accounts.authenticate(session, email, password)
         opened = (
@@ -130,13 +138,11 @@ async def login(request: web.Request) -> web.Response:
         )
     if opened is None:
         await flood.login_failed(accounts.normalize_email(email), address)
-        response = _page("login.html", 401, csrf_token=again, email=email, error=WRONG_CREDENTIALS)
-        _set_cookie(request, response, LOGIN_CSRF_COOKIE, again)
-        return response
+        return _login_page(request, 401, email, WRONG_CREDENTIALS)
     logger.info("console login")
     redirect = web.HTTPSeeOther("/console/")
     _set_cookie(request, redirect, SESSION_COOKIE, opened.token)
-    redirect.del_cookie(LOGIN_CSRF_COOKIE, path="/console")
+    redirect.del_cookie(LOGIN_CSRF_COOKIE, path=COOKIE_PATHS[LOGIN_CSRF_COOKIE])
     raise redirect
 
 
@@ -151,7 +157,7 @@ async def logout(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as session, session.begin():
         await accounts.close_session(session, request.cookies[SESSION_COOKIE])
     redirect = web.HTTPSeeOther("/console/login")
-    redirect.del_cookie(SESSION_COOKIE, path="/console")
+    redirect.del_cookie(SESSION_COOKIE, path=COOKIE_PATHS[SESSION_COOKIE])
     raise redirect
 
 
@@ -312,8 +318,6 @@ async def me(request: web.Request) -> web.Response:
     current = await _current(request)
     if current is None:
         return json_error(401, "unauthenticated", "Connecte-toi à la console.")
-    if not _allowed(current, StaffRole):
-        return json_error(403, "forbidden", "Ce compte n'a pas accès à la console.")
     account = current.account
     return web.json_response(
         {

@@ -67,6 +67,7 @@ async def test_login_then_who_am_i_then_logout(client: Client) -> None:
     session_cookie = next(c for c in cookie if c.startswith("console_session="))
     assert "HttpOnly" in session_cookie
     assert "SameSite=Lax" in session_cookie
+    assert "Path=/;" in session_cookie + ";"  # /api/staff/* gets it too, not only /console
 
     me = await (await client.get("/console/api/me")).json()
     assert (me["email"], me["role"]) == ("chef@ml.fr", "admin")
