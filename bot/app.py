@@ -19,6 +19,7 @@ from bot.core.delivery import DeliveryService
 from bot.core.dialogue import DialogueService
 from bot.core.distress import load_distress_content
 from bot.core.flood import FloodGuard
+from bot.core.live import Announcer, InProcessEvents
 from bot.core.ports import Clock, SystemClock
 from bot.errors import ConfigError
 from bot.http import actions_endpoint, calendar, health, staff_api
@@ -26,17 +27,20 @@ from bot.http.middleware import error_middleware, security_headers_middleware
 from bot.rasa.client import RasaHttpClient
 from bot.rasa.model import current_model
 from bot.rasa.supervisor import RASA_LOGGING_CONFIG, ProcessSupervisor, rasa_argv, rasa_env
-from bot.rasa.tracker_store import SqlTrackerEraser
+from bot.rasa.tracker_store import SqlTrackerStore
 from bot.scheduling.jobs import PeriodicJobs
 from bot.scheduling.reminder_sweep import ReminderService
 from bot.settings import Settings
 from bot.storage.database import create_engine, create_session_factory
 from bot.storage.demo import seed_demo
+from bot.storage.live_postgres import PostgresEvents
 from bot.wiring import (
     ACTION_EXECUTOR,
+    ANNOUNCER,
     CLOCK,
     DELIVERY,
     DIALOGUE,
+    ENGINE,
     FLOOD,
     RASA,
     RASA_SUPERVISOR,
@@ -45,6 +49,7 @@ from bot.wiring import (
     SESSIONS,
     SETTINGS,
     TEXTS,
+    TRACKER,
 )
 
 logger = logging.getLogger(__name__)
@@ -68,6 +73,7 @@ def create_app(
     app[CLOCK] = clock or SystemClock()
     app[TEXTS] = texts or load_texts()
     app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(_live_events)
     app.cleanup_ctx.append(_rasa_client)
     if settings.rasa_managed:
         app.cleanup_ctx.append(_managed_rasa(dict(environ if environ is not None else os.environ)))
@@ -89,11 +95,27 @@ def create_app(
 async def _database(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     engine = create_engine(settings.database_url)
+    app[ENGINE] = engine
     app[SESSIONS] = create_session_factory(engine)
     if settings.demo:
         await seed_demo(app[SESSIONS], app[CLOCK].now())
     yield
     await engine.dispose()
+
+
+async def _live_events(app: web.Application) -> AsyncIterator[None]:
+    """Console pages of every bot process see every change: LISTEN/NOTIFY on PostgreSQL, this
+    process's own fan-out on SQLite (one process)."""
+    settings = app[SETTINGS]
+    if app[ENGINE].dialect.name == "postgresql":
+        events = PostgresEvents(app[ENGINE], settings.database_url)
+        await events.start()
+        app[ANNOUNCER] = Announcer(events)
+        yield
+        await events.close()
+    else:
+        app[ANNOUNCER] = Announcer(InProcessEvents())
+        yield
 
 
 async def _rasa_client(app: web.Application) -> AsyncIterator[None]:
@@ -104,7 +126,8 @@ async def _rasa_client(app: web.Application) -> AsyncIterator[None]:
         app[RASA] = RasaHttpClient(
             session, settings.rasa_url, settings.rasa_timeout, api_token=settings.actions_token
         )
-        eraser = SqlTrackerEraser.from_url(settings.rasa_tracker_url)
+        eraser = SqlTrackerStore.from_url(settings.rasa_tracker_url)
+        app[TRACKER] = eraser
         flood = FloodGuard(settings.flood)
         app[FLOOD] = flood
         app[DIALOGUE] = DialogueService(
@@ -115,6 +138,7 @@ async def _rasa_client(app: web.Application) -> AsyncIterator[None]:
             load_distress_content(),
             eraser,
             flood,
+            app[ANNOUNCER],
         )
         # Push channels (Telegram, Instagram) register themselves here when they start.
         app[DELIVERY] = DeliveryService(app[SESSIONS], app[CLOCK], {})

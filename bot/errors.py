@@ -11,7 +11,9 @@ BotError
 ├── ConsoleError
 │   ├── ConversationNotFound  no open conversation with this id (→ 404)
 │   ├── AlreadyTaken       another counsellor holds the conversation (`holder`; → 409)
-│   └── NotHeld            the conversation must be taken first (→ 409)
+│   ├── NotHeld            the conversation must be taken first (→ 409)
+│   ├── UnknownColleague   passing it to someone who cannot take conversations (→ 400)
+│   └── CannotSend         the channel refuses a message now (Instagram's window; → 409)
 └── BookingError
     ├── SlotGone           the slot a button named is no longer offered (→ new slots)
     ├── SlotTaken          someone else booked the same time first (→ told kindly, new slots)
@@ -72,6 +74,18 @@ class AlreadyTaken(ConsoleError):
 
 class NotHeld(ConsoleError):
     """Replying or closing needs the conversation taken by this account first."""
+
+
+class UnknownColleague(ConsoleError):
+    """A conversation can only be passed to an active counsellor or admin account."""
+
+
+class CannotSend(ConsoleError):
+    """The young person's channel refuses a message now (Instagram's window); `why` in French."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
 
 
 class DeliveryFailed(BotError):

@@ -103,6 +103,9 @@ class InstagramSettings:
     graph_api_base_url: str = "https://graph.instagram.com"
     graph_api_version: str = "v25.0"
     username: str = ""
+    # Counsellors may answer 24 h – 7 days after the young person's last message with Meta's
+    # HUMAN_AGENT tag (INSTAGRAM_HUMAN_AGENT=1, once the app has that permission); bots never.
+    human_agent: bool = False
 
 
 def _telegram(env: Mapping[str, str]) -> TelegramSettings | None:
@@ -166,6 +169,7 @@ def _instagram(env: Mapping[str, str]) -> InstagramSettings | None:
         graph_api_base_url=_https_url(env, "GRAPH_API_BASE_URL") or "https://graph.instagram.com",
         graph_api_version=version,
         username=username,
+        human_agent=_bool(env, "INSTAGRAM_HUMAN_AGENT", False),
     )
 
 

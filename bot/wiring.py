@@ -7,22 +7,29 @@ from __future__ import annotations
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from rasa_sdk.executor import ActionExecutor
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.content.texts import Texts
 from bot.core.delivery import DeliveryService
 from bot.core.dialogue import DialogueService
 from bot.core.flood import FloodGuard
+from bot.core.live import Announcer
 from bot.core.ports import Clock
 from bot.rasa.client import RasaHttpClient
 from bot.rasa.supervisor import ProcessSupervisor
+from bot.rasa.tracker_store import SqlTrackerStore
 from bot.scheduling.reminder_sweep import ReminderService
 from bot.settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
 CLOCK = web.AppKey("clock", Clock)
 TEXTS = web.AppKey("texts", Texts)
+ENGINE = web.AppKey("engine", AsyncEngine)
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
+# Live events for console pages (in this process, or PostgreSQL LISTEN/NOTIFY) and alerts.
+ANNOUNCER = web.AppKey("announcer", Announcer)
+# Rasa's tracker store: erasure, and what the NLU understood for the handoff packet.
+TRACKER = web.AppKey("tracker", SqlTrackerStore)
 RASA = web.AppKey("rasa", RasaHttpClient)
 # Only when the bot runs Rasa itself (RASA_MANAGED=1): /readyz tells why Rasa is not running.
 RASA_SUPERVISOR = web.AppKey("rasa_supervisor", ProcessSupervisor)

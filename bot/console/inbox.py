@@ -1,19 +1,19 @@
-"""The console's inbox (#10): which conversations a counsellor sees, in which order, and taking
-one (atomic: a second counsellor gets « déjà prise par … »)."""
+"""The console's inbox (#10): which conversations a counsellor sees, in which order, and how a
+row reads (« Jeune n° 12 », « 16-17 ans », « attend depuis 12 min »)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core import posting
-from bot.core.messages import Author, BotReply, ConversationState, OutgoingMessage
-from bot.errors import AlreadyTaken, ConversationNotFound, NotHeld
-from bot.storage import conversations
+from bot.core.distress import DistressKind
+from bot.core.messages import ConversationState
+from bot.core.vocabulary import HandoffReason
 from bot.storage import inbox as store
-from bot.storage.inbox import InboxRow
+from bot.storage.inbox import InboxQuery, InboxRow
 from bot.storage.models import StaffAccount
 
 PREVIEW_CHARS = 80
@@ -25,104 +25,152 @@ OPEN_STATES = (
 
 
 class InboxFilter(StrEnum):
-    WAITING = "waiting"
+    WAITING = "waiting"  # waiting for someone, or urgent and held by nobody
     MINE = "mine"
-    UNASSIGNED = "unassigned"
-    ALL = "all"
+    UNASSIGNED = "unassigned"  # open, held by nobody (with the bot or waiting)
+    ALL = "all"  # every open conversation
     CLOSED = "closed"
 
 
+FILTER_LABELS = {
+    InboxFilter.ALL: "Toutes",
+    InboxFilter.WAITING: "En attente",
+    InboxFilter.MINE: "Les miennes",
+    InboxFilter.UNASSIGNED: "Sans conseiller",
+    InboxFilter.CLOSED: "Closes",
+}
+STATE_LABELS = {
+    ConversationState.BOT: "avec l'assistant",
+    ConversationState.WAITING_FOR_COUNSELLOR: "en attente",
+    ConversationState.WITH_COUNSELLOR: "prise en charge",
+    ConversationState.CLOSED: "close",
+}
+REASON_LABELS = {
+    HandoffReason.ASKED: "a demandé à parler à quelqu'un",
+    HandoffReason.NOT_UNDERSTOOD: "l'assistant n'a pas compris",
+    HandoffReason.DISTRESS: "détresse",
+    HandoffReason.RASA_DOWN: "assistant en panne",
+}
+URGENT_LABELS: dict[str, str] = {
+    DistressKind.IMMEDIATE_DANGER: "danger immédiat",
+    DistressKind.SUICIDE: "idées suicidaires",
+    DistressKind.SHELTER: "hébergement",
+    DistressKind.CHILD_DANGER: "mineur en danger",
+    DistressKind.PARTNER_VIOLENCE: "violences conjugales",
+    DistressKind.VIOLENCE: "violence",
+    DistressKind.HUNGER: "faim",
+}
+CHANNEL_LABELS = {"webchat": "Web", "telegram": "Telegram", "instagram": "Instagram"}
+
+
 async def conversations_for(
-    session: AsyncSession, viewer: StaffAccount, which: InboxFilter
+    session: AsyncSession, viewer: StaffAccount, which: InboxFilter, site_id: int | None = None
 ) -> list[InboxRow]:
     """Urgent first, then waiting (oldest first), then the viewer's own, then the others (most
     recently active first)."""
-    if which is InboxFilter.CLOSED:
-        return await store.inbox_rows(session, [ConversationState.CLOSED])
-    if which is InboxFilter.MINE:
-        rows = await store.inbox_rows(session, OPEN_STATES, assigned_to=viewer.id)
-    elif which in (InboxFilter.WAITING, InboxFilter.UNASSIGNED):
-        waiting = await store.inbox_rows(session, [ConversationState.WAITING_FOR_COUNSELLOR])
-        rows = [r for r in waiting if which is InboxFilter.WAITING or r.assigned_to is None]
-    else:
-        rows = await store.inbox_rows(session, OPEN_STATES)
-
-    def order(row: InboxRow) -> tuple[int, int, int, float]:
-        waiting = row.state == ConversationState.WAITING_FOR_COUNSELLOR
-        since = row.state_since.timestamp()
-        activity = row.last_message_at.timestamp() if row.last_message_at else since
-        return (
-            0 if row.urgent else 1,
-            0 if waiting else 1,
-            0 if row.assigned_to == viewer.id else 1,
-            since if waiting else -activity,
+    query = {
+        InboxFilter.WAITING: InboxQuery(
+            [ConversationState.WAITING_FOR_COUNSELLOR], viewer.id, or_urgent=True
+        ),
+        InboxFilter.MINE: InboxQuery(OPEN_STATES, viewer.id, assigned_to=viewer.id),
+        InboxFilter.UNASSIGNED: InboxQuery(OPEN_STATES, viewer.id, unassigned=True),
+        InboxFilter.ALL: InboxQuery(OPEN_STATES, viewer.id),
+        InboxFilter.CLOSED: InboxQuery([ConversationState.CLOSED], viewer.id),
+    }[which]
+    if site_id is not None:
+        query = InboxQuery(
+            query.states,
+            query.viewer_id,
+            query.or_urgent,
+            query.assigned_to,
+            query.unassigned,
+            site_id,
         )
-
-    return sorted(rows, key=order)
-
-
-def preview(row: InboxRow) -> str:
-    text = " ".join((row.preview or "").split())
-    return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
+    return await store.inbox_rows(session, query)
 
 
-async def take(
-    session: AsyncSession, conversation_id: int, account: StaffAccount, now: datetime
-) -> None:
-    """The conversation is now the account's (with_counsellor): Rasa is no longer asked and the
-    bot stays silent but for distress numbers. AlreadyTaken when someone else holds it."""
-    conversation = await store.open_conversation_by_id(session, conversation_id)
-    if conversation is None:
-        raise ConversationNotFound(str(conversation_id))
-    holder = await store.assign(session, conversation_id, account.id, now)
-    if holder is not None:
-        raise AlreadyTaken(holder.name)
-    await conversations.set_conversation_state(
-        session, conversation_id, ConversationState.WITH_COUNSELLOR, now
-    )
+def preview(text: str | None) -> str:
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= PREVIEW_CHARS else flat[: PREVIEW_CHARS - 1] + "…"
 
 
-MAX_REPLY = 2000  # characters; long enough for any answer, short enough for every channel
+def age_band(age: int | None) -> str | None:
+    if age is None:
+        return None
+    if age < 16:
+        return "moins de 16 ans"
+    if age < 18:
+        return "16-17 ans"
+    if age <= 25:
+        return "18-25 ans"
+    return "plus de 25 ans"
 
 
-def signed(text: str, account: StaffAccount) -> str:
-    """A counsellor's reply ends with their first name, so the young person knows a person
-    answers (« — Samia »)."""
-    first_name = account.name.split()[0] if account.name.split() else account.name
-    return f"{text}\n— {first_name}"
+def waited(since: datetime, now: datetime) -> str:
+    """« 5 min », « 2 h 10 », « 3 j »."""
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 24 * 60:
+        return f"{minutes // 60} h {minutes % 60:02d}"
+    return f"{minutes // (24 * 60)} j"
 
 
-async def reply(
-    session: AsyncSession, conversation_id: int, account: StaffAccount, text: str, now: datetime
-) -> OutgoingMessage:
-    """Post a counsellor's reply into the conversation they hold, through the young person's own
-    channel (pushed after the commit; the web chat fetches it)."""
-    conversation = await store.open_conversation_by_id(session, conversation_id)
-    if conversation is None:
-        raise ConversationNotFound(str(conversation_id))
-    if await store.holder_id(session, conversation_id) != account.id:
-        raise NotHeld(str(conversation_id))
-    [posted] = await posting.post(
-        session,
-        conversation_id=conversation_id,
-        channel=await store.channel_of(session, conversation),
-        author=Author.COUNSELLOR,
-        replies=[BotReply(signed(text, account))],
-        now=now,
-    )
-    return posted
+def reasons_label(reasons: str | None) -> str:
+    """Distress kinds as words (kinds only: never the young person's own words)."""
+    kinds = [k for k in (reasons or "").split(",") if k]
+    return ", ".join(URGENT_LABELS.get(kind, kind) for kind in kinds)
 
 
-async def close(
-    session: AsyncSession, conversation_id: int, account: StaffAccount, now: datetime
-) -> None:
-    """End the conversation (its holder only): a later message starts a new one with the bot."""
-    conversation = await store.open_conversation_by_id(session, conversation_id)
-    if conversation is None:
-        raise ConversationNotFound(str(conversation_id))
-    if await store.holder_id(session, conversation_id) != account.id:
-        raise NotHeld(str(conversation_id))
-    await store.release(session, conversation_id)
-    await conversations.set_conversation_state(
-        session, conversation_id, ConversationState.CLOSED, now
-    )
+@dataclass(frozen=True, slots=True)
+class RowView:
+    """One inbox row as the page and the JSON API show it."""
+
+    row: InboxRow
+    now: datetime
+
+    @property
+    def who(self) -> str:
+        return self.row.first_name or f"Jeune n° {self.row.contact_id}"
+
+    @property
+    def waiting(self) -> bool:
+        return self.row.state == ConversationState.WAITING_FOR_COUNSELLOR
+
+    @property
+    def waited(self) -> str:
+        return waited(self.row.state_since, self.now)
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[ConversationState(self.row.state)]
+
+    @property
+    def reason_label(self) -> str | None:
+        reason = self.row.handoff_reason
+        return None if reason is None else REASON_LABELS[HandoffReason(reason)]
+
+    @property
+    def channel_label(self) -> str:
+        return CHANNEL_LABELS.get(self.row.channel, self.row.channel)
+
+    def json(self) -> dict[str, object]:
+        row = self.row
+        return {
+            "id": row.id,
+            "contact_id": row.contact_id,
+            "state": row.state,
+            "urgent": row.urgent,
+            "urgent_reasons": [k for k in (row.urgent_reasons or "").split(",") if k],
+            "handoff_reason": row.handoff_reason,
+            "channel": row.channel,
+            "assigned_to": row.assigned_name,
+            "who": self.who,
+            "age_band": age_band(row.age),
+            "source": row.source,
+            "site": row.site,
+            "waiting_since": row.state_since.isoformat() if self.waiting else None,
+            "last_message_at": row.last_message_at.isoformat() if row.last_message_at else None,
+            "preview": preview(row.preview),
+            "unanswered": row.unanswered,
+        }

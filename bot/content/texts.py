@@ -28,6 +28,7 @@ class Texts:
     back_to_assistant_button: str
     back_to_assistant: str
     back_to_assistant_in_words: str
+    handed_back: str
     webchat_errors: dict[str, str]
     attachment_replies: dict[str, str]
 
@@ -56,6 +57,7 @@ def load_texts(path: Path = DEFAULT_PATH) -> Texts:
         back_to_assistant_button=str(data["back_to_assistant_button"]).strip(),
         back_to_assistant=str(data["back_to_assistant"]).strip(),
         back_to_assistant_in_words=str(data["back_to_assistant_in_words"]).strip(),
+        handed_back=str(data["handed_back"]).strip(),
         webchat_errors={str(k): str(v) for k, v in data["webchat_errors"].items()},
         attachment_replies={str(k): str(v) for k, v in data["attachment_replies"].items()},
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.core.live import Announcer
 from bot.core.ports import Clock
 from bot.settings import BookingSettings, SchedulingSettings
 
@@ -25,6 +26,8 @@ class ActionServices:
     scheduling: SchedulingSettings = field(default_factory=SchedulingSettings)
     # Where young people reach the bot from outside (links such as the calendar file's).
     public_url: str = "http://127.0.0.1:8080"
+    # Console pages and the staff alert learn of a hand-over through it (None in unit tests).
+    announcer: Announcer | None = None
 
 
 current_services: ContextVar[ActionServices] = ContextVar("current_services")

@@ -10,10 +10,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.content.texts import Texts
-from bot.core import posting, waiting
+from bot.core import handoff, posting, waiting
 from bot.core.crisis import crisis_reasons, crisis_turn, without_destructive_questions
 from bot.core.distress import DistressContent, classify, laughs
 from bot.core.flood import FloodGuard
+from bot.core.live import Announcer, LiveEvent, LiveKind
 from bot.core.messages import (
     ACTION_FAILED_SIGNAL,
     ERASE_SIGNAL,
@@ -30,6 +31,7 @@ from bot.core.messages import (
 from bot.core.ports import Clock, DialogueEngine, TrackerEraser
 from bot.core.team_hours import reopening_if_closed
 from bot.core.tone import APOLOGISES, angry
+from bot.core.vocabulary import HandoffReason
 from bot.errors import FloodLimited, RasaError
 from bot.rasa.payloads import payload as rasa_payload
 from bot.storage import conversations as store
@@ -72,7 +74,9 @@ class DialogueService:
         distress: DistressContent,
         tracker_eraser: TrackerEraser,
         flood: FloodGuard | None = None,
+        announcer: Announcer | None = None,
     ) -> None:
+        self._announcer = announcer
         self._sessions = session_factory
         self._engine = engine
         self._clock = clock
@@ -89,7 +93,7 @@ class DialogueService:
         many; a contact over its own message limit is stored and answered at most by a notice.
         Distress is never limited."""
         try:
-            return await self._handle(incoming)
+            result = await self._handle(incoming)
         except IntegrityError:
             if incoming.external_id is None:
                 raise
@@ -103,6 +107,14 @@ class DialogueService:
                 raise
             logger.info("message %s arrived twice at once: answered once", seen[0].id)
             return HandleResult(seen[0].id, route.conversation_id, ())
+        if not result.erased:
+            await self._announce(LiveEvent(result.conversation_id, LiveKind.MESSAGE))
+        return result
+
+    async def _announce(self, event: LiveEvent | None) -> None:
+        """Console pages see the change (after its commit); a hand-over alerts the team."""
+        if self._announcer is not None:
+            await self._announcer.announce(event)
 
     async def _handle(self, incoming: IncomingMessage) -> HandleResult:
         channel = incoming.channel
@@ -122,9 +134,10 @@ class DialogueService:
                     logger.info("message %s seen again: not processed twice", seen[0].id)
                     replies = tuple(store.to_outgoing(m) for m in seen[1])
                     return HandleResult(seen[0].id, route.conversation_id, replies)
-            crisis = None
+            crisis, alarm = None, None
             if danger:
                 conversation = await session.get_one(Conversation, route.conversation_id)
+                alarm = self._first_alarm(conversation, danger)
                 await store.flag_urgent(session, conversation, danger, now)
             else:
                 crisis = crisis_reasons(route.urgent_at, route.urgent_reasons, now)
@@ -163,6 +176,7 @@ class DialogueService:
             )
             sender_id, conversation_id = route.public_id, route.conversation_id
             contact_id = route.contact_id
+        await self._announce(alarm)
 
         # Distress is answered first, whoever holds the conversation and whatever Rasa does.
         first = [self._distress.reply(danger)] if danger else []
@@ -208,6 +222,7 @@ class DialogueService:
             turn = await self._engine.send_message(sender_id, incoming.content, metadata)
         except RasaError as exc:
             logger.warning("message %s unprocessed: %s", message_id, exc)
+            await self._hand_over_for_rasa(conversation_id)
             fallback = first or [BotReply(text=self._texts.rasa_unavailable)]
             outgoing = await self._store_replies(
                 message_id,
@@ -296,6 +311,33 @@ class DialogueService:
             channel,
         )
         return HandleResult(message_id, conversation_id, outgoing)
+
+    @staticmethod
+    def _first_alarm(conversation: Conversation, danger: frozenset[str]) -> LiveEvent | None:
+        """Distress first recognised in this conversation: it goes to the team (it stays with
+        the bot, which keeps giving the numbers, until someone takes it)."""
+        if conversation.urgent:
+            return None
+        if conversation.state == ConversationState.BOT:
+            conversation.handoff_reason = HandoffReason.DISTRESS.value
+        return LiveEvent(
+            conversation.id,
+            LiveKind.STATE,
+            conversation.state,
+            urgent=True,
+            reason=HandoffReason.DISTRESS.value,
+        )
+
+    async def _hand_over_for_rasa(self, conversation_id: int) -> None:
+        """Rasa did not answer: a person takes over (fail-safe); « assistant en panne »."""
+        async with self._sessions() as session, session.begin():
+            conversation = await session.get(Conversation, conversation_id)
+            event = None
+            if conversation is not None:
+                event = await handoff.hand_over(
+                    session, conversation, HandoffReason.RASA_DOWN, self._clock.now()
+                )
+        await self._announce(event)
 
     def _with_apology(self, said: list[BotReply]) -> list[BotReply]:
         """Anger or an insult: a short apology first, and a human offered (unless the answer

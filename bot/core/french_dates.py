@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, get_day_names
+from babel.dates import format_date, format_datetime, get_day_names
 
 LOCALE = "fr_FR"
 # Monday first, as datetime.weekday() counts: « lundi » … « dimanche ».
@@ -27,3 +28,8 @@ def weekday_and_date(day: date) -> str:
 def date_with_year(day: date) -> str:
     """« 8 décembre 2026 », « 1er avril 2025 »."""
     return format_date(day, f"{_day_number(day)} MMMM y", locale=LOCALE)
+
+
+def short_moment(moment: datetime, timezone: str) -> str:
+    """« ven. 4 déc. 14:30 » in the place's time zone (staff lists)."""
+    return format_datetime(moment, "EEE d MMM HH:mm", tzinfo=ZoneInfo(timezone), locale=LOCALE)

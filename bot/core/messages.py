@@ -148,3 +148,12 @@ class OutgoingMessage:
     text: str
     buttons: tuple[Button, ...]
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the NLU understood of one message: its intent and confidence (never its text)."""
+
+    intent: str
+    confidence: float | None
+    at: datetime | None

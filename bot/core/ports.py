@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
-from bot.core.messages import EngineTurn, OutgoingMessage, Recipient
+from bot.core.messages import EngineTurn, OutgoingMessage, Reading, Recipient
 
 
 class Clock(Protocol):
@@ -40,6 +40,12 @@ class TrackerEraser(Protocol):
     """Deletes what the dialogue engine stored about senders (Rasa's tracker events)."""
 
     async def erase(self, sender_ids: Sequence[str]) -> None: ...
+
+
+class TrackerReader(Protocol):
+    """What the dialogue engine understood of a sender's last messages (the handoff packet)."""
+
+    async def recent_readings(self, sender_id: str, limit: int = 5) -> list[Reading]: ...
 
 
 class Channel(Protocol):

@@ -81,3 +81,22 @@ class StaffRole(StrEnum):
     COUNSELLOR = "counsellor"  # conversations and their own agenda
     CAMPAIGN = "campaign"  # campaigns only: no transcripts
     ADMIN = "admin"  # everything, and the accounts
+
+
+class HandoffReason(StrEnum):
+    """Why a conversation went to the counsellors (shown at the top of the handoff packet)."""
+
+    ASKED = "asked"  # « parler à quelqu'un », in words or with the button
+    NOT_UNDERSTOOD = "not_understood"  # accepted a human after the bot failed to understand
+    DISTRESS = "distress"  # words of danger (the kinds are on the conversation)
+    RASA_DOWN = "rasa_down"  # the assistant did not answer: a person takes over (fail-safe)
+
+
+class ConversationEventKind(StrEnum):
+    """What the team did in a conversation: shown in the console's transcript, never sent."""
+
+    TAKEN = "taken"
+    REASSIGNED = "reassigned"
+    RELEASED = "released"  # handed back to the bot
+    CLOSED = "closed"
+    NOTE = "note"  # a private note

@@ -17,7 +17,7 @@ from bot.core.messages import ACTION_FAILED_SIGNAL
 from bot.http.json_body import BodyRejected, parse_json
 from bot.http.responses import json_error
 from bot.http.secrets_match import secret_matches
-from bot.wiring import ACTION_EXECUTOR, CLOCK, SCHEDULER, SESSIONS, SETTINGS
+from bot.wiring import ACTION_EXECUTOR, ANNOUNCER, CLOCK, SCHEDULER, SESSIONS, SETTINGS
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +75,7 @@ async def run_action(request: web.Request) -> web.Response:
             booking=app[SETTINGS].booking,
             scheduling=app[SETTINGS].scheduling,
             public_url=app[SETTINGS].public_url,
+            announcer=app[ANNOUNCER],
         )
     )
     try:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, time
 from aiohttp import web
 
 from bot.booking import staff_view
-from bot.console.web import SESSION_COOKIE, staff_member
+from bot.console.pages import SESSION_COOKIE, staff_member
 from bot.core.vocabulary import StaffRole
 from bot.errors import AppointmentNotFound, OutcomeRefused
 from bot.http.json_body import BodyRejected, parse_json, require_json_type

@@ -48,6 +48,28 @@ class RasaHttpClient:
             raise RasaProtocolError("Rasa answered invalid JSON") from exc
         return parse_rest_replies(data)
 
+    async def reset_form(self, sender_id: str) -> bool:
+        """End any half-filled form of the sender (after a counsellor hands back): its loop
+        and the slot it was asking. False (logged) when Rasa could not be told."""
+        events = [
+            {"event": "active_loop", "name": None},
+            {"event": "slot", "name": "requested_slot", "value": None},
+        ]
+        params = {"token": self._api_token} if self._api_token else {}
+        try:
+            async with self._session.post(
+                f"{self._base_url}/conversations/{sender_id}/tracker/events",
+                params=params,
+                json=events,
+                timeout=self._timeout,
+            ) as response:
+                if response.status == 200:
+                    return True
+                logger.warning("Rasa refused to reset a form: HTTP %s", response.status)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            logger.warning("Rasa unreachable to reset a form: %s", type(exc).__name__)
+        return False
+
     async def is_ready(self) -> bool:
         params = {"token": self._api_token} if self._api_token else {}
         try:

@@ -1,16 +1,35 @@
-"""Erase a sender's events from Rasa's SQL tracker store (right to erasure)."""
+"""Rasa's SQL tracker store as the bot uses it: erase a sender's events (right to erasure), and
+read what the NLU understood of their last messages (intent and confidence, never the text) for
+the counsellor's handoff packet."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.core.messages import Reading
+
 logger = logging.getLogger(__name__)
+
+
+def _reading(intent: str | None, data: str | None, timestamp: float | None) -> Reading:
+    confidence = None
+    try:
+        parsed = json.loads(data or "{}")
+        raw = parsed.get("parse_data", {}).get("intent", {}).get("confidence")
+        confidence = None if raw is None else float(raw)
+    except (ValueError, AttributeError, TypeError):
+        pass
+    at = None if timestamp is None else datetime.fromtimestamp(float(timestamp), UTC)
+    return Reading(intent or "?", confidence, at)
+
 
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
@@ -24,14 +43,18 @@ def async_tracker_url(url: str) -> str:
     return parsed.set(drivername=_ASYNC_DRIVERS[backend]).render_as_string(hide_password=False)
 
 
-class SqlTrackerEraser:
-    """Deletes rows of Rasa's `events` table (the SQL tracker store's only table)."""
+def _missing_table(exc: Exception) -> bool:
+    return "events" in str(exc) and ("no such table" in str(exc) or "does not exist" in str(exc))
+
+
+class SqlTrackerStore:
+    """Reads and deletes rows of Rasa's `events` table (the SQL tracker store's only table)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
     @classmethod
-    def from_url(cls, url: str) -> SqlTrackerEraser:
+    def from_url(cls, url: str) -> SqlTrackerStore:
         return cls(create_async_engine(async_tracker_url(url), hide_parameters=True))
 
     async def erase(self, sender_ids: Sequence[str]) -> None:
@@ -44,12 +67,29 @@ class SqlTrackerEraser:
             async with self._engine.begin() as connection:
                 await connection.execute(statement, {"ids": list(sender_ids)})
         except (OperationalError, ProgrammingError) as exc:
-            if "events" in str(exc) and (
-                "no such table" in str(exc) or "does not exist" in str(exc)
-            ):
+            if _missing_table(exc):
                 logger.info("tracker store has no events table yet: nothing to erase")
                 return
             raise
+
+    async def recent_readings(self, sender_id: str, limit: int = 5) -> list[Reading]:
+        """The intents of the sender's last `limit` messages, newest first (none when Rasa's
+        store is unreadable: the packet is help, not a condition)."""
+        statement = text(
+            "SELECT intent_name, data, timestamp FROM events "
+            "WHERE sender_id = :sender AND type_name = 'user' ORDER BY id DESC LIMIT :limit"
+        )
+        try:
+            async with self._engine.connect() as connection:
+                rows = (
+                    await connection.execute(statement, {"sender": sender_id, "limit": limit})
+                ).all()
+        except (OperationalError, ProgrammingError) as exc:
+            if _missing_table(exc):
+                return []
+            logger.warning("tracker store unreadable: %s", type(exc).__name__)
+            return []
+        return [_reading(row[0], row[1], row[2]) for row in rows]
 
     async def close(self) -> None:
         await self._engine.dispose()

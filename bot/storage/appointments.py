@@ -219,3 +219,16 @@ def with_places(statement: Select[Appointment]) -> Select[Appointment]:
         selectinload(Appointment.site),
         selectinload(Appointment.permanence),
     )
+
+
+async def of_contact(
+    session: AsyncSession, contact_id: int, limit: int = 20
+) -> Sequence[Appointment]:
+    """A contact's appointments, every status, the latest first, places loaded."""
+    result = await session.scalars(
+        with_places(select(Appointment))
+        .where(Appointment.contact_id == contact_id)
+        .order_by(Appointment.starts_at.desc())
+        .limit(limit)
+    )
+    return result.all()

@@ -102,7 +102,9 @@ async def test_urgent_first_then_waiting_oldest_first(client: Client) -> None:
     )
     with_bot = await _conversation(client, "u4", ConversationState.BOT, "c koi le cej")
 
-    waiting = await (await client.get("/console/api/conversations", headers=admin)).json()
+    waiting = await (
+        await client.get("/console/api/conversations?filter=waiting", headers=admin)
+    ).json()
     everything = await (
         await client.get("/console/api/conversations?filter=all", headers=admin)
     ).json()
@@ -145,19 +147,19 @@ async def test_the_holder_replies_through_the_young_persons_channel_then_closes(
     webchat = await _conversation(client, "u1", ConversationState.WAITING_FOR_COUNSELLOR, "allo")
     base = f"/console/api/conversations/{webchat}"
 
-    before = await client.post(f"{base}/reply", json={"text": "Bonjour"}, headers=samia)
+    before = await client.post(f"{base}/messages", json={"text": "Bonjour"}, headers=samia)
     await client.post(f"{base}/take", headers=samia)
     answered = await client.post(
-        f"{base}/reply", json={"text": "Bonjour, je suis là"}, headers=samia
+        f"{base}/messages", json={"text": "Bonjour, je suis là"}, headers=samia
     )
-    stranger = await client.post(f"{base}/reply", json={"text": "Moi aussi"}, headers=karim)
-    empty = await client.post(f"{base}/reply", json={"text": "  "}, headers=samia)
+    stranger = await client.post(f"{base}/messages", json={"text": "Moi aussi"}, headers=karim)
+    empty = await client.post(f"{base}/messages", json={"text": "  "}, headers=samia)
     closed = await client.post(f"{base}/close", headers=samia)
-    after = await client.post(f"{base}/reply", json={"text": "encore"}, headers=samia)
+    after = await client.post(f"{base}/messages", json={"text": "encore"}, headers=samia)
 
     assert before.status == 409  # take it first
-    assert answered.status == 200
-    assert (await answered.json())["status"] == "sent"  # the web chat fetches its messages
+    assert answered.status == 201
+    assert (await answered.json())["delivery"] == "sent"  # the web chat fetches its messages
     assert (stranger.status, empty.status) == (409, 400)
     assert closed.status == 200
     assert after.status == 404
@@ -193,7 +195,7 @@ async def test_a_reply_a_pushed_channel_cannot_deliver_is_reported_not_hidden(
     base = f"/console/api/conversations/{conversation.id}"
     await client.post(f"{base}/take", headers=samia)
 
-    answered = await client.post(f"{base}/reply", json={"text": "Bonjour"}, headers=samia)
+    answered = await client.post(f"{base}/messages", json={"text": "Bonjour"}, headers=samia)
 
     # Telegram is off in this test app: the counsellor is told it did not go.
-    assert (await answered.json())["status"] == "undelivered"
+    assert (await answered.json())["delivery"] == "undelivered"

@@ -9,8 +9,9 @@ also lists every option in full, numbered, so nothing is lost. A payload longer 
 1000 characters travels as a key to the stored button (`~<message id>.<index>`), read back by
 the webhook.
 
-Meta only lets a business answer within 24 hours of the person's last message: outside it the
-API is not called and the message is recorded as undelivered (`outside_24h_window`).
+Meta only lets a business answer within 24 hours of the person's last message; a counsellor may
+answer up to 7 days with the HUMAN_AGENT tag when enabled (bot/core/reply_window.py). Outside
+that the API is not called and the message is recorded as undelivered (`outside_24h_window`).
 
 A request that could not connect is retried (nothing left); one that timed out or lost its
 answer is not: Meta's Send API is not idempotent and the message may have arrived, so it is
@@ -22,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -32,12 +32,12 @@ from bot.channels.instagram.webhook import CHANNEL
 from bot.channels.text_split import split_text, utf8_size
 from bot.core.messages import OutgoingMessage, Recipient
 from bot.core.ports import Clock
+from bot.core.reply_window import reply_window
 from bot.errors import DeliveryFailed
 from bot.settings import InstagramSettings
 
 logger = logging.getLogger(__name__)
 
-WINDOW = timedelta(hours=24)
 MAX_TEXT_BYTES = 999  # Meta: "≤ 1000 bytes" (Instagram Login), "< 1000 characters" (Page doc)
 MAX_QUICK_REPLIES = 13
 MAX_TITLE = 20
@@ -140,6 +140,7 @@ class InstagramChannel:
         self._http = http
         self._timeout = aiohttp.ClientTimeout(total=request_timeout)
         self._clock = clock
+        self._human_agent = settings.human_agent
         self._url = (
             f"{settings.graph_api_base_url}/{settings.graph_api_version}"
             f"/{settings.account_id}/messages"
@@ -150,16 +151,24 @@ class InstagramChannel:
         self._sleep = sleep
 
     async def send(self, recipient: Recipient, message: OutgoingMessage) -> None:
-        last = recipient.last_incoming_at
-        if last is None or self._clock.now() - last >= WINDOW:
+        window = reply_window(
+            CHANNEL,
+            recipient.last_incoming_at,
+            self._clock.now(),
+            message.author,
+            human_agent=self._human_agent,
+        )
+        if not window.open:
             raise DeliveryFailed("outside_24h_window")
+        # Within 24 h a plain response; after, only a counsellor's, with the HUMAN_AGENT tag.
+        lane: dict[str, str] = (
+            {"messaging_type": "RESPONSE"}
+            if window.tag is None
+            else {"messaging_type": "MESSAGE_TAG", "tag": window.tag}
+        )
         for part in render(message):
             await self._post(
-                {
-                    "recipient": {"id": recipient.external_user_id},
-                    "messaging_type": "RESPONSE",
-                    "message": part,
-                }
+                {"recipient": {"id": recipient.external_user_id}, **lane, "message": part}
             )
 
     async def _post(self, body: dict[str, Any]) -> None:

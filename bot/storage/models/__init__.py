@@ -25,7 +25,13 @@ from bot.storage.models.conversations import (
 from bot.storage.models.eligibility import EligibilityProfile
 from bot.storage.models.outreach import OutreachSource
 from bot.storage.models.places import MissionLocale, OpeningHours, Site
-from bot.storage.models.staff import ConversationAssignment, StaffAccount, StaffSession
+from bot.storage.models.staff import (
+    CannedReply,
+    ConversationAssignment,
+    ConversationEvent,
+    StaffAccount,
+    StaffSession,
+)
 
 __all__ = [
     "MAX_ID",
@@ -37,10 +43,12 @@ __all__ = [
     "AppointmentUnit",
     "AvailabilityException",
     "Base",
+    "CannedReply",
     "ChannelIdentity",
     "Contact",
     "Conversation",
     "ConversationAssignment",
+    "ConversationEvent",
     "Counsellor",
     "CounsellorHours",
     "EligibilityProfile",

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.core.messages import Author, ConversationState, Direction, MessageStatus
+from bot.core.vocabulary import HandoffReason
 from bot.storage.models.base import Base, one_of
 
 if TYPE_CHECKING:
@@ -71,6 +72,10 @@ class Conversation(Base):
     __tablename__ = "conversations"
     __table_args__ = (
         CheckConstraint(one_of("state", ConversationState), name="state_known"),
+        CheckConstraint(
+            f"handoff_reason IS NULL OR {one_of('handoff_reason', HandoffReason)}",
+            name="handoff_reason_known",
+        ),
         Index(
             "uq_conversations_one_open",
             "channel_identity_id",
@@ -89,6 +94,8 @@ class Conversation(Base):
     # When distress was first recognised, and which situations (kinds, never the words).
     urgent_at: Mapped[datetime | None]
     urgent_reasons: Mapped[str | None] = mapped_column(String(200))
+    # Why it last went to the counsellors (HandoffReason); kept after, for the packet.
+    handoff_reason: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]  # also when its state last changed
     closed_at: Mapped[datetime | None]

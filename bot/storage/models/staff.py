@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bot.core.vocabulary import StaffRole
+from bot.core.vocabulary import ConversationEventKind, StaffRole
 from bot.storage.models.base import Base, one_of
 
 if TYPE_CHECKING:
@@ -71,3 +71,42 @@ class ConversationAssignment(Base):
     taken_at: Mapped[datetime]
 
     account: Mapped[StaffAccount] = relationship()
+
+
+class ConversationEvent(Base):
+    """What the team did in a conversation (taken, reassigned, handed back, closed) and its
+    private notes: shown in the console's transcript, never sent to the young person."""
+
+    __tablename__ = "conversation_events"
+    __table_args__ = (
+        CheckConstraint(one_of("kind", ConversationEventKind), name="kind_known"),
+        CheckConstraint("kind != 'note' OR text IS NOT NULL", name="note_has_text"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    # Who did it, and for a reassignment to whom (names survive as « compte supprimé »).
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_accounts.id", ondelete="SET NULL"), index=True
+    )
+    target_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_accounts.id", ondelete="SET NULL")
+    )
+    text: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class CannedReply(Base):
+    """A ready-made answer counsellors insert by its shortcut (« /horaires »); admins manage
+    them."""
+
+    __tablename__ = "canned_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shortcut: Mapped[str] = mapped_column(String(32), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
