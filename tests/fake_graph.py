@@ -108,7 +108,8 @@ async def _messages(request: web.Request) -> web.Response:
         status, error, headers = failure
         return web.json_response(error, status=status, headers=headers)
     refusal = _refusal(body.get("message", {}))
-    if refusal is not None or body.get("messaging_type") != "RESPONSE":
+    lane = (body.get("messaging_type"), body.get("tag"))
+    if refusal is not None or lane not in (("RESPONSE", None), ("MESSAGE_TAG", "HUMAN_AGENT")):
         return web.json_response(
             {"error": {"message": refusal or "messaging_type", "code": 100}}, status=400
         )

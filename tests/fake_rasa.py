@@ -17,6 +17,8 @@ class FakeRasaState:
     received: list[dict[str, Any]] = field(default_factory=list)
     # When set, the REST answer to every message (e.g. [] for « Rasa said nothing »).
     answer: list[dict[str, Any]] | None = None
+    # Events appended to trackers (POST /conversations/{id}/tracker/events): (sender, events).
+    tracker_events: list[tuple[str, Any]] = field(default_factory=list)
 
 
 FAKE_RASA_STATE = web.AppKey("fake_rasa_state", FakeRasaState)
@@ -51,9 +53,18 @@ async def _status(request: web.Request) -> web.Response:
     return web.json_response({"model_file": "model.tar.gz", "model_id": "x"})
 
 
+async def _tracker_events(request: web.Request) -> web.Response:
+    state = request.app[FAKE_RASA_STATE]
+    if state.down:
+        return web.json_response({}, status=503)
+    state.tracker_events.append((request.match_info["sender"], await request.json()))
+    return web.json_response({"sender_id": request.match_info["sender"], "events": []})
+
+
 def fake_rasa_app(state: FakeRasaState) -> web.Application:
     app = web.Application()
     app[FAKE_RASA_STATE] = state
     app.router.add_post("/webhooks/rest/webhook", _webhook)
     app.router.add_get("/status", _status)
+    app.router.add_post("/conversations/{sender}/tracker/events", _tracker_events)
     return app

@@ -117,7 +117,7 @@ async def outgoing(client: Client) -> list[Message]:
 
 
 async def push(
-    client: Client, text: str, buttons: Sequence[Button] = ()
+    client: Client, text: str, buttons: Sequence[Button] = (), author: Author = Author.COUNSELLOR
 ) -> tuple[Message, DeliveryReport]:
     """A message for the only conversation (as a counsellor's reply would be), delivered now."""
     async with client.app[SESSIONS]() as session, session.begin():
@@ -129,7 +129,7 @@ async def push(
                 store.message_row(
                     conversation_id=conversation_id,
                     direction=Direction.OUT,
-                    author=Author.COUNSELLOR,
+                    author=author,
                     status=MessageStatus.PENDING,
                     now=client.app[CLOCK].now(),
                     text=text,
