@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test install model migrate lint pytest rasa-check eval-nlu eval-conversations \
-	eval-distress lock clean help
+	eval-distress lock clean help browser
 
 help:
 	@echo "make run   — installe si besoin, entraîne si besoin, migre, lance Rasa et le bot"
@@ -22,7 +22,7 @@ help:
 run: install model migrate
 	$(BOT_PY) -m bot serve
 
-test: install model lint rasa-check pytest
+test: install model lint rasa-check browser pytest
 
 install: $(VENV)/.installed $(RASA_VENV)/.installed
 
@@ -44,6 +44,18 @@ $(RASA_VENV)/.installed: requirements/rasa.lock
 	$(RASA_VENV)/bin/python -m pip install --quiet --no-deps --ignore-requires-python \
 		rasa==$(RASA_VERSION) rasa-sdk==$(RASA_SDK_IN_RASA)
 	touch $@
+
+# The browser tests drive Debian's Chromium (Playwright cannot download its own here): installed
+# with apt when missing and run as root (CI); otherwise the command to run is printed.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		apt-get install -y --no-install-recommends chromium \
+		|| (apt-get update && apt-get install -y --no-install-recommends chromium); \
+	else \
+		echo "Chromium manque pour les tests dans le navigateur : sudo apt-get install chromium" >&2; \
+		if [ -n "$$CI" ]; then exit 1; fi; \
+	fi
 
 # Trains only when config.yml, domain.yml or nlu/ changed (content hash in the model's name).
 model: install

@@ -40,7 +40,7 @@ ROLE_LABELS = {
     StaffRole.CAMPAIGN: "campagnes",
     StaffRole.ADMIN: "administration",
 }
-MAX_FORM_BYTES = 8 * 1024
+MAX_FORM_BYTES = 32 * 1024  # a 2 000-character reply of accented letters, percent-encoded
 DEFAULT_ZONE = "Europe/Paris"
 APPOINTMENT_STATUS_LABELS = {
     AppointmentStatus.BOOKED: "prévu",
