@@ -10,7 +10,13 @@ import secrets
 
 from aiohttp import web
 
-from bot.console import accounts, admin_routes, conversation_routes, live_routes
+from bot.console import (
+    accounts,
+    admin_routes,
+    agenda_routes,
+    conversation_routes,
+    live_routes,
+)
 from bot.console.pages import (
     COOKIE_PATHS,
     HERE,
@@ -114,4 +120,5 @@ def add_routes(app: web.Application) -> None:
     conversation_routes.add_routes(app)
     live_routes.add_routes(app)
     admin_routes.add_routes(app)
+    agenda_routes.add_routes(app)
     app.router.add_static("/console/static", HERE / "static")

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import UTC, datetime
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, ViewportSize, async_playwright, expect
 
 from bot.console import accounts
 from bot.core.vocabulary import StaffRole
@@ -27,8 +27,8 @@ from tests.paths import PROJECT_DIR
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 SHOTS = PROJECT_DIR / "results" / "console"
-PHONE = {"width": 375, "height": 760}
-DESKTOP = {"width": 1280, "height": 860}
+PHONE: ViewportSize = {"width": 375, "height": 760}
+DESKTOP: ViewportSize = {"width": 1280, "height": 860}
 EMAIL, PASSWORD = "samia@ml.test", "une phrase de passe assez longue"
 TIMEOUT = 20_000  # ms: the web chat fetches new messages every 4 s
 

@@ -23,8 +23,9 @@ from bot.settings import load_settings
 from bot.storage.database import create_engine
 from bot.storage.live_postgres import PostgresEvents
 from bot.wiring import CLOCK, SESSIONS
-from tests.conftest import PROJECT_DIR, FixedClock
+from tests.conftest import FixedClock
 from tests.console.test_inbox import _signed_in
+from tests.paths import PROJECT_DIR
 
 Client = TestClient[web.Request, web.Application]
 USER = "AbCdEfGhIjKlMnOpQrStUv_-12"
