@@ -90,6 +90,8 @@ class TelegramSettings:
     webhook_url: str = ""
     api_base_url: str = "https://api.telegram.org/bot"
     bot_username: str = ""
+    # A staff group the bot alerts of each hand-over (no word of the young person): #10.
+    staff_chat_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +137,17 @@ def _telegram(env: Mapping[str, str]) -> TelegramSettings | None:
         webhook_url=_https_url(env, "TELEGRAM_WEBHOOK_URL"),
         api_base_url=_https_url(env, "TELEGRAM_API_BASE_URL") or "https://api.telegram.org/bot",
         bot_username=username,
+        staff_chat_id=_staff_chat(env),
     )
+
+
+def _staff_chat(env: Mapping[str, str]) -> int | None:
+    raw = env.get("TELEGRAM_STAFF_CHAT_ID", "").strip()
+    if not raw:
+        return None
+    if not re.fullmatch(r"-?[0-9]{1,20}", raw):
+        raise ConfigError("TELEGRAM_STAFF_CHAT_ID must be a Telegram chat id (e.g. -1001234567890)")
+    return int(raw)
 
 
 _INSTAGRAM_REQUIRED = (

@@ -326,6 +326,7 @@ class DialogueService:
             conversation.state,
             urgent=True,
             reason=HandoffReason.DISTRESS.value,
+            kinds=",".join(sorted(danger)),
         )
 
     async def _hand_over_for_rasa(self, conversation_id: int) -> None:

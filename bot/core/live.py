@@ -39,6 +39,8 @@ class LiveEvent:
     urgent: bool = False
     # Why it went to the counsellors, when this event is that (for the staff notification).
     reason: str | None = None
+    # Distress kinds (« shelter,violence »), never words: the alert says what kind of urgency.
+    kinds: str | None = None
 
     def encode(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"))
@@ -54,6 +56,7 @@ class LiveEvent:
                 state=None if data.get("state") is None else str(data["state"]),
                 urgent=bool(data.get("urgent", False)),
                 reason=None if data.get("reason") is None else str(data["reason"]),
+                kinds=None if data.get("kinds") is None else str(data["kinds"]),
             )
         except (ValueError, KeyError, TypeError):
             logger.warning("live event ignored: malformed payload")

@@ -21,13 +21,14 @@ from telegram.ext import Application, ApplicationBuilder, CallbackContext, TypeH
 from bot.channels.inbound import take_in
 from bot.channels.ordering import PerSenderLocks
 from bot.channels.telegram.sending import ChatRateLimiter, TelegramChannel
+from bot.channels.telegram.staff_alerts import StaffAlerts
 from bot.channels.telegram.updates import CHANNEL, Received, is_well_formed, read_update
 from bot.core.messages import IncomingMessage
 from bot.http.json_body import BodyRejected, parse_json
 from bot.http.secrets_match import secret_matches
 from bot.settings import TelegramMode, TelegramSettings
 from bot.storage import events, outbox
-from bot.wiring import CLOCK, DELIVERY, SESSIONS, TEXTS
+from bot.wiring import ANNOUNCER, CLOCK, DELIVERY, SESSIONS, SETTINGS, TEXTS
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +81,14 @@ class TelegramRuntime:
                 await asyncio.sleep(delay)
             else:
                 self._app[DELIVERY].add_channel(self.channel)
+                if self.settings.staff_chat_id is not None:
+                    self._app[ANNOUNCER].on_handover(
+                        StaffAlerts(
+                            self.application.bot,
+                            self.settings.staff_chat_id,
+                            self._app[SETTINGS].public_url,
+                        )
+                    )
                 self.ready.set()
                 logger.info("Telegram channel ready (%s)", self.settings.mode.value)
                 return
