@@ -21,6 +21,7 @@ from bot.errors import ConfigError
 from bot.http.middleware import PrivateAccessLogger
 from bot.outreach import cli as outreach_cli
 from bot.settings import Settings, load_settings
+from bot.storage import staff as staff_store
 from bot.storage.migrate import upgrade
 from bot.wiring import SESSIONS
 
@@ -50,7 +51,8 @@ def _serve(settings: Settings, environ: dict[str, str]) -> None:
     async def announce(_: web.Application) -> None:
         base = f"http://{settings.host}:{settings.port}"
         print(
-            f"\n  Chat des jeunes : {base}/\n  État du service : {base}/readyz\n"
+            f"\n  Chat des jeunes : {base}/\n  Console des conseillers : {base}/console/\n"
+            f"  État du service : {base}/readyz\n"
             f"  (Rasa démarre en 20 à 60 s ; d'ici là, le chat répond par un message d'excuse.)\n",
             flush=True,
         )
@@ -58,11 +60,20 @@ def _serve(settings: Settings, environ: dict[str, str]) -> None:
             async with app[SESSIONS]() as session, session.begin():
                 password = await accounts.demo_account_password(session, SystemClock().now())
             print(
-                f"  Console des conseillers : {base}/console/\n"
-                f"    compte de démonstration : {accounts.DEMO_EMAIL}\n"
+                f"  Compte de démonstration de la console : {accounts.DEMO_EMAIL}\n"
                 f"    mot de passe (nouveau à chaque démarrage) : {password}\n",
                 flush=True,
             )
+        else:
+            async with app[SESSIONS]() as session:
+                nobody = not await staff_store.all_accounts(session)
+            if nobody:
+                print(
+                    "  Aucun compte pour la console. Le premier admin :\n"
+                    "    echo 'une phrase de passe' | .venv/bin/python -m bot staff add "
+                    'chef@exemple.fr --name "Prénom Nom" --role admin\n',
+                    flush=True,
+                )
         if settings.demo and not settings.staff_token_configured:
             print(
                 f"  API équipe ({base}/api/staff/sources) : jeton de cette session :\n"

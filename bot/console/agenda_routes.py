@@ -22,7 +22,6 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.booking import agenda, staff_view
@@ -32,14 +31,13 @@ from bot.console.pages import DEFAULT_ZONE, Change, id_in_path, page, page_membe
 from bot.content.texts import reply_text
 from bot.core import posting
 from bot.core.french_dates import weekday_and_date
-from bot.core.messages import Author, BotReply, Button, OutgoingMessage
+from bot.core.messages import BotReply, Button, OutgoingMessage
 from bot.core.vocabulary import AppointmentKind, AppointmentStatus, StaffRole
 from bot.errors import AppointmentNotFound, OutcomeRefused
 from bot.http.responses import json_error
 from bot.http.staff_api import AGENDA_ROLES
 from bot.rasa.payloads import payload
-from bot.storage import appointments, conversations, staff_agenda
-from bot.storage.appointments import with_places
+from bot.storage import appointments, staff_agenda
 from bot.storage.models import Appointment, ChannelIdentity, Counsellor, Site, StaffAccount
 from bot.storage.sites import main_site
 from bot.wiring import CLOCK, DELIVERY, SESSIONS
@@ -328,16 +326,10 @@ async def agenda_page(request: web.Request) -> web.Response:
 async def _locked(session: AsyncSession, appointment_id: int, account: StaffAccount) -> Appointment:
     """The appointment, locked for this transaction (a cancellation from the chat waits), if this
     account may act on it."""
-    if not 0 < appointment_id <= staff_agenda.MAX_ID:
-        raise not_found()
-    appointment = await session.scalar(
-        with_places(select(Appointment))
-        .where(Appointment.id == appointment_id)
-        .with_for_update(of=Appointment)
-        .execution_options(populate_existing=True)
-    )
-    if appointment is None:
-        raise not_found()
+    try:
+        appointment = await staff_agenda.locked(session, appointment_id)
+    except AppointmentNotFound:
+        raise not_found() from None
     if not may_act(account, appointment):
         raise Refused(403, "forbidden", "Ce rendez-vous est dans l'agenda d'un ou d'une collègue.")
     return appointment
@@ -410,15 +402,7 @@ async def _post_to_young_person(
     identity = await session.get(ChannelIdentity, appointment.channel_identity_id)
     if identity is None:
         return None
-    conversation = await conversations.open_conversation(session, identity, now)
-    [written] = await posting.post(
-        session,
-        conversation_id=conversation.id,
-        channel=identity.channel,
-        author=Author.SYSTEM,
-        replies=[reply],
-        now=now,
-    )
+    written = await posting.post_to_identity(session, identity, reply, now)
     return written, identity.channel
 
 

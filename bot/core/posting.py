@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.messages import Author, BotReply, Direction, MessageStatus, OutgoingMessage
 from bot.storage import conversations as store
+from bot.storage.models import ChannelIdentity
 
 # Channels whose client fetches its messages: nothing to push.
 PULLED_CHANNELS = frozenset({"webchat"})
@@ -56,3 +57,24 @@ async def post(
         OutgoingMessage(id_, conversation_id, author, reply.text, reply.buttons, created_at)
         for (id_, created_at), reply in zip(ids, replies, strict=True)
     )
+
+
+async def post_to_identity(
+    session: AsyncSession,
+    identity: ChannelIdentity,
+    reply: BotReply,
+    now: datetime,
+    author: Author = Author.SYSTEM,
+) -> OutgoingMessage:
+    """Write a message the service starts (a reminder, a cancellation by the team) into the
+    identity's open conversation, a new one if the last was closed."""
+    conversation = await store.open_conversation(session, identity, now)
+    [written] = await post(
+        session,
+        conversation_id=conversation.id,
+        channel=identity.channel,
+        author=author,
+        replies=[reply],
+        now=now,
+    )
+    return written

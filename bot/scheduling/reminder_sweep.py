@@ -20,13 +20,12 @@ from bot.booking.wording import clock_time, day_and_time, local, place, timezone
 from bot.content.texts import reply_text
 from bot.core import posting
 from bot.core.delivery import DeliveryService
-from bot.core.messages import Author, BotReply, Button, OutgoingMessage
+from bot.core.messages import BotReply, Button, OutgoingMessage
 from bot.core.ports import Clock
 from bot.core.vocabulary import AppointmentStatus
 from bot.rasa.payloads import appointment_choice, payload
 from bot.scheduling.quiet_hours import is_quiet, quiet_ends_at
 from bot.settings import SchedulingSettings
-from bot.storage import conversations
 from bot.storage import reminders as store
 from bot.storage.conversations import to_outgoing
 from bot.storage.models import Appointment, ChannelIdentity
@@ -218,14 +217,8 @@ class ReminderService:
         if not await store.queue(session, reminder.reminder_id, now):
             return None
         text, buttons = message
-        conversation = await conversations.open_conversation(session, identity, now)
-        [written] = await posting.post(
-            session,
-            conversation_id=conversation.id,
-            channel=identity.channel,
-            author=Author.SYSTEM,
-            replies=[BotReply(text=text, buttons=buttons)],
-            now=now,
+        written = await posting.post_to_identity(
+            session, identity, BotReply(text=text, buttons=buttons), now
         )
         await store.attach_message(session, reminder.reminder_id, written.id)
         logger.info(

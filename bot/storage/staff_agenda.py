@@ -34,6 +34,22 @@ async def appointments_between(
     return result.all()
 
 
+async def locked(session: AsyncSession, appointment_id: int) -> Appointment:
+    """The appointment with its places, locked for this transaction (a cancellation from the
+    chat racing with a counsellor waits for it); AppointmentNotFound when there is none."""
+    if not 0 < appointment_id <= MAX_ID:  # PostgreSQL would refuse to compare, not find none
+        raise AppointmentNotFound(str(appointment_id))
+    appointment = await session.scalar(
+        with_places(select(Appointment))
+        .where(Appointment.id == appointment_id)
+        .with_for_update(of=Appointment)
+        .execution_options(populate_existing=True)
+    )
+    if appointment is None:
+        raise AppointmentNotFound(str(appointment_id))
+    return appointment
+
+
 async def set_outcome(
     session: AsyncSession, appointment_id: int, outcome: str, now: datetime
 ) -> Appointment:
@@ -45,17 +61,7 @@ async def set_outcome(
     """
     if outcome not in OUTCOMES:
         raise OutcomeRefused("unknown_outcome")
-    if not 0 < appointment_id <= MAX_ID:  # PostgreSQL would refuse to compare, not find none
-        raise AppointmentNotFound(str(appointment_id))
-    appointment = await session.scalar(
-        with_places(select(Appointment))
-        .where(Appointment.id == appointment_id)
-        # A cancellation from the chat racing with the counsellor waits for this transaction.
-        .with_for_update(of=Appointment)
-        .execution_options(populate_existing=True)
-    )
-    if appointment is None:
-        raise AppointmentNotFound(str(appointment_id))
+    appointment = await locked(session, appointment_id)
     if appointment.status not in OUTCOME_FROM:
         raise OutcomeRefused(appointment.status)
     if appointment.starts_at > now:
