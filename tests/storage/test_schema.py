@@ -47,7 +47,7 @@ async def _an_appointment(url: str, first_name: str | None) -> None:
     async with create_session_factory(engine)() as session, session.begin():
         site = await make_site(session, NOW)
         counsellor = await make_counsellor(session, site, NOW, name=f"C{secrets.token_hex(3)}")
-        identity = await make_identity(session, NOW)
+        identity = await make_identity(session, NOW, conversation=False)
         await make_appointment(
             session, identity, counsellor, NOW + timedelta(days=2), NOW, first_name=first_name
         )
