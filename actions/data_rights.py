@@ -22,7 +22,7 @@ from bot.content.texts import reply_text
 from bot.core.action_services import services
 from bot.core.messages import ERASE_SIGNAL
 from bot.rasa.payloads import payload
-from bot.storage.conversations import unsubscribe_sender
+from bot.storage.consents import opt_in, opt_out
 
 
 def _ask(dispatcher: CollectingDispatcher, key: str, yes_title: str, yes_intent: str) -> None:
@@ -79,6 +79,39 @@ class ActionUnsubscribe(Action):
             return []
         context = services()
         async with context.sessions() as session, session.begin():
-            await unsubscribe_sender(session, tracker.sender_id, context.clock.now())
+            await opt_out(session, tracker.sender_id, context.clock.now())
         dispatcher.utter_message(text=reply_text("data_rights", "unsubscribed"))
+        return []
+
+
+def news_offer_buttons() -> list[dict[str, str]]:
+    """Yes (a tapped consent) or no thanks: the buttons of the news offer."""
+    return [
+        {
+            "title": reply_text("news", "button_yes"),
+            "payload": payload("subscribe", confirm="oui"),
+        },
+        {"title": reply_text("news", "button_no"), "payload": payload("deny")},
+    ]
+
+
+class ActionSubscribe(Action):
+    """« je veux recevoir les infos »: consent is a tapped yes, so a typed request is asked back
+    with the button (what they will get, how to stop); the button subscribes."""
+
+    def name(self) -> str:
+        return "action_subscribe"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if carries_distress(tracker):
+            return []
+        if not confirmed_by_button(tracker):
+            dispatcher.utter_message(text=reply_text("news", "offer"), buttons=news_offer_buttons())
+            return []
+        context = services()
+        async with context.sessions() as session, session.begin():
+            added = await opt_in(session, tracker.sender_id, context.clock.now())
+        dispatcher.utter_message(text=reply_text("news", "subscribed" if added else "already"))
         return []

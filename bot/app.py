@@ -139,6 +139,7 @@ async def _rasa_client(app: web.Application) -> AsyncIterator[None]:
             eraser,
             flood,
             app[ANNOUNCER],
+            eraser,
         )
         # Push channels (Telegram, Instagram) register themselves here when they start.
         app[DELIVERY] = DeliveryService(app[SESSIONS], app[CLOCK], {})

@@ -12,11 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.core.messages import MessageStatus, OutgoingMessage, Recipient
 from bot.core.ports import Channel, Clock
 from bot.errors import DeliveryFailed
-from bot.storage import outbox
+from bot.storage import consents, outbox
 from bot.storage.conversations import to_outgoing
 
 logger = logging.getLogger(__name__)
 
+# Failures that mean the person cannot be reached on this channel any more (bot blocked).
+UNREACHABLE = frozenset({"blocked_by_user"})
 # A message claimed this long ago and still pending was interrupted mid-send.
 INTERRUPTED_AFTER = timedelta(minutes=10)
 
@@ -91,6 +93,11 @@ class DeliveryService:
             await channel.send(recipient, message)
         except DeliveryFailed as failure:
             logger.warning("message %s undelivered on %s: %s", message.id, channel.name, failure)
+            if failure.reason in UNREACHABLE:
+                async with self._sessions() as session, session.begin():
+                    await consents.mark_unreachable(
+                        session, recipient.channel, recipient.external_user_id, self._clock.now()
+                    )
             return await self._finish(message.id, MessageStatus.UNDELIVERED, failure.reason)
         except Exception:
             logger.exception("message %s: unexpected failure on %s", message.id, channel.name)

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.content.texts import Texts
-from bot.core import handoff, posting, waiting
+from bot.core import handoff, news_offer, posting, waiting
 from bot.core.crisis import crisis_reasons, crisis_turn, without_destructive_questions
 from bot.core.distress import DistressContent, classify, laughs
 from bot.core.flood import FloodGuard
@@ -28,14 +28,14 @@ from bot.core.messages import (
     MessageStatus,
     OutgoingMessage,
 )
-from bot.core.ports import Clock, DialogueEngine, TrackerEraser
+from bot.core.ports import Clock, DialogueEngine, TrackerEraser, TrackerReader
 from bot.core.team_hours import reopening_if_closed
 from bot.core.tone import APOLOGISES, angry
 from bot.core.vocabulary import HandoffReason
 from bot.errors import FloodLimited, RasaError
 from bot.rasa.payloads import payload as rasa_payload
+from bot.storage import consents, sources
 from bot.storage import conversations as store
-from bot.storage import sources
 from bot.storage.models import Conversation
 
 logger = logging.getLogger(__name__)
@@ -75,8 +75,10 @@ class DialogueService:
         tracker_eraser: TrackerEraser,
         flood: FloodGuard | None = None,
         announcer: Announcer | None = None,
+        readings: TrackerReader | None = None,
     ) -> None:
         self._announcer = announcer
+        self._readings = readings
         self._sessions = session_factory
         self._engine = engine
         self._clock = clock
@@ -244,6 +246,15 @@ class DialogueService:
         if not danger and crisis is None and angry(incoming.text or ""):
             said = self._with_apology(said)
         answer, status = [*first, *said], MessageStatus.PROCESSED
+        if (
+            not danger
+            and not check_in
+            and crisis is None
+            and said
+            and GENERIC_SIGNAL not in turn.signals
+            and ACTION_FAILED_SIGNAL not in turn.signals
+        ):
+            answer.extend(await self._news_offer(sender_id, contact_id))
         # (After distress numbers, Rasa's distress action stays silent on purpose.)
         if ACTION_FAILED_SIGNAL in turn.signals or not answer:
             # Never an empty answer: an apology and a human, and the message is kept for one.
@@ -311,6 +322,19 @@ class DialogueService:
             channel,
         )
         return HandleResult(message_id, conversation_id, outgoing)
+
+    async def _news_offer(self, sender_id: str, contact_id: int) -> list[BotReply]:
+        """The news, offered once after a first useful answer (bot/core/news_offer.py)."""
+        if self._readings is None:
+            return []
+        readings = await self._readings.recent_readings(sender_id, 1)
+        if not readings or not news_offer.useful(readings[0]):
+            return []
+        async with self._sessions() as session, session.begin():
+            if not await news_offer.claim_offer(session, contact_id, self._clock.now()):
+                return []
+        logger.info("news offered to contact %s", contact_id)
+        return [news_offer.offer()]
 
     @staticmethod
     def _first_alarm(conversation: Conversation, danger: frozenset[str]) -> LiveEvent | None:
@@ -410,6 +434,7 @@ class DialogueService:
             )
         if now - route.last_seen_at > LAST_SEEN_PRECISION:
             await store.touch_contact(session, route.contact_id, now)
+            await consents.reachable_again(session, route.identity_id)  # they unblocked the bot
         return route
 
     async def _erase(

@@ -100,3 +100,56 @@ class ConversationEventKind(StrEnum):
     RELEASED = "released"  # handed back to the bot
     CLOSED = "closed"
     NOTE = "note"  # a private note
+
+
+class ConsentKind(StrEnum):
+    """A young person's yes or stop to the Mission Locale's news (campaigns, #11)."""
+
+    OPT_IN = "opt_in"
+    OPT_OUT = "opt_out"
+
+
+class CampaignTarget(StrEnum):
+    """Where a campaign goes: a post on the Mission Locale's channel or feed, or messages to
+    young people who asked for news."""
+
+    TELEGRAM_CHANNEL = "telegram_channel"
+    INSTAGRAM_FEED = "instagram_feed"
+    TELEGRAM_DM = "telegram_dm"
+    INSTAGRAM_DM = "instagram_dm"
+    WEBCHAT = "webchat"
+
+
+class PostTarget(StrEnum):
+    """The targets that are one post rather than one message per young person."""
+
+    TELEGRAM_CHANNEL = "telegram_channel"
+    INSTAGRAM_FEED = "instagram_feed"
+
+
+class CampaignStatus(StrEnum):
+    AWAITING_APPROVAL = "awaiting_approval"  # CAMPAIGN_APPROVAL=1: an admin approves first
+    SCHEDULED = "scheduled"
+    RUNNING = "running"
+    PAUSED = "paused"  # by staff, or by the quiet hours (resumes by itself)
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class DeliveryState(StrEnum):
+    """One recipient of a campaign: pending → queued (its message written) → sent, failed or
+    skipped (with a reason), or interrupted (cut by a crash mid-send: never resent)."""
+
+    PENDING = "pending"
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    INTERRUPTED = "interrupted"
+
+
+class PostState(StrEnum):
+    PENDING = "pending"
+    PROCESSING = "processing"  # Instagram: the container is being prepared
+    PUBLISHED = "published"
+    FAILED = "failed"

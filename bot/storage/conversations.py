@@ -183,18 +183,6 @@ async def contact_of_sender(session: AsyncSession, public_id: str) -> int | None
     return None if identity is None else identity.contact_id
 
 
-async def unsubscribe_sender(session: AsyncSession, public_id: str, now: datetime) -> None:
-    """The contact behind a Rasa sender id gets no more information messages (kept the first
-    time it asked)."""
-    contact_id = await contact_of_sender(session, public_id)
-    if contact_id is not None:
-        await session.execute(
-            update(Contact)
-            .where(Contact.id == contact_id, Contact.unsubscribed_at.is_(None))
-            .values(unsubscribed_at=now)
-        )
-
-
 async def open_conversation_of_sender(
     session: AsyncSession, public_id: str, now: datetime
 ) -> Conversation | None:

@@ -108,15 +108,9 @@ async def make_permanence(
 
 
 async def make_identity(
-    session: AsyncSession,
-    now: datetime,
-    *,
-    channel: str = "webchat",
-    external_id: str = "",
-    conversation: bool = True,
+    session: AsyncSession, now: datetime, *, channel: str = "webchat", external_id: str = ""
 ) -> ChannelIdentity:
-    """A contact known on one channel, with an open conversation (unless `conversation` is
-    False: a database at an old revision has not the conversation's newer columns)."""
+    """A contact known on one channel, with an open conversation."""
     identity = ChannelIdentity(
         contact=Contact(created_at=now, last_seen_at=now),
         channel=channel,
@@ -126,8 +120,6 @@ async def make_identity(
     )
     session.add(identity)
     await session.flush()
-    if not conversation:
-        return identity
     session.add(
         Conversation(
             channel_identity_id=identity.id,

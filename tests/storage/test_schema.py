@@ -41,13 +41,49 @@ def test_migrations_go_down_and_up_again(sqlite_url: str) -> None:
     upgrade(sqlite_url)
 
 
+def _an_appointment_at_0006(path: Path, first_name: str) -> None:
+    """An appointment with its three quarters, written as revision 0006 knew the tables (the
+    models have grown columns since)."""
+    at = (NOW + timedelta(days=2)).strftime("%Y-%m-%d %H:%M:%S.%f")
+    now = NOW.strftime("%Y-%m-%d %H:%M:%S.%f")
+    quarters = [
+        (NOW + timedelta(days=2, minutes=15 * n)).strftime("%Y-%m-%d %H:%M:%S.%f") for n in range(3)
+    ]
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute("INSERT INTO mission_locales VALUES (1, 'ML', ?)", (now,))
+        connection.execute(
+            "INSERT INTO sites (id, mission_locale_id, name, address, postcode, city, timezone, "
+            "created_at) VALUES (1, 1, 'Site', '1 rue', '75001', 'Paris', 'Europe/Paris', ?)",
+            (now,),
+        )
+        connection.execute(
+            "INSERT INTO counsellors (id, mission_locale_id, site_id, display_name, active, "
+            "created_at) VALUES (1, 1, 1, 'C', 1, ?)",
+            (now,),
+        )
+        connection.execute(
+            "INSERT INTO contacts (id, created_at, last_seen_at) VALUES (1, ?, ?)", (now, now)
+        )
+        connection.execute(
+            "INSERT INTO appointments (id, contact_id, counsellor_id, kind, starts_at, ends_at, "
+            "status, first_name, calendar_key, created_at, updated_at) "
+            "VALUES (1, 1, 1, 'on_site', ?, ?, 'booked', ?, 'k', ?, ?)",
+            (at, quarters[-1], first_name, now, now),
+        )
+        connection.executemany(
+            "INSERT INTO appointment_units (counsellor_id, starts_at, appointment_id) "
+            "VALUES (1, ?, 1)",
+            [(q,) for q in quarters],
+        )
+
+
 async def _an_appointment(url: str, first_name: str | None) -> None:
-    """An appointment with its quarters, in a database at any revision since 0006."""
+    """An appointment with its quarters, in a database at the latest revision."""
     engine = create_engine(url)
     async with create_session_factory(engine)() as session, session.begin():
         site = await make_site(session, NOW)
         counsellor = await make_counsellor(session, site, NOW, name=f"C{secrets.token_hex(3)}")
-        identity = await make_identity(session, NOW, conversation=False)
+        identity = await make_identity(session, NOW)
         await make_appointment(
             session, identity, counsellor, NOW + timedelta(days=2), NOW, first_name=first_name
         )
@@ -65,7 +101,7 @@ def test_the_optional_first_name_keeps_every_appointment_whole_on_sqlite(tmp_pat
     path = tmp_path / "bot.db"
     url = f"sqlite+aiosqlite:///{path}"
     upgrade(url, "0006")
-    asyncio.run(_an_appointment(url, "Lina"))
+    _an_appointment_at_0006(path, "Lina")
 
     upgrade(url)
 

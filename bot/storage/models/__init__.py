@@ -15,6 +15,13 @@ from bot.storage.models.agenda import (
     Permanence,
 )
 from bot.storage.models.base import MAX_ID, NAMING_CONVENTION, Base, UTCDateTime, one_of
+from bot.storage.models.campaigns import (
+    Campaign,
+    CampaignDelivery,
+    CampaignPost,
+    ConsentEvent,
+    Upload,
+)
 from bot.storage.models.conversations import (
     ChannelIdentity,
     Contact,
@@ -43,8 +50,12 @@ __all__ = [
     "AppointmentUnit",
     "AvailabilityException",
     "Base",
+    "Campaign",
+    "CampaignDelivery",
+    "CampaignPost",
     "CannedReply",
     "ChannelIdentity",
+    "ConsentEvent",
     "Contact",
     "Conversation",
     "ConversationAssignment",
@@ -62,5 +73,6 @@ __all__ = [
     "StaffAccount",
     "StaffSession",
     "UTCDateTime",
+    "Upload",
     "one_of",
 ]

@@ -35,6 +35,10 @@ class Contact(Base):
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
     unsubscribed_at: Mapped[datetime | None]
+    # Said yes to the news (campaigns, #11): when; None when they never did or said stop since.
+    news_opt_in_at: Mapped[datetime | None]
+    # When the news were offered (once, after a first useful answer).
+    news_offered_at: Mapped[datetime | None]
     # The outreach action that brought them, recorded on their first contact only.
     source_id: Mapped[int | None] = mapped_column(
         ForeignKey("outreach_sources.id", ondelete="SET NULL"), index=True
@@ -62,6 +66,8 @@ class ChannelIdentity(Base):
     external_id: Mapped[str] = mapped_column(String(128))
     public_id: Mapped[str] = mapped_column(String(40), unique=True)
     created_at: Mapped[datetime]
+    # The platform says the person cannot be reached (Telegram 403: the bot was blocked).
+    unreachable_at: Mapped[datetime | None]
 
     contact: Mapped[Contact] = relationship(back_populates="identities")
 

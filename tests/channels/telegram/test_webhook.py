@@ -11,7 +11,7 @@ from bot.channels.telegram import TELEGRAM
 from bot.channels.telegram.updates import is_well_formed
 from bot.settings import Settings
 from bot.storage import sources
-from bot.storage.models import Contact, Message, ReceivedEvent
+from bot.storage.models import ChannelIdentity, Contact, Message, ReceivedEvent
 from bot.wiring import CLOCK, DELIVERY, SESSIONS
 from tests.channels.telegram.conftest import (
     CHAT,
@@ -23,6 +23,7 @@ from tests.channels.telegram.conftest import (
     telegram_settings,
     until,
 )
+from tests.conftest import FixedClock
 from tests.fake_rasa import FakeRasaState
 from tests.fake_telegram import FakeTelegramState, button_update, message_update, text_update
 
@@ -289,8 +290,8 @@ async def test_a_429_is_waited_out_and_the_reply_sent_once(
     assert statuses == ["processed", "sent", "sent"]
 
 
-async def test_a_bot_blocked_by_the_user_is_recorded_undelivered(
-    tg: Client, telegram: FakeTelegramState
+async def test_a_bot_blocked_by_the_user_is_recorded_undelivered_and_unreachable(
+    tg: Client, telegram: FakeTelegramState, clock: FixedClock
 ) -> None:
     telegram.fail_next_send(403, "Forbidden: bot was blocked by the user")
     telegram.fail_next_send(403, "Forbidden: bot was blocked by the user")
@@ -307,6 +308,15 @@ async def test_a_bot_blocked_by_the_user_is_recorded_undelivered(
             )
         ).all()
     assert [tuple(row) for row in rows] == [("undelivered", "blocked_by_user")] * 2
+    async with tg.app[SESSIONS]() as session:
+        blocked = await session.scalar(select(ChannelIdentity.unreachable_at))
+    assert blocked is not None  # campaigns leave them out
+
+    clock.advance(hours=1)  # they unblocked the bot and write again
+    await post_update(tg, text_update(62, CHAT, "re"))
+    await settle(tg)
+    async with tg.app[SESSIONS]() as session:
+        assert await session.scalar(select(ChannelIdentity.unreachable_at)) is None
 
 
 async def test_the_webhook_is_set_at_start_up_with_the_secret_and_update_types(
