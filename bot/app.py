@@ -28,6 +28,7 @@ from bot.rasa.client import RasaHttpClient
 from bot.rasa.model import current_model
 from bot.rasa.supervisor import RASA_LOGGING_CONFIG, ProcessSupervisor, rasa_argv, rasa_env
 from bot.rasa.tracker_store import SqlTrackerStore
+from bot.scheduling.campaign_sweep import CampaignService
 from bot.scheduling.jobs import PeriodicJobs
 from bot.scheduling.reminder_sweep import ReminderService
 from bot.settings import Settings
@@ -37,6 +38,7 @@ from bot.storage.live_postgres import PostgresEvents
 from bot.wiring import (
     ACTION_EXECUTOR,
     ANNOUNCER,
+    CAMPAIGNS,
     CLOCK,
     DELIVERY,
     DIALOGUE,
@@ -146,6 +148,9 @@ async def _rasa_client(app: web.Application) -> AsyncIterator[None]:
         app[REMINDERS] = ReminderService(
             app[SESSIONS], app[CLOCK], app[DELIVERY], settings.scheduling
         )
+        app[CAMPAIGNS] = CampaignService(
+            app[SESSIONS], app[CLOCK], app[DELIVERY], settings.scheduling
+        )
         yield
         await eraser.close()
         await flood.close()
@@ -197,6 +202,7 @@ async def _scheduler(app: web.Application) -> AsyncIterator[None]:
         reminders=app[REMINDERS],
         delivery=app[DELIVERY],
         reminder_sweep_seconds=app[SETTINGS].booking.reminder_sweep_seconds,
+        campaigns=app[CAMPAIGNS],
     )
     jobs.schedule(scheduler)
     yield

@@ -304,6 +304,8 @@ class Settings:
     # Bearer token of the staff JSON API (outreach figures); generated when not configured.
     staff_token: str = field(default="", repr=False)
     staff_token_configured: bool = False
+    # CAMPAIGN_APPROVAL=1: an admin approves each campaign before it can go (#11).
+    campaign_approval: bool = False
     telegram: TelegramSettings | None = None
     instagram: InstagramSettings | None = None
     booking: BookingSettings = field(default_factory=BookingSettings)
@@ -343,6 +345,7 @@ def load_settings(env: Mapping[str, str], project_dir: Path | None = None) -> Se
         port=port,
         database_url=database_url,
         demo=_bool(env, "DEMO", True),
+        campaign_approval=_bool(env, "CAMPAIGN_APPROVAL", False),
         log_level=log_level,
         rasa_url=(env.get("RASA_URL") or f"http://127.0.0.1:{rasa_port}").rstrip("/"),
         rasa_port=rasa_port,

@@ -18,6 +18,7 @@ from bot.core.ports import Clock
 from bot.rasa.client import RasaHttpClient
 from bot.rasa.supervisor import ProcessSupervisor
 from bot.rasa.tracker_store import SqlTrackerStore
+from bot.scheduling.campaign_sweep import CampaignService
 from bot.scheduling.reminder_sweep import ReminderService
 from bot.settings import Settings
 
@@ -37,5 +38,6 @@ DIALOGUE = web.AppKey("dialogue", DialogueService)
 FLOOD = web.AppKey("flood", FloodGuard)
 DELIVERY = web.AppKey("delivery", DeliveryService)
 REMINDERS = web.AppKey("reminders", ReminderService)
+CAMPAIGNS = web.AppKey("campaigns", CampaignService)
 SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
 ACTION_EXECUTOR = web.AppKey("action_executor", ActionExecutor)

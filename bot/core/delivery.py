@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -43,15 +44,39 @@ class DeliveryService:
         self._sessions = session_factory
         self._clock = clock
         self._channels = dict(channels)
+        # Conversation replies being delivered now; campaign messages wait for none.
+        self._replying = 0
+        self._replies_done = asyncio.Event()
+        self._replies_done.set()
 
     def add_channel(self, channel: Channel) -> None:
         self._channels[channel.name] = channel
 
-    async def deliver(self, messages: Sequence[OutgoingMessage]) -> DeliveryReport:
+    async def deliver(
+        self, messages: Sequence[OutgoingMessage], *, background: bool = False
+    ) -> DeliveryReport:
+        """Send each message at most once. `background` (campaigns): each waits until no
+        conversation reply is being delivered, so replies always go first."""
+        if not background:
+            self._replying += 1
+            self._replies_done.clear()
+        try:
+            return await self._deliver_all(messages, background)
+        finally:
+            if not background:
+                self._replying -= 1
+                if not self._replying:
+                    self._replies_done.set()
+
+    async def _deliver_all(
+        self, messages: Sequence[OutgoingMessage], background: bool
+    ) -> DeliveryReport:
         sent = undelivered = skipped = 0
         # A turn's replies share their recipient: looked up once, when the first is claimed.
         recipients: dict[int, Recipient | None] = {}
         for message in messages:
+            if background:
+                await self._replies_done.wait()
             outcome = await self._deliver_one(message, recipients)
             if outcome is MessageStatus.SENT:
                 sent += 1

@@ -62,6 +62,7 @@ class SourceKind(StrEnum):
     PARTNER = "partner"
     EVENT = "event"
     WEBSITE = "website"
+    CAMPAIGN = "campaign"  # a campaign of the console (#11): its links and buttons
     OTHER = "other"
 
 
@@ -153,3 +154,7 @@ class PostState(StrEnum):
     PROCESSING = "processing"  # Instagram: the container is being prepared
     PUBLISHED = "published"
     FAILED = "failed"
+
+
+# Age bands of the campaign audience (#11), from the questionnaire's age: (lowest, highest).
+AGE_BANDS = {"16-17": (16, 17), "18-21": (18, 21), "22-25": (22, 25), "26+": (26, 120)}

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.delivery import DeliveryService
 from bot.core.ports import Clock
+from bot.scheduling.campaign_sweep import CampaignService
 from bot.scheduling.reminder_sweep import ReminderService
 from bot.storage import events
 
@@ -22,6 +23,10 @@ logger = logging.getLogger(__name__)
 # Telegram keeps undelivered updates 24 h, Meta retries for about 36 h: a week is ample.
 EVENTS_KEPT = timedelta(days=7)
 HOUSEKEEPING_MINUTES = 10
+# Campaigns due are started, and their messages sent, this often (a sweep sends for up to
+# CAMPAIGN_BUDGET seconds, then the next one goes on).
+CAMPAIGN_SWEEP_SECONDS = 10
+CAMPAIGN_BUDGET = 50.0
 # How long shutdown waits for a reminder sweep in progress (it is one short transaction).
 REMINDERS_STOP_TIMEOUT = 10.0
 
@@ -35,6 +40,8 @@ class PeriodicJobs:
     reminders: ReminderService
     delivery: DeliveryService
     reminder_sweep_seconds: int
+    campaigns: CampaignService | None = None
+    campaign_sweep_seconds: int = CAMPAIGN_SWEEP_SECONDS
 
     def schedule(self, scheduler: AsyncIOScheduler) -> None:
         scheduler.add_job(
@@ -57,6 +64,26 @@ class PeriodicJobs:
             # At start-up too: reminders that fell due while the bot was down go out now.
             next_run_time=datetime.now(UTC),
         )
+        if self.campaigns is not None:
+            scheduler.add_job(
+                self.send_campaigns,
+                "interval",
+                seconds=self.campaign_sweep_seconds,
+                id="campaigns",
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=self.campaign_sweep_seconds,
+                next_run_time=datetime.now(UTC),
+            )
+
+    async def send_campaigns(self) -> None:
+        """Start due campaigns and send their messages (the database says what is left)."""
+        if self.campaigns is None:
+            return
+        try:
+            await self.campaigns.sweep(CAMPAIGN_BUDGET)
+        except Exception:
+            logger.exception("campaign sweep failed; it runs again at the next interval")
 
     async def stop(self, scheduler: AsyncIOScheduler) -> None:
         """A sweep in progress finishes before the database closes; none starts afterwards."""

@@ -20,7 +20,26 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+OLD_KINDS = (
+    "'poster', 'flyer', 'permanence', 'snapchat', 'instagram', 'partner', 'event', 'website', "
+    "'other'"
+)
+NEW_KINDS = (
+    "'poster', 'flyer', 'permanence', 'snapchat', 'instagram', 'partner', 'event', 'website', "
+    "'campaign', 'other'"
+)
+
+
+def _source_kinds(kinds: str) -> None:
+    with op.batch_alter_table("outreach_sources", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_outreach_sources_kind_known"), type_="check")
+        batch_op.create_check_constraint(
+            op.f("ck_outreach_sources_kind_known"), f"kind IN ({kinds})"
+        )
+
+
 def upgrade() -> None:
+    _source_kinds(NEW_KINDS)
     op.create_table(
         "consent_events",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -201,6 +220,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("UPDATE outreach_sources SET kind = 'other' WHERE kind = 'campaign'")
+    _source_kinds(OLD_KINDS)
     with op.batch_alter_table("contacts", schema=None) as batch_op:
         batch_op.drop_column("news_offered_at")
         batch_op.drop_column("news_opt_in_at")

@@ -67,7 +67,9 @@ class PushChannel:
 class CrashingDelivery(DeliveryService):
     """The process stops after the sweep's commit, before anything is delivered."""
 
-    async def deliver(self, messages: Sequence[OutgoingMessage]) -> DeliveryReport:
+    async def deliver(
+        self, messages: Sequence[OutgoingMessage], *, background: bool = False
+    ) -> DeliveryReport:
         raise RuntimeError("process stopped")
 
 

@@ -1,0 +1,209 @@
+"""Campaigns in the console (#11), for campaign staff and admins: the live audience count,
+creating a campaign (checked against each platform's limits, the quiet hours and the audience
+rules), listing and following them, pause, resume, cancel, approve. JSON under the pages, same
+session and CSRF rules as the rest of the console."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.campaigns.audience import AudienceRefused, parse_audience, shown_count
+from bot.campaigns.composition import CompositionRefused, checked_send_at, parse_composition
+from bot.console.pages import id_in_path, read_change, staff_member
+from bot.core.vocabulary import CampaignStatus, StaffRole
+from bot.http.responses import json_error
+from bot.scheduling.campaign_sweep import DEFAULT_ZONE, dm_channels
+from bot.storage import campaigns as store
+from bot.storage.models import Campaign, Upload
+from bot.storage.sites import main_site
+from bot.wiring import CLOCK, SESSIONS, SETTINGS
+
+logger = logging.getLogger(__name__)
+
+CAMPAIGN_ROLES = (StaffRole.CAMPAIGN, StaffRole.ADMIN)
+# What each action may change, from which statuses.
+TRANSITIONS: dict[str, tuple[CampaignStatus, tuple[CampaignStatus, ...]]] = {
+    "pause": (CampaignStatus.PAUSED, (CampaignStatus.RUNNING, CampaignStatus.SCHEDULED)),
+    "resume": (CampaignStatus.RUNNING, (CampaignStatus.PAUSED,)),
+    "cancel": (
+        CampaignStatus.CANCELLED,
+        (
+            CampaignStatus.AWAITING_APPROVAL,
+            CampaignStatus.SCHEDULED,
+            CampaignStatus.RUNNING,
+            CampaignStatus.PAUSED,
+        ),
+    ),
+    "approve": (CampaignStatus.SCHEDULED, (CampaignStatus.AWAITING_APPROVAL,)),
+}
+REFUSED_TRANSITION = {
+    "pause": "Seule une campagne prévue ou en cours se met en pause.",
+    "resume": "Seule une campagne en pause reprend.",
+    "cancel": "Cette campagne est déjà finie ou annulée.",
+    "approve": "Cette campagne n'attend pas de validation.",
+}
+
+
+async def _zone(session: AsyncSession) -> str:
+    site = await main_site(session)
+    return site.timezone if site is not None else DEFAULT_ZONE
+
+
+async def audience_count(request: web.Request) -> web.Response:
+    """POST {"audience": {...}, "targets": [...]} → how many young people it reaches now."""
+    change = await read_change(request, CAMPAIGN_ROLES)
+    if isinstance(change, web.Response):
+        return change
+    try:
+        audience = parse_audience(change.fields.get("audience", {}))
+    except AudienceRefused as refused:
+        return json_error(400, "invalid_audience", str(refused))
+    targets = change.fields.get("targets") or ["telegram_dm", "instagram_dm", "webchat"]
+    channels = (
+        dm_channels([t for t in targets if isinstance(t, str)]) if isinstance(targets, list) else []
+    )
+    async with request.app[SESSIONS]() as session:
+        count = await store.count(session, audience.json(), channels, request.app[CLOCK].now())
+    shown = shown_count(count)
+    return web.json_response(
+        {"count": count if shown == str(count) else None, "label": shown},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+async def create_campaign(request: web.Request) -> web.Response:
+    change = await read_change(request, CAMPAIGN_ROLES)
+    if isinstance(change, web.Response):
+        return change
+    fields = dict(change.fields)
+    now = request.app[CLOCK].now()
+    async with request.app[SESSIONS]() as session, session.begin():
+        image_id = fields.get("image_id")
+        if image_id is not None and (
+            not str(image_id).isdigit() or await session.get(Upload, int(str(image_id))) is None
+        ):
+            return json_error(400, "invalid_image", "Image introuvable : envoie-la d'abord.")
+        try:
+            composition = parse_composition(fields, has_image=image_id is not None)
+            audience = parse_audience(fields.get("audience", {}))
+            send_at = checked_send_at(
+                fields.get("send_at"),
+                now,
+                await _zone(session),
+                request.app[SETTINGS].scheduling.quiet_hours,
+            )
+        except (CompositionRefused, AudienceRefused) as refused:
+            return json_error(400, "invalid_campaign", str(refused))
+        status = (
+            CampaignStatus.AWAITING_APPROVAL
+            if request.app[SETTINGS].campaign_approval
+            else CampaignStatus.SCHEDULED
+        )
+        campaign = await store.create(
+            session,
+            values={
+                "title": composition.title,
+                "text": composition.text,
+                "image_id": None if image_id is None else int(str(image_id)),
+                "buttons": [b.json() for b in composition.buttons],
+                "targets": [t.value for t in composition.targets],
+                "audience": audience.json(),
+                "send_at": send_at,
+            },
+            status=status,
+            account_id=change.signed_in.account.id,
+            now=now,
+        )
+        count = await store.count(session, audience.json(), composition.dm_channels, now)
+    logger.info("campaign %s created by staff account %s", campaign.id, change.signed_in.account.id)
+    return web.json_response(
+        {"id": campaign.id, "status": campaign.status, "audience_count": count}, status=201
+    )
+
+
+async def _campaign_json(session: AsyncSession, campaign: Campaign) -> dict[str, Any]:
+    counts = await store.counts(session, campaign.id)
+    posts = await store.posts_of(session, campaign.id)
+    return {
+        "id": campaign.id,
+        "title": campaign.title,
+        "text": campaign.text,
+        "targets": campaign.targets,
+        "audience": campaign.audience,
+        "buttons": campaign.buttons,
+        "status": campaign.status,
+        "paused_reason": campaign.paused_reason,
+        "send_at": campaign.send_at.isoformat(),
+        "started_at": None if campaign.started_at is None else campaign.started_at.isoformat(),
+        "finished_at": None if campaign.finished_at is None else campaign.finished_at.isoformat(),
+        "counts": counts,
+        "failures": await store.failures(session, campaign.id),
+        "posts": [
+            {"target": p.target, "state": p.state, "reason": p.reason, "id": p.external_id}
+            for p in posts
+        ],
+    }
+
+
+async def list_campaigns(request: web.Request) -> web.Response:
+    signed_in = await staff_member(request, CAMPAIGN_ROLES)
+    if isinstance(signed_in, web.Response):
+        return signed_in
+    async with request.app[SESSIONS]() as session:
+        found = [await _campaign_json(session, c) for c in await store.listed(session)]
+    return web.json_response({"campaigns": found}, headers={"Cache-Control": "no-store"})
+
+
+async def campaign_detail(request: web.Request) -> web.Response:
+    signed_in = await staff_member(request, CAMPAIGN_ROLES)
+    if isinstance(signed_in, web.Response):
+        return signed_in
+    campaign_id = id_in_path(request)
+    async with request.app[SESSIONS]() as session:
+        campaign = None if campaign_id is None else await session.get(Campaign, campaign_id)
+        if campaign is None:
+            return json_error(404, "not_found", "Campagne introuvable.")
+        body = await _campaign_json(session, campaign)
+    return web.json_response(body, headers={"Cache-Control": "no-store"})
+
+
+async def change_campaign(request: web.Request) -> web.Response:
+    action = request.match_info["action"]
+    if action not in TRANSITIONS:
+        return json_error(404, "not_found", "Action inconnue.")
+    roles = (StaffRole.ADMIN,) if action == "approve" else CAMPAIGN_ROLES
+    change = await read_change(request, roles)
+    if isinstance(change, web.Response):
+        return change
+    campaign_id = id_in_path(request)
+    to, allowed_from = TRANSITIONS[action]
+    now = request.app[CLOCK].now()
+    async with request.app[SESSIONS]() as session, session.begin():
+        campaign = None if campaign_id is None else await session.get(Campaign, campaign_id)
+        if campaign is None:
+            return json_error(404, "not_found", "Campagne introuvable.")
+        if action == "resume" and campaign.started_at is None:
+            to = CampaignStatus.SCHEDULED  # paused before it started: it waits for its time
+        if not await store.set_status(
+            session, campaign.id, now, to, allowed_from=allowed_from,
+            paused_reason="staff" if to is CampaignStatus.PAUSED else None,
+        ):  # fmt: skip
+            return json_error(409, "refused", REFUSED_TRANSITION[action])
+        if action == "approve":
+            campaign.approved_by = change.signed_in.account.id
+    logger.info(
+        "campaign %s: %s by staff account %s", campaign_id, action, change.signed_in.account.id
+    )
+    return web.json_response({"id": campaign_id, "status": to.value})
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post("/console/api/audience/count", audience_count)
+    app.router.add_post("/console/api/campaigns", create_campaign)
+    app.router.add_get("/console/api/campaigns", list_campaigns)
+    app.router.add_get("/console/api/campaigns/{id}", campaign_detail)
+    app.router.add_post("/console/api/campaigns/{id}/{action}", change_campaign)

@@ -1,0 +1,131 @@
+"""Campaigns in the console's JSON API (#11): campaign staff and admins only, CSRF on every
+change; a campaign is checked before anything is stored; the live audience count hides small
+groups; pause, resume, cancel, and approval by an admin when CAMPAIGN_APPROVAL=1."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+from sqlalchemy import update
+
+from bot.app import create_app
+from bot.core.vocabulary import StaffRole
+from bot.settings import Settings
+from bot.storage.models import Campaign, Contact
+from bot.wiring import SESSIONS
+from tests.booking.factories import make_identity
+from tests.conftest import FixedClock, count_rows
+from tests.console.test_inbox import _signed_in
+
+Client = TestClient[web.Request, web.Application]
+DAYTIME = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # 10:00 in Paris
+GOOD = {
+    "title": "Job-dating mardi",
+    "text": "Job-dating mardi 14 h à la Mission Locale ! #emploi",
+    "targets": ["telegram_dm", "webchat"],
+    "audience": {},
+    "send_at": "2026-12-01T15:00:00+01:00",
+    "buttons": [{"kind": "book", "title": "Prendre rendez-vous"}],
+}
+
+
+async def _opted_in(client: Client, n: int) -> None:
+    app = client.app
+    assert app is not None
+    async with app[SESSIONS]() as session, session.begin():
+        for _ in range(n):
+            identity = await make_identity(session, DAYTIME, channel="telegram")
+            await session.execute(
+                update(Contact)
+                .where(Contact.id == identity.contact_id)
+                .values(news_opt_in_at=DAYTIME)
+            )
+
+
+async def test_campaign_staff_create_and_follow_a_campaign(
+    client: Client, clock: FixedClock
+) -> None:
+    clock.current = DAYTIME
+    com = await _signed_in(client, "com@ml.fr", "Com", StaffRole.CAMPAIGN)
+    await _opted_in(client, 7)
+
+    counted = await client.post("/console/api/audience/count", json={"audience": {}}, headers=com)
+    created = await client.post("/console/api/campaigns", json=GOOD, headers=com)
+    body = await created.json()
+    listed = await (await client.get("/console/api/campaigns", headers=com)).json()
+    paused = await client.post(f"/console/api/campaigns/{body['id']}/pause", headers=com)
+    resumed = await client.post(f"/console/api/campaigns/{body['id']}/resume", headers=com)
+    cancelled = await client.post(f"/console/api/campaigns/{body['id']}/cancel", headers=com)
+    again = await client.post(f"/console/api/campaigns/{body['id']}/cancel", headers=com)
+    detail = await (await client.get(f"/console/api/campaigns/{body['id']}", headers=com)).json()
+
+    assert await counted.json() == {"count": 7, "label": "7"}
+    assert created.status == 201
+    assert body["status"] == "scheduled" and body["audience_count"] == 7
+    assert [c["title"] for c in listed["campaigns"]] == ["Job-dating mardi"]
+    assert (paused.status, resumed.status, cancelled.status, again.status) == (200, 200, 200, 409)
+    assert (await resumed.json())["status"] == "scheduled"  # it had not started yet
+    assert detail["status"] == "cancelled"
+    assert detail["send_at"] == "2026-12-01T14:00:00+00:00"
+
+
+async def test_small_audiences_are_shown_as_less_than_five(client: Client) -> None:
+    com = await _signed_in(client, "com@ml.fr", "Com", StaffRole.CAMPAIGN)
+    await _opted_in(client, 3)
+    counted = await client.post("/console/api/audience/count", json={"audience": {}}, headers=com)
+    assert await counted.json() == {"count": None, "label": "moins de 5"}
+
+
+async def test_a_bad_campaign_is_refused_in_french_and_nothing_is_stored(
+    client: Client, clock: FixedClock
+) -> None:
+    clock.current = DAYTIME
+    com = await _signed_in(client, "com@ml.fr", "Com", StaffRole.CAMPAIGN)
+    counsellor = await _signed_in(client, "c@ml.fr", "C", StaffRole.COUNSELLOR)
+    bad = [
+        ({**GOOD, "targets": ["fax"]}, "Destination inconnue"),
+        ({**GOOD, "send_at": "2026-11-30T10:00:00+01:00"}, "passée"),
+        ({**GOOD, "send_at": "2026-12-01T23:00:00+01:00"}, "Heures calmes"),
+        ({**GOOD, "text": ""}, "vide"),
+        ({**GOOD, "targets": ["instagram_feed"]}, "image"),
+        ({**GOOD, "text": "x" * 4097}, "4096"),
+        ({**GOOD, "audience": {"age": 17}}, "Filtre inconnu"),
+    ]
+    for payload, words in bad:
+        refused = await client.post("/console/api/campaigns", json=payload, headers=com)
+        assert refused.status == 400, payload
+        assert words in (await refused.json())["error"]["message"]
+    forged = await client.post(
+        "/console/api/campaigns", json=GOOD, headers={"Cookie": com["Cookie"]}
+    )
+    wrong_role = await client.post("/console/api/campaigns", json=GOOD, headers=counsellor)
+    anonymous = await client.get("/console/api/campaigns")
+    assert (forged.status, wrong_role.status, anonymous.status) == (403, 403, 401)
+    app = client.app
+    assert app is not None
+    assert await count_rows(app, Campaign) == 0
+
+
+async def test_with_approval_an_admin_approves_before_it_can_go(
+    settings: Settings,
+    clock: FixedClock,
+    aiohttp_client: Callable[..., Awaitable[Client]],
+) -> None:
+    clock.current = DAYTIME
+    client = await aiohttp_client(
+        create_app(replace(settings, campaign_approval=True), clock=clock)
+    )
+    com = await _signed_in(client, "com@ml.fr", "Com", StaffRole.CAMPAIGN)
+    admin = await _signed_in(client, "chef@ml.fr", "Chef", StaffRole.ADMIN)
+
+    created = await (await client.post("/console/api/campaigns", json=GOOD, headers=com)).json()
+    by_staff = await client.post(f"/console/api/campaigns/{created['id']}/approve", headers=com)
+    by_admin = await client.post(f"/console/api/campaigns/{created['id']}/approve", headers=admin)
+
+    assert created["status"] == "awaiting_approval"
+    assert by_staff.status == 403
+    assert (await by_admin.json())["status"] == "scheduled"
