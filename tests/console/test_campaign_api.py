@@ -65,7 +65,8 @@ async def test_campaign_staff_create_and_follow_a_campaign(
 
     assert await counted.json() == {"count": 7, "label": "7"}
     assert created.status == 201
-    assert body["status"] == "scheduled" and body["audience_count"] == 7
+    assert body["status"] == "scheduled"
+    assert body["audience_count"] == 7
     assert [c["title"] for c in listed["campaigns"]] == ["Job-dating mardi"]
     assert (paused.status, resumed.status, cancelled.status, again.status) == (200, 200, 200, 409)
     assert (await resumed.json())["status"] == "scheduled"  # it had not started yet
