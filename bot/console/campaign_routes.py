@@ -6,9 +6,12 @@ session and CSRF rules as the rest of the console."""
 from __future__ import annotations
 
 import logging
+import re
+import secrets
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.campaigns.audience import AudienceRefused, parse_audience, shown_count
@@ -83,10 +86,21 @@ async def create_campaign(request: web.Request) -> web.Response:
     now = request.app[CLOCK].now()
     async with request.app[SESSIONS]() as session, session.begin():
         image_id = fields.get("image_id")
-        if image_id is not None and (
-            not str(image_id).isdigit() or await session.get(Upload, int(str(image_id))) is None
-        ):
+        image = (
+            await session.get(Upload, int(str(image_id)))
+            if image_id is not None and str(image_id).isdigit()
+            else None
+        )
+        if image_id is not None and image is None:
             return json_error(400, "invalid_image", "Image introuvable : envoie-la d'abord.")
+        targets = fields.get("targets")
+        if (
+            image is not None
+            and image.content_type != "image/jpeg"
+            and isinstance(targets, list)
+            and "instagram_feed" in targets
+        ):
+            return json_error(400, "invalid_image", "Instagram (fil) : l'image doit être en JPEG.")
         try:
             composition = parse_composition(fields, has_image=image_id is not None)
             audience = parse_audience(fields.get("audience", {}))
@@ -201,7 +215,82 @@ async def change_campaign(request: web.Request) -> web.Response:
     return web.json_response({"id": campaign_id, "status": to.value})
 
 
+MAX_UPLOAD = 8 * 1024 * 1024  # Instagram's limit for a feed image
+IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+def image_type(head: bytes) -> str | None:
+    """PNG or JPEG by their signature (never the name or the browser's word for it)."""
+    return next((kind for magic, kind in IMAGE_TYPES.items() if head.startswith(magic)), None)
+
+
+async def upload_image(request: web.Request) -> web.Response:
+    """POST multipart `file` (PNG or JPEG, 8 MB at most) → 201 {"id", "url"}: the public URL
+    Instagram fetches it from, with an unguessable token."""
+    signed_in = await staff_member(request, CAMPAIGN_ROLES, changes=True)
+    if isinstance(signed_in, web.Response):
+        return signed_in
+    if request.content_length is not None and request.content_length > MAX_UPLOAD + 64 * 1024:
+        return json_error(413, "too_large", "Image trop lourde : 8 Mo au plus.")
+    try:
+        reader = await request.multipart()
+    except (AssertionError, ValueError):
+        return json_error(400, "invalid_upload", "Envoie l'image dans le champ « file ».")
+    data = b""
+    async for part in reader:
+        if not isinstance(part, BodyPartReader) or part.name != "file":
+            continue
+        chunks, size = [], 0
+        while chunk := await part.read_chunk(64 * 1024):
+            size += len(chunk)
+            if size > MAX_UPLOAD:
+                return json_error(413, "too_large", "Image trop lourde : 8 Mo au plus.")
+            chunks.append(chunk)
+        data = b"".join(chunks)
+        break
+    kind = image_type(data[:8])
+    if kind is None:
+        return json_error(400, "invalid_image", "Seules les images PNG ou JPEG sont acceptées.")
+    async with request.app[SESSIONS]() as session, session.begin():
+        upload = Upload(
+            token=secrets.token_urlsafe(32),
+            content_type=kind,
+            size=len(data),
+            data=data,
+            account_id=signed_in.account.id,
+            created_at=request.app[CLOCK].now(),
+        )
+        session.add(upload)
+        await session.flush()
+        body = {"id": upload.id, "url": media_url(request.app[SETTINGS].public_url, upload)}
+    logger.info("image %s uploaded by staff account %s", body["id"], signed_in.account.id)
+    return web.json_response(body, status=201)
+
+
+def media_url(public_url: str, upload: Upload) -> str:
+    extension = "png" if upload.content_type == "image/png" else "jpg"
+    return f"{public_url.rstrip('/')}/media/{upload.token}.{extension}"
+
+
+async def media(request: web.Request) -> web.Response:
+    """A campaign image, public (Instagram and the young people's apps fetch it)."""
+    token = request.match_info["token"]
+    if not re.fullmatch(r"[A-Za-z0-9_-]{43}", token):
+        raise web.HTTPNotFound()
+    async with request.app[SESSIONS]() as session:
+        upload = await session.scalar(select(Upload).where(Upload.token == token))
+    if upload is None:
+        raise web.HTTPNotFound()
+    return web.Response(
+        body=upload.data,
+        content_type=upload.content_type,
+        headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"},
+    )
+
+
 def add_routes(app: web.Application) -> None:
+    app.router.add_post("/console/api/uploads", upload_image)
+    app.router.add_get(r"/media/{token}.{extension:(png|jpg)}", media)
     app.router.add_post("/console/api/audience/count", audience_count)
     app.router.add_post("/console/api/campaigns", create_campaign)
     app.router.add_get("/console/api/campaigns", list_campaigns)
