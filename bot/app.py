@@ -24,6 +24,7 @@ from bot.core.ports import Clock, SystemClock
 from bot.errors import ConfigError
 from bot.http import actions_endpoint, calendar, health, staff_api
 from bot.http.middleware import error_middleware, security_headers_middleware
+from bot.outreach.links import links_for
 from bot.rasa.client import RasaHttpClient
 from bot.rasa.model import current_model
 from bot.rasa.supervisor import RASA_LOGGING_CONFIG, ProcessSupervisor, rasa_argv, rasa_env
@@ -149,11 +150,23 @@ async def _rasa_client(app: web.Application) -> AsyncIterator[None]:
             app[SESSIONS], app[CLOCK], app[DELIVERY], settings.scheduling
         )
         app[CAMPAIGNS] = CampaignService(
-            app[SESSIONS], app[CLOCK], app[DELIVERY], settings.scheduling
+            app[SESSIONS],
+            app[CLOCK],
+            app[DELIVERY],
+            settings.scheduling,
+            public_url=settings.public_url,
+            chat_link=lambda code: chat_link(settings, code),
         )
         yield
         await eraser.close()
         await flood.close()
+
+
+def chat_link(settings: Settings, code: str) -> str:
+    """Where a campaign's post invites to chat: the Telegram bot if there is one, else the web
+    chat; attributed to the campaign's outreach source."""
+    links = links_for(settings, code)
+    return links.telegram or links.webchat
 
 
 def _managed_rasa(environ: dict[str, str]) -> web.CleanupContext:  # type: ignore[name-defined]

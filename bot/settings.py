@@ -92,6 +92,8 @@ class TelegramSettings:
     bot_username: str = ""
     # A staff group the bot alerts of each hand-over (no word of the young person): #10.
     staff_chat_id: int | None = None
+    # The Mission Locale's Telegram channel for campaign posts (@name or -100…): #11.
+    channel_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +140,17 @@ def _telegram(env: Mapping[str, str]) -> TelegramSettings | None:
         api_base_url=_https_url(env, "TELEGRAM_API_BASE_URL") or "https://api.telegram.org/bot",
         bot_username=username,
         staff_chat_id=_staff_chat(env),
+        channel_id=_channel(env),
     )
+
+
+def _channel(env: Mapping[str, str]) -> str | None:
+    raw = env.get("TELEGRAM_CHANNEL_ID", "").strip()
+    if not raw:
+        return None
+    if not re.fullmatch(r"-100[0-9]{5,17}|@[A-Za-z][A-Za-z0-9_]{4,31}", raw):
+        raise ConfigError("TELEGRAM_CHANNEL_ID must be @channelname or -100… (the channel's id)")
+    return raw
 
 
 def _staff_chat(env: Mapping[str, str]) -> int | None:

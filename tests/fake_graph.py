@@ -42,6 +42,12 @@ class FakeGraphState:
     failures: deque[tuple[int, dict[str, Any], dict[str, str]]] = field(default_factory=deque)
     lock: threading.Lock = field(default_factory=threading.Lock)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    # Content Publishing: the status_code answers a container goes through, then FINISHED;
+    # posts used and allowed in 24 h; what was published (image_url, caption).
+    container_statuses: list[str] = field(default_factory=lambda: ["IN_PROGRESS"])
+    quota: tuple[int, int] = (0, 100)
+    published: list[dict[str, str]] = field(default_factory=list)
+    _containers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def fail_next(
         self,
@@ -119,10 +125,52 @@ async def _messages(request: web.Request) -> web.Response:
     return web.json_response({"recipient_id": recipient, "message_id": f"m_{next(state._ids)}"})
 
 
+async def _create_container(request: web.Request) -> web.Response:
+    state = request.app[FAKE_GRAPH]
+    body = json.loads(await request.read())
+    if not str(body.get("image_url", "")).startswith("http") or len(body.get("caption", "")) > 2200:
+        return web.json_response({"error": {"message": "bad media", "code": 100}}, status=400)
+    container_id = f"c_{next(state._ids)}"
+    with state.lock:
+        state._containers[container_id] = {"body": body, "statuses": list(state.container_statuses)}
+    return web.json_response({"id": container_id})
+
+
+async def _container_status(request: web.Request) -> web.Response:
+    state = request.app[FAKE_GRAPH]
+    container = state._containers.get(request.match_info["container"])
+    if container is None:
+        return web.json_response({"error": {"message": "unknown", "code": 100}}, status=404)
+    code = container["statuses"].pop(0) if container["statuses"] else "FINISHED"
+    return web.json_response({"status_code": code, "id": request.match_info["container"]})
+
+
+async def _publish(request: web.Request) -> web.Response:
+    state = request.app[FAKE_GRAPH]
+    body = json.loads(await request.read())
+    container = state._containers.pop(str(body.get("creation_id")), None)
+    if container is None:
+        return web.json_response({"error": {"message": "no container", "code": 100}}, status=400)
+    with state.lock:
+        state.published.append(container["body"])
+    return web.json_response({"id": f"media_{next(state._ids)}"})
+
+
+async def _publishing_limit(request: web.Request) -> web.Response:
+    used, total = request.app[FAKE_GRAPH].quota
+    return web.json_response(
+        {"data": [{"quota_usage": used, "config": {"quota_total": total, "quota_duration": 86400}}]}
+    )
+
+
 def fake_graph_app(state: FakeGraphState) -> web.Application:
     app = web.Application()
     app[FAKE_GRAPH] = state
     app.router.add_post("/{version}/{account}/messages", _messages)
+    app.router.add_post("/{version}/{account}/media", _create_container)
+    app.router.add_post("/{version}/{account}/media_publish", _publish)
+    app.router.add_get("/{version}/{account}/content_publishing_limit", _publishing_limit)
+    app.router.add_get("/{version}/{container}", _container_status)
     return app
 
 

@@ -36,6 +36,8 @@ class FakeTelegramState:
     failures: deque[tuple[int, dict[str, Any]]] = field(default_factory=deque)
     updates: deque[dict[str, Any]] = field(default_factory=deque)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # What getChatMember says of the bot in the campaign channel.
+    channel_member_status: str = "administrator"
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
 
     def of(self, method: str) -> list[Call]:
@@ -90,6 +92,32 @@ async def _method(request: web.Request) -> web.Response:
             "chat": {"id": int(params["chat_id"]), "type": "private"},
             "from": {"id": BOT_ID, "is_bot": True, "first_name": "Mission Locale"},
             "text": params["text"],
+        }
+    elif method == "sendPhoto":
+        result = {
+            "message_id": next(state._ids),
+            "date": int(time.time()),
+            "chat": {"id": -1001234567890, "type": "channel", "title": "ML"},
+            "photo": [{"file_id": "f", "file_unique_id": "u", "width": 1, "height": 1}],
+        }
+    elif method == "getChatMember":
+        result = {
+            "status": state.channel_member_status,
+            "user": {"id": BOT_ID, "is_bot": True, "first_name": "Mission Locale"},
+            "can_post_messages": True,
+            "can_be_edited": False,
+            "can_manage_chat": True,
+            "can_change_info": True,
+            "can_delete_messages": True,
+            "can_invite_users": True,
+            "can_restrict_members": True,
+            "can_promote_members": False,
+            "can_pin_messages": True,
+            "is_anonymous": False,
+            "can_manage_video_chats": True,
+            "can_post_stories": True,
+            "can_edit_stories": True,
+            "can_delete_stories": True,
         }
     elif method == "getUpdates":
         result = [state.updates.popleft()] if state.updates else []

@@ -23,6 +23,7 @@ from bot.scheduling.campaign_sweep import DEFAULT_ZONE, dm_channels
 from bot.storage import campaigns as store
 from bot.storage.models import Campaign, Upload
 from bot.storage.sites import main_site
+from bot.storage.uploads import media_url
 from bot.wiring import CLOCK, SESSIONS, SETTINGS
 
 logger = logging.getLogger(__name__)
@@ -265,11 +266,6 @@ async def upload_image(request: web.Request) -> web.Response:
         body = {"id": upload.id, "url": media_url(request.app[SETTINGS].public_url, upload)}
     logger.info("image %s uploaded by staff account %s", body["id"], signed_in.account.id)
     return web.json_response(body, status=201)
-
-
-def media_url(public_url: str, upload: Upload) -> str:
-    extension = "png" if upload.content_type == "image/png" else "jpg"
-    return f"{public_url.rstrip('/')}/media/{upload.token}.{extension}"
 
 
 async def media(request: web.Request) -> web.Response:

@@ -157,3 +157,14 @@ class Reading:
     intent: str
     confidence: float | None
     at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """A campaign's post on a channel of the Mission Locale (Telegram channel, Instagram feed):
+    its text, its image (the bytes, and the public URL Instagram fetches), its links."""
+
+    text: str
+    image: bytes | None = None
+    image_url: str | None = None
+    links: tuple[tuple[str, str], ...] = ()  # (title, https URL)

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
-from bot.core.messages import EngineTurn, OutgoingMessage, Reading, Recipient
+from bot.core.messages import EngineTurn, OutgoingMessage, Post, Reading, Recipient
 
 
 class Clock(Protocol):
@@ -56,4 +56,14 @@ class Channel(Protocol):
     async def send(self, recipient: Recipient, message: OutgoingMessage) -> None:
         """Deliver one message, retrying what the platform asks to retry; raise DeliveryFailed
         when it cannot be delivered."""
+        ...
+
+
+class Publisher(Protocol):
+    """Publishes a campaign's post on one of the Mission Locale's own channels (#11)."""
+
+    target: str
+
+    async def publish(self, post: Post) -> str:
+        """The platform's id of the post; DeliveryFailed (with a short reason) when refused."""
         ...

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,21 +26,26 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.campaigns.composition import DM_CHANNELS
 from bot.core import posting
 from bot.core.delivery import DeliveryService
-from bot.core.messages import Author, BotReply, Button, MessageStatus, OutgoingMessage
-from bot.core.ports import Clock
+from bot.core.messages import Author, BotReply, Button, MessageStatus, OutgoingMessage, Post
+from bot.core.ports import Clock, Publisher
 from bot.core.reply_window import reply_window
 from bot.core.vocabulary import CampaignStatus, CampaignTarget, DeliveryState, PostState, PostTarget
+from bot.errors import DeliveryFailed
 from bot.rasa.payloads import payload
 from bot.scheduling.quiet_hours import is_quiet
 from bot.settings import SchedulingSettings
 from bot.storage import campaigns as store
 from bot.storage.conversations import to_outgoing
-from bot.storage.models import Campaign, CampaignDelivery, CampaignPost, Message
+from bot.storage.models import Campaign, CampaignDelivery, CampaignPost, Message, Upload
 from bot.storage.sites import main_site
+from bot.storage.uploads import media_url
 
 logger = logging.getLogger(__name__)
 
 BATCH = 50
+# A post still « processing » this long after it was claimed was cut by a crash.
+STALE_POST = timedelta(minutes=15)
+CHAT_BUTTON = "Écrire à l'assistant"
 DEFAULT_ZONE = "Europe/Paris"
 BUTTON_INTENTS = {"book": "book_appointment", "questionnaire": "check_eligibility"}
 QUIET = "quiet_hours"
@@ -71,7 +76,12 @@ class CampaignService:
         scheduling: SchedulingSettings,
         *,
         batch: int = BATCH,
+        public_url: str = "http://127.0.0.1:8080",
+        chat_link: Callable[[str], str | None] = lambda _code: None,
     ) -> None:
+        self._publishers: dict[str, Publisher] = {}
+        self._public_url = public_url
+        self._chat_link = chat_link
         self._sessions = sessions
         self._clock = clock
         self._delivery = delivery
@@ -95,7 +105,7 @@ class CampaignService:
             for campaign in active:
                 if not await self._follow_quiet_hours(campaign, quiet):
                     continue
-                await self._posts_without_publisher(campaign.id)
+                await self._publish_posts(campaign)
                 while loop.time() < deadline:
                     sent = await self._send_batch(campaign)
                     if not sent:
@@ -139,20 +149,50 @@ class CampaignService:
                 logger.info("campaign %s resumed after the quiet hours", campaign.id)
         return True
 
-    async def _posts_without_publisher(self, campaign_id: int) -> None:
-        """Channel posts (Telegram channel, Instagram feed) are published by their own
-        publishers; until one is configured, a post is recorded failed, not left hanging."""
+    def add_publisher(self, publisher: Publisher) -> None:
+        """A channel of the Mission Locale registers itself when it starts (#11)."""
+        self._publishers[publisher.target] = publisher
+
+    async def _publish_posts(self, campaign: Campaign) -> None:
+        """Each pending post, once: claimed (processing), published, then published or failed
+        with its reason. A post left processing by a crash is never published again (it may
+        have gone out): it is recorded interrupted after a while."""
+        now = self._clock.now()
         async with self._sessions() as session, session.begin():
-            posts = await session.scalars(
-                select(CampaignPost).where(
-                    CampaignPost.campaign_id == campaign_id,
-                    CampaignPost.state == PostState.PENDING.value,
-                )
-            )
-            for post in posts:
-                post.state = PostState.FAILED.value
-                post.reason = "not_configured"
-                post.updated_at = self._clock.now()
+            await store.interrupt_stale_posts(session, now - STALE_POST)
+            pending = await store.pending_posts(session, campaign.id)
+        for post_id, target in pending:
+            publisher = self._publishers.get(target)
+            async with self._sessions() as session, session.begin():
+                if not await store.claim_post(session, post_id, now):
+                    continue  # another process took it
+                if publisher is None:
+                    await store.finish_post(session, post_id, None, "not_configured", now)
+                    continue
+                post = await self._post_of(session, campaign)
+            try:
+                external_id, reason = await publisher.publish(post), None
+            except DeliveryFailed as failure:
+                external_id, reason = None, failure.reason
+                logger.warning("campaign %s: %s post failed: %s", campaign.id, target, reason)
+            async with self._sessions() as session, session.begin():
+                await store.finish_post(session, post_id, external_id, reason, self._clock.now())
+
+    async def _post_of(self, session: AsyncSession, campaign: Campaign) -> Post:
+        image = None if campaign.image_id is None else await session.get(Upload, campaign.image_id)
+        links = [
+            (str(b["title"]), str(b["url"])) for b in campaign.buttons if b.get("kind") == "link"
+        ]
+        code = await store.source_code(session, campaign)
+        chat = self._chat_link(code) if code is not None else None
+        if chat is not None:
+            links.append((CHAT_BUTTON, chat))
+        return Post(
+            text=campaign.text,
+            image=None if image is None else image.data,
+            image_url=None if image is None else media_url(self._public_url, image),
+            links=tuple(links),
+        )
 
     async def _send_batch(self, campaign: Campaign) -> int:
         """Claim, write and deliver one batch; how many rows it took."""

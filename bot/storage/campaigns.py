@@ -298,3 +298,55 @@ async def failures(session: AsyncSession, campaign_id: int) -> dict[str, int]:
         .group_by(CampaignDelivery.reason)
     )
     return {str(reason): int(n) for reason, n in rows.all()}
+
+
+async def pending_posts(session: AsyncSession, campaign_id: int) -> list[tuple[int, str]]:
+    rows = await session.execute(
+        select(CampaignPost.id, CampaignPost.target).where(
+            CampaignPost.campaign_id == campaign_id,
+            CampaignPost.state == PostState.PENDING.value,
+        )
+    )
+    return [(int(i), str(t)) for i, t in rows.all()]
+
+
+async def claim_post(session: AsyncSession, post_id: int, now: datetime) -> bool:
+    changed = await session.execute(
+        update(CampaignPost)
+        .where(CampaignPost.id == post_id, CampaignPost.state == PostState.PENDING.value)
+        .values(state=PostState.PROCESSING.value, claimed_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(changed.rowcount)  # type: ignore[attr-defined]
+
+
+async def finish_post(
+    session: AsyncSession, post_id: int, external_id: str | None, reason: str | None, now: datetime
+) -> None:
+    state = PostState.PUBLISHED if external_id is not None else PostState.FAILED
+    await session.execute(
+        update(CampaignPost)
+        .where(CampaignPost.id == post_id)
+        .values(state=state.value, external_id=external_id, reason=reason, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def interrupt_stale_posts(session: AsyncSession, claimed_before: datetime) -> None:
+    await session.execute(
+        update(CampaignPost)
+        .where(
+            CampaignPost.state == PostState.PROCESSING.value,
+            CampaignPost.claimed_at < claimed_before,
+        )
+        .values(state=PostState.FAILED.value, reason="interrupted")
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def source_code(session: AsyncSession, campaign: Campaign) -> str | None:
+    if campaign.source_id is None:
+        return None
+    return await session.scalar(
+        select(OutreachSource.code).where(OutreachSource.id == campaign.source_id)
+    )

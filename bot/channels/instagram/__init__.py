@@ -20,6 +20,7 @@ from aiohttp import web
 from bot.channels.button_keys import read_key
 from bot.channels.inbound import take_in
 from bot.channels.instagram import signature
+from bot.channels.instagram.feed import InstagramFeedPublisher
 from bot.channels.instagram.send_api import InstagramChannel
 from bot.channels.instagram.webhook import (
     CHANNEL,
@@ -37,7 +38,7 @@ from bot.rasa.payloads import payload as rasa_payload
 from bot.settings import InstagramSettings
 from bot.storage import conversations as store
 from bot.storage import events, outbox
-from bot.wiring import CLOCK, DELIVERY, SESSIONS
+from bot.wiring import CAMPAIGNS, CLOCK, DELIVERY, SESSIONS
 
 logger = logging.getLogger(__name__)
 
@@ -211,6 +212,7 @@ def add_channel(app: web.Application, settings: InstagramSettings) -> None:
             runtime = InstagramRuntime(app, settings, channel)
             app[INSTAGRAM] = runtime
             app[DELIVERY].add_channel(channel)
+            app[CAMPAIGNS].add_publisher(InstagramFeedPublisher(http, settings))
             yield
             await runtime.close()
 

@@ -20,6 +20,7 @@ from telegram.ext import Application, ApplicationBuilder, CallbackContext, TypeH
 
 from bot.channels.inbound import take_in
 from bot.channels.ordering import PerSenderLocks
+from bot.channels.telegram.channel_post import TelegramChannelPublisher
 from bot.channels.telegram.sending import ChatRateLimiter, TelegramChannel
 from bot.channels.telegram.staff_alerts import StaffAlerts
 from bot.channels.telegram.updates import CHANNEL, Received, is_well_formed, read_update
@@ -28,7 +29,7 @@ from bot.http.json_body import BodyRejected, parse_json
 from bot.http.secrets_match import secret_matches
 from bot.settings import TelegramMode, TelegramSettings
 from bot.storage import events, outbox
-from bot.wiring import ANNOUNCER, CLOCK, DELIVERY, SESSIONS, SETTINGS, TEXTS
+from bot.wiring import ANNOUNCER, CAMPAIGNS, CLOCK, DELIVERY, SESSIONS, SETTINGS, TEXTS
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +82,10 @@ class TelegramRuntime:
                 await asyncio.sleep(delay)
             else:
                 self._app[DELIVERY].add_channel(self.channel)
+                if self.settings.channel_id is not None:
+                    self._app[CAMPAIGNS].add_publisher(
+                        TelegramChannelPublisher(self.application.bot, self.settings.channel_id)
+                    )
                 if self.settings.staff_chat_id is not None:
                     self._app[ANNOUNCER].on_handover(
                         StaffAlerts(
