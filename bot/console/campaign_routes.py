@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+from datetime import datetime
 from typing import Any
 
 from aiohttp import BodyPartReader, web
@@ -16,15 +17,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.campaigns.audience import AudienceRefused, parse_audience, shown_count
 from bot.campaigns.composition import CompositionRefused, checked_send_at, parse_composition
+from bot.channels.webchat.api import USER_ID
+from bot.channels.webchat.api import external_id as webchat_external_id
 from bot.console.pages import id_in_path, read_change, staff_member
+from bot.core import posting
+from bot.core.messages import BotReply
 from bot.core.vocabulary import CampaignStatus, StaffRole
 from bot.http.responses import json_error
-from bot.scheduling.campaign_sweep import DEFAULT_ZONE, dm_channels
+from bot.rasa.payloads import payload
+from bot.scheduling.campaign_sweep import (
+    BUTTON_INTENTS,
+    DEFAULT_ZONE,
+    campaign_reply,
+    dm_channels,
+)
 from bot.storage import campaigns as store
+from bot.storage import conversations
 from bot.storage.models import Campaign, Upload
 from bot.storage.sites import main_site
 from bot.storage.uploads import media_url
-from bot.wiring import CLOCK, SESSIONS, SETTINGS
+from bot.wiring import CLOCK, DELIVERY, SESSIONS, SETTINGS
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +152,13 @@ async def create_campaign(request: web.Request) -> web.Response:
     )
 
 
-async def _campaign_json(session: AsyncSession, campaign: Campaign) -> dict[str, Any]:
+def _small_hidden(count: int) -> int | None:
+    return count if shown_count(count) == str(count) else None
+
+
+async def _campaign_json(
+    session: AsyncSession, campaign: Campaign, now: datetime, *, results: bool = False
+) -> dict[str, Any]:
     counts = await store.counts(session, campaign.id)
     posts = await store.posts_of(session, campaign.id)
     return {
@@ -161,6 +179,28 @@ async def _campaign_json(session: AsyncSession, campaign: Campaign) -> dict[str,
             {"target": p.target, "state": p.state, "reason": p.reason, "id": p.external_id}
             for p in posts
         ],
+        "remaining": counts.get("pending", 0) + counts.get("queued", 0),
+        "rate": await store.rate(session, campaign.id, now)
+        if campaign.status == CampaignStatus.RUNNING
+        else 0.0,
+        **({"results": await _results(session, campaign)} if results else {}),
+    }
+
+
+async def _results(session: AsyncSession, campaign: Campaign) -> dict[str, dict[str, Any]]:
+    """The funnel, counts only; what a few people did is shown as « moins de 5»."""
+    tapped = [
+        payload(BUTTON_INTENTS[b["kind"]])
+        for b in campaign.buttons
+        if b.get("kind") in BUTTON_INTENTS
+    ]
+    figures = await store.funnel(session, campaign.id, tapped)
+    return {
+        key: {
+            "count": value if key == "delivered" else _small_hidden(value),
+            "label": str(value) if key == "delivered" else shown_count(value),
+        }
+        for key, value in figures.items()
     }
 
 
@@ -169,7 +209,8 @@ async def list_campaigns(request: web.Request) -> web.Response:
     if isinstance(signed_in, web.Response):
         return signed_in
     async with request.app[SESSIONS]() as session:
-        found = [await _campaign_json(session, c) for c in await store.listed(session)]
+        now = request.app[CLOCK].now()
+        found = [await _campaign_json(session, c, now) for c in await store.listed(session)]
     return web.json_response({"campaigns": found}, headers={"Cache-Control": "no-store"})
 
 
@@ -182,7 +223,7 @@ async def campaign_detail(request: web.Request) -> web.Response:
         campaign = None if campaign_id is None else await session.get(Campaign, campaign_id)
         if campaign is None:
             return json_error(404, "not_found", "Campagne introuvable.")
-        body = await _campaign_json(session, campaign)
+        body = await _campaign_json(session, campaign, request.app[CLOCK].now(), results=True)
     return web.json_response(body, headers={"Cache-Control": "no-store"})
 
 
@@ -214,6 +255,50 @@ async def change_campaign(request: web.Request) -> web.Response:
         "campaign %s: %s by staff account %s", campaign_id, action, change.signed_in.account.id
     )
     return web.json_response({"id": campaign_id, "status": to.value})
+
+
+TEST_PREFIX = "🧪 Test — "
+
+
+async def test_send(request: web.Request) -> web.Response:
+    """Send the campaign's message to yourself: your own web chat (the composer reads its id
+    from this browser) or your own Telegram chat with the bot. Not counted in the campaign."""
+    change = await read_change(request, CAMPAIGN_ROLES)
+    if isinstance(change, web.Response):
+        return change
+    campaign_id = id_in_path(request)
+    channel = str(change.fields.get("channel", ""))
+    if channel == "webchat":
+        user_id = str(change.fields.get("user_id", ""))
+        if not USER_ID.fullmatch(user_id):
+            return json_error(
+                400, "invalid_test", "Ouvre d'abord le chat du site dans ce navigateur."
+            )
+        external = webchat_external_id(user_id)
+    elif channel == "telegram" and request.app[SETTINGS].telegram is not None:
+        external = str(change.fields.get("chat_id", ""))
+        if not re.fullmatch(r"[0-9]{1,20}", external):
+            return json_error(
+                400, "invalid_test", "Ton identifiant de discussion Telegram : des chiffres."
+            )
+    else:
+        return json_error(400, "invalid_test", "Test possible sur le chat du site ou Telegram.")
+    now = request.app[CLOCK].now()
+    async with request.app[SESSIONS]() as session, session.begin():
+        campaign = None if campaign_id is None else await session.get(Campaign, campaign_id)
+        if campaign is None:
+            return json_error(404, "not_found", "Campagne introuvable.")
+        reply = campaign_reply(campaign)
+        identity = await conversations.get_or_create_identity(session, channel, external, now)
+        written = await posting.post_to_identity(
+            session, identity, BotReply(TEST_PREFIX + reply.text, reply.buttons), now
+        )
+    status = "sent"
+    if not posting.pulled(channel):
+        report = await request.app[DELIVERY].deliver([written])
+        status = "sent" if report.sent else "undelivered"
+    logger.info("campaign %s test-sent on %s", campaign_id, channel)
+    return web.json_response({"status": status})
 
 
 MAX_UPLOAD = 8 * 1024 * 1024  # Instagram's limit for a feed image
@@ -291,4 +376,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/console/api/campaigns", create_campaign)
     app.router.add_get("/console/api/campaigns", list_campaigns)
     app.router.add_get("/console/api/campaigns/{id}", campaign_detail)
+    app.router.add_post("/console/api/campaigns/{id}/test", test_send)
     app.router.add_post("/console/api/campaigns/{id}/{action}", change_campaign)

@@ -17,6 +17,7 @@ from bot.core.vocabulary import (
     AGE_BANDS,
     AppointmentStatus,
     CampaignStatus,
+    ConsentKind,
     DeliveryState,
     PostState,
     SourceKind,
@@ -27,6 +28,7 @@ from bot.storage.models import (
     CampaignDelivery,
     CampaignPost,
     ChannelIdentity,
+    ConsentEvent,
     Contact,
     Conversation,
     EligibilityProfile,
@@ -350,3 +352,101 @@ async def source_code(session: AsyncSession, campaign: Campaign) -> str | None:
     return await session.scalar(
         select(OutreachSource.code).where(OutreachSource.id == campaign.source_id)
     )
+
+
+FUNNEL_SHORT = timedelta(hours=48)
+FUNNEL_LONG = timedelta(days=7)
+FUNNEL_KEYS = (
+    "delivered",
+    "unsubscribed_48h",
+    "tapped_48h",
+    "replied_48h",
+    "questionnaires_7d",
+    "appointments_7d",
+)
+
+
+async def funnel(session: AsyncSession, campaign_id: int, tapped: Sequence[str]) -> dict[str, int]:
+    """What recipients did after their message (counts only): stopped the news, tapped one of
+    its buttons or answered within 48 h; finished the questionnaire or booked within 7 days.
+    (Windows are checked here rather than in SQL: date arithmetic differs between SQLite and
+    PostgreSQL, and a campaign's recipients are thousands at most.)"""
+    rows = (
+        await session.execute(
+            select(
+                CampaignDelivery.channel_identity_id, ChannelIdentity.contact_id, Message.created_at
+            )
+            .join(ChannelIdentity, ChannelIdentity.id == CampaignDelivery.channel_identity_id)
+            .join(Message, Message.id == CampaignDelivery.message_id)
+            .where(
+                CampaignDelivery.campaign_id == campaign_id,
+                CampaignDelivery.state == DeliveryState.SENT.value,
+            )
+        )
+    ).all()
+    if not rows:
+        return dict.fromkeys(FUNNEL_KEYS, 0)
+    by_identity = {identity: sent_at for identity, _, sent_at in rows}
+    by_contact = {contact: sent_at for _, contact, sent_at in rows}
+    since = min(by_identity.values())
+    until = max(by_identity.values()) + FUNNEL_LONG
+
+    def within(sent_at: datetime | None, at: datetime | None, window: timedelta) -> bool:
+        return sent_at is not None and at is not None and sent_at < at <= sent_at + window
+
+    answers = (
+        await session.execute(
+            select(Conversation.channel_identity_id, Message.created_at, Message.payload)
+            .join(Message, Message.conversation_id == Conversation.id)
+            .where(
+                Conversation.channel_identity_id.in_(list(by_identity)),
+                Message.direction == Direction.IN.value,
+                Message.created_at > since,
+                Message.created_at <= until,
+            )
+        )
+    ).all()
+    replied = {i for i, at, _ in answers if within(by_identity.get(i), at, FUNNEL_SHORT)}
+    taps = {
+        i for i, at, p in answers if p in tapped and within(by_identity.get(i), at, FUNNEL_SHORT)
+    }
+
+    async def contacts_within(
+        column: Any, contact_column: Any, window: timedelta, *conditions: Any
+    ) -> int:
+        found = await session.execute(
+            select(contact_column, column).where(
+                contact_column.in_(list(by_contact)), column > since, column <= until, *conditions
+            )
+        )
+        return len({c for c, at in found.all() if within(by_contact.get(c), at, window)})
+
+    return {
+        "delivered": len(rows),
+        "unsubscribed_48h": await contacts_within(
+            ConsentEvent.created_at,
+            ConsentEvent.contact_id,
+            FUNNEL_SHORT,
+            ConsentEvent.kind == ConsentKind.OPT_OUT.value,
+        ),
+        "tapped_48h": len(taps),
+        "replied_48h": len(replied),
+        "questionnaires_7d": await contacts_within(
+            EligibilityProfile.completed_at, EligibilityProfile.contact_id, FUNNEL_LONG
+        ),
+        "appointments_7d": await contacts_within(
+            Appointment.created_at, Appointment.contact_id, FUNNEL_LONG
+        ),
+    }
+
+
+async def rate(session: AsyncSession, campaign_id: int, now: datetime) -> float:
+    """Messages sent per second over the last minute."""
+    recent = await session.scalar(
+        select(func.count()).where(
+            CampaignDelivery.campaign_id == campaign_id,
+            CampaignDelivery.state == DeliveryState.SENT.value,
+            CampaignDelivery.updated_at > now - timedelta(minutes=1),
+        )
+    )
+    return round(int(recent or 0) / 60, 1)

@@ -130,3 +130,32 @@ async def test_with_approval_an_admin_approves_before_it_can_go(
     assert created["status"] == "awaiting_approval"
     assert by_staff.status == 403
     assert (await by_admin.json())["status"] == "scheduled"
+
+
+async def test_a_test_send_reaches_my_own_web_chat_and_is_not_counted(
+    client: Client, clock: FixedClock
+) -> None:
+    clock.current = DAYTIME
+    com = await _signed_in(client, "com@ml.fr", "Com", StaffRole.CAMPAIGN)
+    created = await (await client.post("/console/api/campaigns", json=GOOD, headers=com)).json()
+    me = "MyOwnWebChatUserId_0123456789"
+
+    sent = await client.post(
+        f"/console/api/campaigns/{created['id']}/test",
+        json={"channel": "webchat", "user_id": me},
+        headers=com,
+    )
+    bad = await client.post(
+        f"/console/api/campaigns/{created['id']}/test",
+        json={"channel": "webchat", "user_id": "x"},
+        headers=com,
+    )
+    seen = await client.get("/webchat/api/messages", params={"user_id": me})
+    detail = await (await client.get(f"/console/api/campaigns/{created['id']}", headers=com)).json()
+
+    assert (await sent.json())["status"] == "sent"
+    assert bad.status == 400
+    [message] = (await seen.json())["messages"]
+    assert message["text"].startswith("🧪 Test — Job-dating mardi")
+    assert detail["counts"] == {}  # a test is not a delivery
+    assert detail["results"]["delivered"] == {"count": 0, "label": "0"}

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.delivery import DeliveryService
-from bot.core.messages import ConversationState, Direction, MessageStatus
+from bot.core.messages import Author, ConversationState, Direction, MessageStatus
 from bot.core.vocabulary import CampaignStatus
 from bot.errors import DeliveryFailed
 from bot.scheduling.campaign_sweep import CampaignService
@@ -25,6 +25,7 @@ from bot.storage.models import (
     Campaign,
     CampaignDelivery,
     ChannelIdentity,
+    ConsentEvent,
     Contact,
     Conversation,
     Message,
@@ -256,3 +257,44 @@ async def test_two_sweeps_at_once_send_each_message_once(
         rows = await session.scalar(select(func.count()).select_from(CampaignDelivery))
     assert (out, rows) == (20, 20)
     assert database_url
+
+
+async def test_the_results_count_what_recipients_did_afterwards(sessions: Sessions) -> None:
+    clock = FixedClock(DAYTIME)
+    people = await _young(sessions, DAYTIME, "webchat", n=4)
+    campaign_id = await _campaign(sessions, DAYTIME, ["webchat"])
+    await _service(sessions, clock, PushChannel()).sweep(budget=5)
+    later, too_late = DAYTIME + timedelta(hours=3), DAYTIME + timedelta(days=3)
+    async with sessions() as session, session.begin():
+        for identity, payload, at in [
+            (people[0], "/book_appointment", later),  # tapped the button
+            (people[1], None, later),  # answered in words
+            (people[2], None, too_late),  # answered, but three days later
+        ]:
+            conversation = await conversations.open_conversation(session, identity, at)
+            await conversations.insert_messages(
+                session,
+                [
+                    conversations.message_row(
+                        conversation_id=conversation.id, direction=Direction.IN,
+                        author=Author.YOUNG_PERSON, status=MessageStatus.PROCESSED, now=at,
+                        text=None if payload else "ok merci", payload=payload,
+                    )
+                ],
+            )  # fmt: skip
+        session.add(
+            ConsentEvent(contact_id=people[3].contact_id, kind="opt_out", channel="webchat",
+                         created_at=later)
+        )  # fmt: skip
+
+    async with sessions() as session:
+        figures = await store.funnel(session, campaign_id, ["/book_appointment"])
+
+    assert figures == {
+        "delivered": 4,
+        "unsubscribed_48h": 1,
+        "tapped_48h": 1,
+        "replied_48h": 2,
+        "questionnaires_7d": 0,
+        "appointments_7d": 0,
+    }
