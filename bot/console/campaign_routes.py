@@ -22,7 +22,8 @@ from bot.channels.webchat.api import external_id as webchat_external_id
 from bot.console.pages import id_in_path, read_change, staff_member
 from bot.core import posting
 from bot.core.messages import BotReply
-from bot.core.vocabulary import CampaignStatus, StaffRole
+from bot.core.reply_window import STANDARD_WINDOW
+from bot.core.vocabulary import CampaignStatus, CampaignTarget, StaffRole
 from bot.http.responses import json_error
 from bot.rasa.payloads import payload
 from bot.scheduling.campaign_sweep import (
@@ -36,7 +37,7 @@ from bot.storage import conversations
 from bot.storage.models import Campaign, Upload
 from bot.storage.sites import main_site
 from bot.storage.uploads import media_url
-from bot.wiring import CLOCK, DELIVERY, SESSIONS, SETTINGS
+from bot.wiring import CAMPAIGNS, CLOCK, DELIVERY, SESSIONS, SETTINGS
 
 logger = logging.getLogger(__name__)
 
@@ -79,76 +80,142 @@ async def audience_count(request: web.Request) -> web.Response:
     except AudienceRefused as refused:
         return json_error(400, "invalid_audience", str(refused))
     targets = change.fields.get("targets") or ["telegram_dm", "instagram_dm", "webchat"]
-    channels = (
-        dm_channels([t for t in targets if isinstance(t, str)]) if isinstance(targets, list) else []
-    )
+    named = [t for t in targets if isinstance(t, str)] if isinstance(targets, list) else []
+    channels = dm_channels([t for t in named if t in {c.value for c in CampaignTarget}])
+    now = request.app[CLOCK].now()
     async with request.app[SESSIONS]() as session:
-        count = await store.count(session, audience.json(), channels, request.app[CLOCK].now())
+        count = await store.count(session, audience.json(), channels, now)
+        instagram = None
+        if "instagram" in channels:
+            everyone = await store.count(session, audience.json(), ["instagram"], now)
+            reachable = await store.count_in_window(
+                session, audience.json(), "instagram", now - STANDARD_WINDOW, now
+            )
+            instagram = {
+                "reachable_now": shown_count(reachable),
+                "outside_window": shown_count(everyone - reachable),
+                "why": "Instagram ne permet d'écrire qu'aux jeunes qui ont écrit dans les "
+                "dernières 24 h ; les autres seront ignorés à l'envoi.",
+            }
     shown = shown_count(count)
     return web.json_response(
-        {"count": count if shown == str(count) else None, "label": shown},
+        {"count": count if shown == str(count) else None, "label": shown, "instagram": instagram},
         headers={"Cache-Control": "no-store"},
     )
+
+
+class Refused(Exception):
+    """A campaign the composer sent that breaks a rule; `message` is French."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+async def _checked(
+    request: web.Request, session: AsyncSession, fields: dict[str, Any], now: datetime
+) -> tuple[dict[str, Any], list[str]]:
+    """The campaign's columns from the composer's JSON, every rule checked; Refused (French)
+    otherwise. Also the channels of its messages (for the audience count)."""
+    image_id = fields.get("image_id")
+    image = (
+        await session.get(Upload, int(str(image_id)))
+        if image_id is not None and str(image_id).isdigit()
+        else None
+    )
+    if image_id is not None and image is None:
+        raise Refused("invalid_image", "Image introuvable : envoie-la d'abord.")
+    targets = fields.get("targets")
+    if (
+        image is not None
+        and image.content_type != "image/jpeg"
+        and isinstance(targets, list)
+        and "instagram_feed" in targets
+    ):
+        raise Refused("invalid_image", "Instagram (fil) : l'image doit être en JPEG.")
+    try:
+        composition = parse_composition(fields, has_image=image is not None)
+        audience = parse_audience(fields.get("audience", {}))
+        send_at = checked_send_at(
+            fields.get("send_at"),
+            now,
+            await _zone(session),
+            request.app[SETTINGS].scheduling.quiet_hours,
+        )
+    except (CompositionRefused, AudienceRefused) as refused:
+        raise Refused("invalid_campaign", str(refused)) from None
+    values = {
+        "title": composition.title,
+        "text": composition.text,
+        "image_id": None if image is None else image.id,
+        "buttons": [b.json() for b in composition.buttons],
+        "targets": [t.value for t in composition.targets],
+        "audience": audience.json(),
+        "send_at": send_at,
+    }
+    return values, list(composition.dm_channels)
 
 
 async def create_campaign(request: web.Request) -> web.Response:
     change = await read_change(request, CAMPAIGN_ROLES)
     if isinstance(change, web.Response):
         return change
-    fields = dict(change.fields)
     now = request.app[CLOCK].now()
-    async with request.app[SESSIONS]() as session, session.begin():
-        image_id = fields.get("image_id")
-        image = (
-            await session.get(Upload, int(str(image_id)))
-            if image_id is not None and str(image_id).isdigit()
-            else None
-        )
-        if image_id is not None and image is None:
-            return json_error(400, "invalid_image", "Image introuvable : envoie-la d'abord.")
-        targets = fields.get("targets")
-        if (
-            image is not None
-            and image.content_type != "image/jpeg"
-            and isinstance(targets, list)
-            and "instagram_feed" in targets
-        ):
-            return json_error(400, "invalid_image", "Instagram (fil) : l'image doit être en JPEG.")
-        try:
-            composition = parse_composition(fields, has_image=image_id is not None)
-            audience = parse_audience(fields.get("audience", {}))
-            send_at = checked_send_at(
-                fields.get("send_at"),
-                now,
-                await _zone(session),
-                request.app[SETTINGS].scheduling.quiet_hours,
+    try:
+        async with request.app[SESSIONS]() as session, session.begin():
+            values, channels = await _checked(request, session, dict(change.fields), now)
+            status = (
+                CampaignStatus.AWAITING_APPROVAL
+                if request.app[SETTINGS].campaign_approval
+                else CampaignStatus.SCHEDULED
             )
-        except (CompositionRefused, AudienceRefused) as refused:
-            return json_error(400, "invalid_campaign", str(refused))
-        status = (
-            CampaignStatus.AWAITING_APPROVAL
-            if request.app[SETTINGS].campaign_approval
-            else CampaignStatus.SCHEDULED
-        )
-        campaign = await store.create(
-            session,
-            values={
-                "title": composition.title,
-                "text": composition.text,
-                "image_id": None if image_id is None else int(str(image_id)),
-                "buttons": [b.json() for b in composition.buttons],
-                "targets": [t.value for t in composition.targets],
-                "audience": audience.json(),
-                "send_at": send_at,
-            },
-            status=status,
-            account_id=change.signed_in.account.id,
-            now=now,
-        )
-        count = await store.count(session, audience.json(), composition.dm_channels, now)
+            campaign = await store.create(
+                session,
+                values=values,
+                status=status,
+                account_id=change.signed_in.account.id,
+                now=now,
+            )
+            count = await store.count(session, values["audience"], channels, now)
+    except Refused as refused:
+        return json_error(400, refused.code, refused.message)
     logger.info("campaign %s created by staff account %s", campaign.id, change.signed_in.account.id)
     return web.json_response(
         {"id": campaign.id, "status": campaign.status, "audience_count": count}, status=201
+    )
+
+
+EDITABLE = (CampaignStatus.AWAITING_APPROVAL, CampaignStatus.SCHEDULED, CampaignStatus.PAUSED)
+
+
+async def edit_campaign(request: web.Request) -> web.Response:
+    """PUT the whole campaign again, until it starts (a change needs a new approval)."""
+    change = await read_change(request, CAMPAIGN_ROLES)
+    if isinstance(change, web.Response):
+        return change
+    campaign_id = id_in_path(request)
+    now = request.app[CLOCK].now()
+    try:
+        async with request.app[SESSIONS]() as session, session.begin():
+            campaign = None if campaign_id is None else await session.get(Campaign, campaign_id)
+            if campaign is None:
+                return json_error(404, "not_found", "Campagne introuvable.")
+            if campaign.started_at is not None or campaign.status not in EDITABLE:
+                return json_error(
+                    409, "started", "Elle a déjà commencé : on ne peut plus la modifier."
+                )
+            values, channels = await _checked(request, session, dict(change.fields), now)
+            for column, value in values.items():
+                setattr(campaign, column, value)
+            campaign.updated_at = now
+            if request.app[SETTINGS].campaign_approval:
+                campaign.status, campaign.approved_by = CampaignStatus.AWAITING_APPROVAL.value, None
+            count = await store.count(session, values["audience"], channels, now)
+    except Refused as refused:
+        return json_error(400, refused.code, refused.message)
+    logger.info("campaign %s edited by staff account %s", campaign_id, change.signed_in.account.id)
+    return web.json_response(
+        {"id": campaign_id, "status": campaign.status, "audience_count": count}
     )
 
 
@@ -369,12 +436,35 @@ async def media(request: web.Request) -> web.Response:
     )
 
 
+NOT_CONFIGURED = {
+    "telegram_channel": "Pas de canal Telegram : règle TELEGRAM_CHANNEL_ID (le bot doit en être "
+    "administrateur).",
+    "instagram_feed": "Instagram n'est pas configuré.",
+}
+
+
+async def targets_status(request: web.Request) -> web.Response:
+    """GET: which post targets can publish now, and why not (the bot is not an administrator
+    of the Telegram channel, Instagram's daily quota is reached…)."""
+    signed_in = await staff_member(request, CAMPAIGN_ROLES)
+    if isinstance(signed_in, web.Response):
+        return signed_in
+    status: dict[str, dict[str, Any]] = {}
+    for target, missing in NOT_CONFIGURED.items():
+        publisher = request.app[CAMPAIGNS].publisher(target)
+        why = missing if publisher is None else await publisher.readiness()
+        status[target] = {"ready": why is None, "why": why}
+    return web.json_response({"targets": status}, headers={"Cache-Control": "no-store"})
+
+
 def add_routes(app: web.Application) -> None:
+    app.router.add_get("/console/api/targets", targets_status)
     app.router.add_post("/console/api/uploads", upload_image)
     app.router.add_get(r"/media/{token}.{extension:(png|jpg)}", media)
     app.router.add_post("/console/api/audience/count", audience_count)
     app.router.add_post("/console/api/campaigns", create_campaign)
     app.router.add_get("/console/api/campaigns", list_campaigns)
     app.router.add_get("/console/api/campaigns/{id}", campaign_detail)
+    app.router.add_put("/console/api/campaigns/{id}", edit_campaign)
     app.router.add_post("/console/api/campaigns/{id}/test", test_send)
     app.router.add_post("/console/api/campaigns/{id}/{action}", change_campaign)

@@ -67,3 +67,7 @@ class Publisher(Protocol):
     async def publish(self, post: Post) -> str:
         """The platform's id of the post; DeliveryFailed (with a short reason) when refused."""
         ...
+
+    async def readiness(self) -> str | None:
+        """None when a post can go now; else why not, in French (shown in the composer)."""
+        ...

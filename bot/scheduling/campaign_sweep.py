@@ -153,6 +153,9 @@ class CampaignService:
         """A channel of the Mission Locale registers itself when it starts (#11)."""
         self._publishers[publisher.target] = publisher
 
+    def publisher(self, target: str) -> Publisher | None:
+        return self._publishers.get(target)
+
     async def _publish_posts(self, campaign: Campaign) -> None:
         """Each pending post, once: claimed (processing), published, then published or failed
         with its reason. A post left processing by a crash is never published again (it may

@@ -103,6 +103,21 @@ async def count(
     return int(await session.scalar(select(func.count()).select_from(inner)) or 0)
 
 
+async def count_in_window(
+    session: AsyncSession, audience: dict[str, Any], channel: str, since: datetime, now: datetime
+) -> int:
+    """How many of a channel's audience wrote since `since` (Instagram: who can get a message
+    now, inside Meta's 24 h window)."""
+    wrote = exists().where(
+        Conversation.channel_identity_id == ChannelIdentity.id,
+        Message.conversation_id == Conversation.id,
+        Message.direction == Direction.IN.value,
+        Message.created_at >= since,
+    )
+    inner = recipients(audience, [channel], now).where(wrote).subquery()
+    return int(await session.scalar(select(func.count()).select_from(inner)) or 0)
+
+
 async def start(
     session: AsyncSession, campaign: Campaign, channels: Sequence[str], now: datetime
 ) -> bool:

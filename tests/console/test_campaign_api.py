@@ -63,7 +63,9 @@ async def test_campaign_staff_create_and_follow_a_campaign(
     again = await client.post(f"/console/api/campaigns/{body['id']}/cancel", headers=com)
     detail = await (await client.get(f"/console/api/campaigns/{body['id']}", headers=com)).json()
 
-    assert await counted.json() == {"count": 7, "label": "7"}
+    figures = await counted.json()
+    assert (figures["count"], figures["label"]) == (7, "7")
+    assert "24 h" in figures["instagram"]["why"]  # why some cannot be reached now
     assert created.status == 201
     assert body["status"] == "scheduled"
     assert body["audience_count"] == 7
@@ -78,7 +80,8 @@ async def test_small_audiences_are_shown_as_less_than_five(client: Client) -> No
     com = await _signed_in(client, "com@ml.fr", "Com", StaffRole.CAMPAIGN)
     await _opted_in(client, 3)
     counted = await client.post("/console/api/audience/count", json={"audience": {}}, headers=com)
-    assert await counted.json() == {"count": None, "label": "moins de 5"}
+    figures = await counted.json()
+    assert (figures["count"], figures["label"]) == (None, "moins de 5")
 
 
 async def test_a_bad_campaign_is_refused_in_french_and_nothing_is_stored(
@@ -159,3 +162,39 @@ async def test_a_test_send_reaches_my_own_web_chat_and_is_not_counted(
     assert message["text"].startswith("🧪 Test — Job-dating mardi")
     assert detail["counts"] == {}  # a test is not a delivery
     assert detail["results"]["delivered"] == {"count": 0, "label": "0"}
+
+
+async def test_a_campaign_is_edited_until_it_starts(client: Client, clock: FixedClock) -> None:
+    clock.current = DAYTIME
+    com = await _signed_in(client, "com@ml.fr", "Com", StaffRole.CAMPAIGN)
+    created = await (await client.post("/console/api/campaigns", json=GOOD, headers=com)).json()
+    url = f"/console/api/campaigns/{created['id']}"
+
+    edited = await client.put(url, json={**GOOD, "title": "Job-dating jeudi"}, headers=com)
+    refused = await client.put(url, json={**GOOD, "text": ""}, headers=com)
+    app = client.app
+    assert app is not None
+    async with app[SESSIONS]() as session, session.begin():
+        await session.execute(
+            update(Campaign).values(started_at=DAYTIME, status="running")
+        )  # it has started
+    too_late = await client.put(url, json={**GOOD, "title": "Autre"}, headers=com)
+    detail = await (await client.get(url, headers=com)).json()
+
+    assert edited.status == 200
+    assert refused.status == 400
+    assert too_late.status == 409
+    assert detail["title"] == "Job-dating jeudi"
+
+
+async def test_the_composer_is_told_which_channel_posts_cannot_go(client: Client) -> None:
+    com = await _signed_in(client, "com@ml.fr", "Com", StaffRole.CAMPAIGN)
+    counsellor = await _signed_in(client, "c@ml.fr", "C", StaffRole.COUNSELLOR)
+
+    status = await (await client.get("/console/api/targets", headers=com)).json()
+    refused = await client.get("/console/api/targets", headers=counsellor)
+
+    assert status["targets"]["telegram_channel"]["ready"] is False
+    assert "TELEGRAM_CHANNEL_ID" in status["targets"]["telegram_channel"]["why"]
+    assert status["targets"]["instagram_feed"]["ready"] is False
+    assert refused.status == 403

@@ -57,6 +57,15 @@ class InstagramFeedPublisher:
         except (KeyError, IndexError, TypeError, ValueError):
             return None
 
+    async def readiness(self) -> str | None:
+        try:
+            usage = await self.quota()
+        except DeliveryFailed:
+            return "Instagram ne répond pas : la publication sera tentée à l'heure prévue."
+        if usage is not None and usage[0] >= usage[1]:
+            return f"Quota Instagram atteint : {usage[0]} publications sur {usage[1]} en 24 h."
+        return None
+
     async def publish(self, post: Post) -> str:
         if post.image_url is None:
             raise DeliveryFailed("no_image")

@@ -46,7 +46,7 @@ class TelegramChannelPublisher:
             raise DeliveryFailed("platform_error", type(error).__name__) from error
         return str(sent.message_id)
 
-    async def check(self) -> str | None:
+    async def readiness(self) -> str | None:
         """None when the bot may post on the channel; else why not, in French."""
         try:
             me = await self._bot.get_me()
