@@ -163,3 +163,37 @@ async def test_a_button_payload_is_only_found_for_its_recipient(
         assert await outbox.button_payload(session, reply_id, 0, "instagram", "777") is None
         stored = (await session.scalars(select(Message.id))).all()
     assert reply_id in stored
+
+
+async def test_campaign_messages_wait_for_conversation_replies(
+    sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    """A reply to a young person goes before any campaign message waiting (#11)."""
+    order: list[str] = []
+
+    class Slow(_Channel):
+        async def send(self, recipient: Recipient, message: OutgoingMessage) -> None:
+            # The reply is the slow one: without waiting, both campaign messages would pass it.
+            await asyncio.sleep(0.2 if message.text == "réponse" else 0.01)
+            order.append(message.text)
+
+    async with sessions() as session, session.begin():
+        rows = []
+        for user, text in [("1", "campagne 1"), ("2", "campagne 2"), ("3", "réponse")]:
+            identity = await store.get_or_create_identity(session, "telegram", user, NOW)
+            conversation = await store.open_conversation(session, identity, NOW)
+            [(message_id, _)] = await store.insert_messages(
+                session,
+                [store.message_row(conversation_id=conversation.id, direction=Direction.OUT,
+                                   author=Author.BOT, status=MessageStatus.PENDING, now=NOW,
+                                   text=text)],
+            )  # fmt: skip
+            rows.append(OutgoingMessage(message_id, conversation.id, Author.BOT, text, (), NOW))
+    service = DeliveryService(sessions, clock, {"telegram": Slow()})
+
+    reply = asyncio.create_task(service.deliver([rows[2]]))
+    await asyncio.sleep(0)  # the reply is on its way
+    await service.deliver(rows[:2], background=True)
+    await reply
+
+    assert order == ["réponse", "campagne 1", "campagne 2"]
