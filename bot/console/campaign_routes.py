@@ -318,6 +318,8 @@ async def change_campaign(request: web.Request) -> web.Response:
             return json_error(409, "refused", REFUSED_TRANSITION[action])
         if action == "approve":
             campaign.approved_by = change.signed_in.account.id
+        if action == "cancel":
+            await store.skip_pending(session, campaign.id, "cancelled", now)
     logger.info(
         "campaign %s: %s by staff account %s", campaign_id, action, change.signed_in.account.id
     )

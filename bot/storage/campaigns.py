@@ -465,3 +465,16 @@ async def rate(session: AsyncSession, campaign_id: int, now: datetime) -> float:
         )
     )
     return round(int(recent or 0) / 60, 1)
+
+
+async def skip_pending(session: AsyncSession, campaign_id: int, reason: str, now: datetime) -> None:
+    """The rows not taken yet will not go (the campaign was cancelled)."""
+    await session.execute(
+        update(CampaignDelivery)
+        .where(
+            CampaignDelivery.campaign_id == campaign_id,
+            CampaignDelivery.state == DeliveryState.PENDING.value,
+        )
+        .values(state=DeliveryState.SKIPPED.value, reason=reason, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )

@@ -16,7 +16,7 @@ from bot.app import create_app
 from bot.core.vocabulary import StaffRole
 from bot.settings import Settings
 from bot.storage.models import Campaign, Contact
-from bot.wiring import SESSIONS
+from bot.wiring import CAMPAIGNS, SESSIONS
 from tests.booking.factories import make_identity
 from tests.conftest import FixedClock, count_rows
 from tests.console.test_inbox import _signed_in
@@ -198,3 +198,25 @@ async def test_the_composer_is_told_which_channel_posts_cannot_go(client: Client
     assert "TELEGRAM_CHANNEL_ID" in status["targets"]["telegram_channel"]["why"]
     assert status["targets"]["instagram_feed"]["ready"] is False
     assert refused.status == 403
+
+
+async def test_cancelling_a_running_campaign_skips_who_has_not_got_it_yet(
+    client: Client, clock: FixedClock
+) -> None:
+    clock.current = DAYTIME
+    com = await _signed_in(client, "com@ml.fr", "Com", StaffRole.CAMPAIGN)
+    await _opted_in(client, 6)
+    created = await (
+        await client.post("/console/api/campaigns", json={**GOOD, "send_at": None}, headers=com)
+    ).json()
+    app = client.app
+    assert app is not None
+    await app[CAMPAIGNS].sweep(budget=0)  # started: one row per recipient, none sent yet
+
+    cancelled = await client.post(f"/console/api/campaigns/{created['id']}/cancel", headers=com)
+    detail = await (await client.get(f"/console/api/campaigns/{created['id']}", headers=com)).json()
+
+    assert cancelled.status == 200
+    assert detail["counts"] == {"skipped": 6}
+    assert detail["failures"] == {"cancelled": 6}
+    assert detail["remaining"] == 0
