@@ -12,6 +12,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from limits import parse_many
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from bot.errors import ConfigError
 
@@ -329,6 +331,31 @@ class Settings:
         return self.project_dir / "var"
 
 
+# The async driver the bot uses for each database (#12): hosts print `postgresql://…` (or the
+# older `postgres://…`); Rasa's own URL may name a sync driver (`postgresql+psycopg2://…`).
+_ASYNC_DRIVERS = {
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "sqlite": "sqlite+aiosqlite",
+}
+
+
+def async_database_url(url: str) -> str:
+    """The same database, reached with the bot's async driver."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(
+            "DATABASE_URL is not a database URL (postgresql://… or sqlite:///…)"
+        ) from None
+    driver = _ASYNC_DRIVERS.get(parsed.get_backend_name())
+    if driver is None:
+        raise ConfigError(
+            "DATABASE_URL must be postgresql://… (or postgresql+asyncpg://…) or sqlite:///…"
+        )
+    return parsed.set(drivername=driver).render_as_string(hide_password=False)
+
+
 def load_settings(env: Mapping[str, str], project_dir: Path | None = None) -> Settings:
     """Build the settings from an environment mapping (no global state is read)."""
     root = Path(env.get("PROJECT_DIR") or project_dir or Path.cwd()).resolve()
@@ -340,11 +367,9 @@ def load_settings(env: Mapping[str, str], project_dir: Path | None = None) -> Se
     log_level = env.get("LOG_LEVEL", "INFO").upper()
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
-    database_url = env.get("DATABASE_URL") or f"sqlite+aiosqlite:///{var / 'bot.db'}"
-    if not database_url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-        raise ConfigError(
-            "DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
-        )
+    database_url = async_database_url(
+        env.get("DATABASE_URL") or f"sqlite+aiosqlite:///{var / 'bot.db'}"
+    )
     tracker_url = env.get("RASA_TRACKER_URL") or f"sqlite:///{var / 'rasa_tracker.db'}"
     staff_token = env.get("STAFF_API_TOKEN", "").strip()
     if staff_token and len(staff_token) < 16:

@@ -143,3 +143,16 @@ def test_quiet_hours_belong_to_scheduling_under_either_name() -> None:
     assert load_settings({"QUIET_HOURS": "22-7"}).scheduling.quiet_hours == (time(22), time(7))
     assert load_settings({"REMINDER_QUIET_HOURS": "off"}).scheduling.quiet_hours is None
     assert load_settings({}).scheduling.quiet_hours == (time(21), time(8))
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("postgresql://u:p@db:5432/ml", "postgresql+asyncpg://u:p@db:5432/ml"),
+        ("postgres://u@db/ml", "postgresql+asyncpg://u@db/ml"),
+        ("postgresql+asyncpg://u@db/ml", "postgresql+asyncpg://u@db/ml"),
+        ("sqlite:////var/lib/bot.db", "sqlite+aiosqlite:////var/lib/bot.db"),
+    ],
+)
+def test_the_common_database_url_forms_get_the_async_driver(given: str, used: str) -> None:
+    assert load_settings({"DATABASE_URL": given}).database_url == used

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.core.messages import Reading
+from bot.settings import async_database_url
 
 logger = logging.getLogger(__name__)
 
@@ -31,16 +31,9 @@ def _reading(intent: str | None, data: str | None, timestamp: float | None) -> R
     return Reading(intent or "?", confidence, at)
 
 
-_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
-
-
 def async_tracker_url(url: str) -> str:
     """Rasa's (SQLAlchemy 1.4, sync) URL turned into the bot's async driver for the same DB."""
-    parsed = make_url(url)
-    backend = parsed.get_backend_name()
-    if backend not in _ASYNC_DRIVERS:
-        raise ValueError(f"unsupported tracker store database: {backend}")
-    return parsed.set(drivername=_ASYNC_DRIVERS[backend]).render_as_string(hide_password=False)
+    return async_database_url(url)
 
 
 def _missing_table(exc: Exception) -> bool:
