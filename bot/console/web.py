@@ -14,6 +14,7 @@ from bot.console import (
     accounts,
     admin_routes,
     agenda_routes,
+    campaign_pages,
     campaign_routes,
     conversation_routes,
     live_routes,
@@ -123,4 +124,5 @@ def add_routes(app: web.Application) -> None:
     admin_routes.add_routes(app)
     agenda_routes.add_routes(app)
     campaign_routes.add_routes(app)
+    campaign_pages.add_routes(app)
     app.router.add_static("/console/static", HERE / "static")

@@ -139,4 +139,4 @@ async def test_a_waiting_young_person_is_seen_taken_answered_and_handed_back(
     before = await bubbles.count()
     await _young_says(young, "c quoi le cej")
     await expect(bubbles).not_to_have_count(before, timeout=TIMEOUT)
-    await expect(young.locator(".msg.bot").last).to_contain_text("CEJ", timeout=TIMEOUT)
+    await expect(young.locator(".msg.bot").nth(before)).to_contain_text("CEJ", timeout=TIMEOUT)
