@@ -12,76 +12,28 @@ campaign (phone and desktop) and of the list are saved under results/console/.
 
 from __future__ import annotations
 
-import os
-import shutil
 import struct
 import zlib
-from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from playwright.async_api import (
     Browser,
     FilePayload,
     Page,
     ViewportSize,
-    async_playwright,
     expect,
 )
 
-from bot.console import accounts
 from bot.core.vocabulary import StaffRole
-from bot.storage.database import create_engine, create_session_factory
-from tests.integration.stack import Stack, start_stack
-from tests.paths import PROJECT_DIR
+from tests.browser.conftest import DESKTOP, PASSWORD, SHOTS, staff_account
+from tests.integration.stack import Stack
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-SHOTS = PROJECT_DIR / "results" / "console"
 PHONE: ViewportSize = {"width": 360, "height": 760}
-DESKTOP: ViewportSize = {"width": 1280, "height": 860}
-EMAIL, PASSWORD = "com@ml.test", "une phrase de passe assez longue"
+EMAIL = "com@ml.test"
 TIMEOUT = 10_000  # ms
 TITLE = "Job-dating du mardi"
 TEXT = "Job-dating mardi à 14 h à la Mission Locale : viens avec ton CV ! #emploi #jeunes"
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if not CHROMIUM.exists() and shutil.which("chromium") is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing: `make test` installs it with apt when run as root")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    running = start_stack(tmp_path_factory.mktemp("campaign-browser"))
-    yield running
-    running.stop_all()
-
-
-async def _campaign_account(stack: Stack) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{stack.database_file}")
-    try:
-        async with create_session_factory(engine)() as session, session.begin():
-            await accounts.create_account(
-                session,
-                email=EMAIL,
-                name="Camille Martin",
-                role=StaffRole.CAMPAIGN,
-                password=PASSWORD,
-                now=datetime.now(UTC),
-            )
-    finally:
-        await engine.dispose()
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox"]
-        )
-        yield launched
-        await launched.close()
 
 
 async def _shoot(page: Page, name: str) -> None:
@@ -116,7 +68,7 @@ def _tomorrow_at(zone: str, hour: int) -> str:
 async def test_campaign_staff_compose_and_schedule_a_campaign(
     stack: Stack, browser: Browser
 ) -> None:
-    await _campaign_account(stack)
+    await staff_account(stack, EMAIL, "Camille Martin", StaffRole.CAMPAIGN)
     context = await browser.new_context(viewport=DESKTOP, locale="fr-FR")
     console = await context.new_page()
     problems: list[str] = []

@@ -10,64 +10,15 @@ and desktop widths, are saved under results/console/.
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
-from pathlib import Path
+from playwright.async_api import Browser, Page, ViewportSize, expect
 
-import pytest
-from playwright.async_api import Browser, Page, ViewportSize, async_playwright, expect
-
-from bot.console import accounts
 from bot.core.vocabulary import StaffRole
-from bot.storage.database import create_engine, create_session_factory
-from tests.integration.stack import Stack, start_stack
-from tests.paths import PROJECT_DIR
+from tests.browser.conftest import DESKTOP, PASSWORD, SHOTS, staff_account
+from tests.integration.stack import Stack
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-SHOTS = PROJECT_DIR / "results" / "console"
 PHONE: ViewportSize = {"width": 375, "height": 760}
-DESKTOP: ViewportSize = {"width": 1280, "height": 860}
-EMAIL, PASSWORD = "samia@ml.test", "une phrase de passe assez longue"
+EMAIL = "samia@ml.test"
 TIMEOUT = 20_000  # ms: the web chat fetches new messages every 4 s
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if not CHROMIUM.exists() and shutil.which("chromium") is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing: `make test` installs it with apt when run as root")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    running = start_stack(tmp_path_factory.mktemp("browser"))
-    yield running
-    running.stop_all()
-
-
-async def _counsellor_account(stack: Stack) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{stack.database_file}")
-    try:
-        async with create_session_factory(engine)() as session, session.begin():
-            await accounts.create_account(
-                session,
-                email=EMAIL,
-                name="Samia Benali",
-                role=StaffRole.ADMIN,
-                password=PASSWORD,
-                now=datetime.now(UTC),
-            )
-    finally:
-        await engine.dispose()
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox"]
-        )
-        yield launched
-        await launched.close()
 
 
 async def _young_says(page: Page, text: str) -> None:
@@ -83,7 +34,7 @@ async def _shoot(page: Page, name: str) -> None:
 async def test_a_waiting_young_person_is_seen_taken_answered_and_handed_back(
     stack: Stack, browser: Browser
 ) -> None:
-    await _counsellor_account(stack)
+    await staff_account(stack, EMAIL, "Samia Benali", StaffRole.ADMIN)
     young = await (await browser.new_context(viewport=PHONE, locale="fr-FR")).new_page()
     staff_context = await browser.new_context(viewport=DESKTOP, locale="fr-FR")
     console = await staff_context.new_page()
