@@ -88,10 +88,13 @@ class CampaignService:
         self._quiet = scheduling.quiet_hours
         self._batch = batch
         self._lock = asyncio.Lock()
+        self._stopped = False
 
     async def sweep(self, budget: float = 50.0) -> None:
         """One pass: start what is due, then send for at most `budget` seconds."""
         async with self._lock:
+            if self._stopped:
+                return
             loop = asyncio.get_running_loop()
             deadline = loop.time() + budget
             now = self._clock.now()
@@ -106,7 +109,7 @@ class CampaignService:
                 if not await self._follow_quiet_hours(campaign, quiet):
                     continue
                 await self._publish_posts(campaign)
-                while loop.time() < deadline:
+                while loop.time() < deadline and not self._stopped:
                     sent = await self._send_batch(campaign)
                     if not sent:
                         break
@@ -148,6 +151,14 @@ class CampaignService:
                 )
                 logger.info("campaign %s resumed after the quiet hours", campaign.id)
         return True
+
+    async def stop(self) -> None:
+        """No sweep starts after this, and one in progress stops after its batch; it is waited
+        for (cancelled mid-query while the database is being closed, it could hang the
+        shutdown, as for reminders)."""
+        self._stopped = True
+        async with self._lock:
+            pass
 
     def add_publisher(self, publisher: Publisher) -> None:
         """A channel of the Mission Locale registers itself when it starts (#11)."""

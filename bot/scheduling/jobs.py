@@ -91,6 +91,11 @@ class PeriodicJobs:
             await asyncio.wait_for(self.reminders.stop(), REMINDERS_STOP_TIMEOUT)
         except TimeoutError:
             logger.warning("reminder sweep still running at shutdown: cancelled")
+        if self.campaigns is not None:
+            try:
+                await asyncio.wait_for(self.campaigns.stop(), REMINDERS_STOP_TIMEOUT)
+            except TimeoutError:
+                logger.warning("campaign sweep still running at shutdown: cancelled")
         scheduler.shutdown(wait=False)
 
     async def send_reminders(self) -> None:
