@@ -253,6 +253,7 @@ class DialogueService:
             and said
             and GENERIC_SIGNAL not in turn.signals
             and ACTION_FAILED_SIGNAL not in turn.signals
+            and not news_offer.ends_with_a_question(said)
         ):
             answer.extend(await self._news_offer(sender_id, contact_id))
         # (After distress numbers, Rasa's distress action stays silent on purpose.)

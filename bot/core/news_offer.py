@@ -41,6 +41,12 @@ def useful(reading: Reading | None) -> bool:
     )
 
 
+def ends_with_a_question(said: list[BotReply]) -> bool:
+    """The bot's turn waits for an answer (a form's next question, « tu veux savoir… ? »): the
+    offer would come in between, so it waits for a later useful answer."""
+    return bool(said) and said[-1].text.rstrip().endswith("?")
+
+
 def offer() -> BotReply:
     return BotReply(
         text=reply_text("news", "offer"),

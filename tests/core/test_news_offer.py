@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.content.texts import load_texts
 from bot.core.dialogue import DialogueService
 from bot.core.distress import load_distress_content
-from bot.core.messages import IncomingMessage, Reading
+from bot.core.messages import BotReply, IncomingMessage, Reading
 from bot.storage.models import Contact, EligibilityProfile
 from tests.conftest import FakeEngine, FakeTrackerEraser, FixedClock
 
@@ -29,8 +29,10 @@ class FakeReadings:
 def _service(
     sessions: async_sessionmaker[AsyncSession], clock: FixedClock, readings: FakeReadings
 ) -> DialogueService:
+    engine = FakeEngine()
+    engine.replies = (BotReply("Le CEJ, c'est un accompagnement de 6 à 12 mois."),)
     return DialogueService(
-        sessions, FakeEngine(), clock, load_texts(), load_distress_content(),
+        sessions, engine, clock, load_texts(), load_distress_content(),
         FakeTrackerEraser(), readings=readings,
     )  # fmt: skip
 
@@ -77,3 +79,13 @@ async def test_never_in_distress_after_stop_or_under_16(
         session.add(EligibilityProfile(contact_id=young.id, age=15, updated_at=clock.now()))
     assert not await _offered(service, "c koi le cej", user="stopped")
     assert not await _offered(service, "c koi le cej", user="young")
+
+
+async def test_not_while_the_bot_waits_for_an_answer(
+    sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    """A form's next question (« Tu fais quoi en ce moment ? ») is not interrupted."""
+    service = _service(sessions, clock, FakeReadings())
+    service._engine.replies = (BotReply("Tu fais quoi en ce moment ?"),)  # type: ignore[attr-defined]
+
+    assert not await _offered(service, "c koi le montant")
