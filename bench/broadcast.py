@@ -215,9 +215,9 @@ class CountedCampaignService(CampaignService):
 
     sweeps = 0
 
-    async def sweep(self, budget: float = CAMPAIGN_BUDGET) -> None:
+    async def sweep(self, budget: float = CAMPAIGN_BUDGET) -> bool:
         self.sweeps += 1
-        await super().sweep(budget)
+        return await super().sweep(budget)
 
 
 async def work(database_url: str, api_url: str, batch: int, cadence: str) -> dict[str, float]:

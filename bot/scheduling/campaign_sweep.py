@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.campaigns.composition import DM_CHANNELS
 from bot.core import posting
@@ -83,6 +83,7 @@ class CampaignService:
         self._public_url = public_url
         self._chat_link = chat_link
         self._sessions = sessions
+        self._engine = engine_of(sessions)
         self._clock = clock
         self._delivery = delivery
         self._quiet = scheduling.quiet_hours
@@ -90,30 +91,41 @@ class CampaignService:
         self._lock = asyncio.Lock()
         self._stopped = False
 
-    async def sweep(self, budget: float = 50.0) -> None:
-        """One pass: start what is due, then send for at most `budget` seconds."""
+    async def sweep(self, budget: float = 50.0) -> bool:
+        """One pass: start what is due, then send for at most `budget` seconds; True when it
+        stopped with messages left to send (the job then sweeps again at once)."""
         async with self._lock:
             if self._stopped:
-                return
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + budget
-            now = self._clock.now()
-            async with self._sessions() as session:
-                site = await main_site(session)
-            zone = site.timezone if site is not None else DEFAULT_ZONE
-            quiet = is_quiet(now, zone, self._quiet)
-            await self._start_due(now)
-            async with self._sessions() as session:
-                active = await store.running(session)
-            for campaign in active:
-                if not await self._follow_quiet_hours(campaign, quiet):
-                    continue
-                await self._publish_posts(campaign)
-                while loop.time() < deadline and not self._stopped:
-                    sent = await self._send_batch(campaign)
-                    if not sent:
-                        break
-                await self._settle(campaign.id)
+                return False
+            async with store.sender_turn(self._engine) as mine:
+                if not mine:
+                    return False  # another process is sending
+                return await self._sweep(budget)
+
+    async def _sweep(self, budget: float) -> bool:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + budget
+        now = self._clock.now()
+        async with self._sessions() as session:
+            site = await main_site(session)
+        zone = site.timezone if site is not None else DEFAULT_ZONE
+        quiet = is_quiet(now, zone, self._quiet)
+        await self._start_due(now)
+        async with self._sessions() as session:
+            active = await store.running(session)
+        left = False
+        for campaign in active:
+            if not await self._follow_quiet_hours(campaign, quiet):
+                continue
+            await self._publish_posts(campaign)
+            while not self._stopped:
+                if loop.time() >= deadline:
+                    left = True
+                    break
+                if not await self._send_batch(campaign):
+                    break
+            await self._settle(campaign.id)
+        return left and not self._stopped
 
     async def _start_due(self, now: datetime) -> None:
         async with self._sessions() as session:
@@ -290,6 +302,13 @@ def _finish(
     delivery.state = state.value
     delivery.reason = reason
     delivery.updated_at = now
+
+
+def engine_of(sessions: async_sessionmaker[AsyncSession]) -> AsyncEngine:
+    engine = sessions.kw.get("bind")
+    if not isinstance(engine, AsyncEngine):
+        raise TypeError("the campaign sweep needs sessions bound to an AsyncEngine")
+    return engine
 
 
 def dm_channels(targets: Sequence[str]) -> list[str]:

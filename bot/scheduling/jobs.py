@@ -23,8 +23,8 @@ logger = logging.getLogger(__name__)
 # Telegram keeps undelivered updates 24 h, Meta retries for about 36 h: a week is ample.
 EVENTS_KEPT = timedelta(days=7)
 HOUSEKEEPING_MINUTES = 10
-# Campaigns due are started, and their messages sent, this often (a sweep sends for up to
-# CAMPAIGN_BUDGET seconds, then the next one goes on).
+# Campaigns due are started this often; a sweep sends for up to CAMPAIGN_BUDGET seconds, and the
+# job sweeps again at once while messages are left (no idle gap until the next interval).
 CAMPAIGN_SWEEP_SECONDS = 10
 CAMPAIGN_BUDGET = 50.0
 # How long shutdown waits for a reminder sweep in progress (it is one short transaction).
@@ -81,7 +81,8 @@ class PeriodicJobs:
         if self.campaigns is None:
             return
         try:
-            await self.campaigns.sweep(CAMPAIGN_BUDGET)
+            while await self.campaigns.sweep(CAMPAIGN_BUDGET):
+                pass
         except Exception:
             logger.exception("campaign sweep failed; it runs again at the next interval")
 

@@ -1,16 +1,17 @@
 """Campaigns as stored (#11): who the audience is (one query, also for the live count), the
 campaign's rows, starting it (one delivery row per recipient, written once), and claiming the
 rows to send in batches (`FOR UPDATE SKIP LOCKED` on PostgreSQL: several bot processes share the
-work; SQLite has one writer)."""
+work; SQLite has one writer), and which process sends (`sender_turn`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, exists, func, insert, literal, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Select, exists, func, insert, literal, select, text, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.core.messages import ConversationState, Direction
 from bot.core.vocabulary import (
@@ -38,6 +39,35 @@ from bot.storage.models import (
 )
 
 MIN_AGE = 16  # under 16, never a campaign (the Mission Locale is not the right place yet)
+# The PostgreSQL advisory lock a process holds while it sends campaigns (any fixed number).
+SENDER_LOCK_KEY = 7_311_001
+
+
+@asynccontextmanager
+async def sender_turn(engine: AsyncEngine) -> AsyncIterator[bool]:
+    """Whether this process sends campaigns now. Telegram's ~30 messages/s is per bot, not per
+    process: two processes sending at once would each fill their own window and draw 429s that
+    halt every send. On PostgreSQL one process at a time holds a session advisory lock, on its
+    own connection outside any transaction; the others skip their sweep, and one of them takes
+    over when it is released or its holder dies (the lock goes with the connection). SQLite has
+    one bot process."""
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    async with engine.connect() as connection:
+        connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        held = bool(
+            await connection.scalar(
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": SENDER_LOCK_KEY}
+            )
+        )
+        try:
+            yield held
+        finally:
+            if held:
+                await connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": SENDER_LOCK_KEY}
+                )
 
 
 def recipients(audience: dict[str, Any], channels: Sequence[str], now: datetime) -> Select[Any]:

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -21,6 +22,7 @@ from bot.scheduling.campaign_sweep import CampaignService
 from bot.settings import SchedulingSettings
 from bot.storage import campaigns as store
 from bot.storage import conversations
+from bot.storage.database import create_engine
 from bot.storage.models import (
     Campaign,
     CampaignDelivery,
@@ -298,3 +300,54 @@ async def test_the_results_count_what_recipients_did_afterwards(sessions: Sessio
         "questionnaires_7d": 0,
         "appointments_7d": 0,
     }
+
+
+async def test_a_sweep_out_of_time_says_messages_are_left(sessions: Sessions) -> None:
+    clock = FixedClock(DAYTIME)
+    telegram = PushChannel()
+    await _young(sessions, DAYTIME, "telegram", n=4)
+    campaign_id = await _campaign(sessions, DAYTIME, ["telegram_dm"])
+    service = _service(sessions, clock, telegram)
+
+    assert await service.sweep(budget=0) is True  # started, no time left to send
+    assert telegram.sent == []
+    assert await service.sweep(budget=5) is False
+    assert await _states(sessions, campaign_id) == {"sent": 4}
+
+
+async def test_one_process_sends_at_a_time(sessions: Sessions, database_url: str) -> None:
+    """Telegram's limit is per bot: on PostgreSQL a second process skips its sweep while one
+    sends (an advisory lock), and sends once the first is done. SQLite has one process."""
+    clock = FixedClock(DAYTIME)
+    telegram = PushChannel()
+    await _young(sessions, DAYTIME, "telegram", n=3)
+    campaign_id = await _campaign(sessions, DAYTIME, ["telegram_dm"])
+    other = create_engine(database_url)
+    try:
+        async with store.sender_turn(other) as first:
+            assert first is True
+            left = await _service(sessions, clock, telegram).sweep(budget=5)
+            if database_url.startswith("postgresql"):
+                assert left is False
+                assert telegram.sent == []
+                assert await _states(sessions, campaign_id) == {}  # not even started
+        await _service(sessions, clock, telegram).sweep(budget=5)
+    finally:
+        await other.dispose()
+    assert len(telegram.sent) == 3
+    assert await _states(sessions, campaign_id) == {"sent": 3}
+
+
+async def test_batches_claimed_at_once_never_overlap(sessions: Sessions, database_url: str) -> None:
+    """Without the sender lock too (a process that lost it mid-sweep): SKIP LOCKED."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer: a second claim waits for the first")
+    await _young(sessions, DAYTIME, "telegram", n=10)
+    campaign_id = await _campaign(sessions, DAYTIME, ["telegram_dm"])
+    await _service(sessions, FixedClock(DAYTIME), PushChannel()).sweep(budget=0)  # rows written
+    async with sessions() as one, sessions() as two, one.begin(), two.begin():
+        first = await store.claim_pending(one, campaign_id, 4, DAYTIME)
+        second = await store.claim_pending(two, campaign_id, 4, DAYTIME)
+        ids = [d.id for d, _ in first], [d.id for d, _ in second]
+    assert len(ids[0]) == len(ids[1]) == 4
+    assert not set(ids[0]) & set(ids[1])

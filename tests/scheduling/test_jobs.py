@@ -8,7 +8,7 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.scheduling.jobs import PeriodicJobs
+from bot.scheduling.jobs import CAMPAIGN_BUDGET, PeriodicJobs
 
 
 class _Failing:
@@ -50,3 +50,30 @@ async def test_a_failing_run_is_logged_not_raised() -> None:
     failing = _Failing()
     await _jobs(failing).send_reminders()
     assert failing.calls == 1
+
+
+class _Campaigns:
+    """A campaign service with messages left after its first two sweeps."""
+
+    def __init__(self) -> None:
+        self.budgets: list[float] = []
+
+    async def sweep(self, budget: float) -> bool:
+        self.budgets.append(budget)
+        return len(self.budgets) < 3
+
+
+async def test_the_campaign_job_sweeps_again_at_once_while_messages_are_left() -> None:
+    campaigns = _Campaigns()
+    jobs = PeriodicJobs(
+        sessions=None,  # type: ignore[arg-type]
+        clock=None,  # type: ignore[arg-type]
+        reminders=_Failing(),  # type: ignore[arg-type]
+        delivery=_Failing(),  # type: ignore[arg-type]
+        reminder_sweep_seconds=60,
+        campaigns=campaigns,  # type: ignore[arg-type]
+    )
+
+    await jobs.send_campaigns()
+
+    assert campaigns.budgets == [CAMPAIGN_BUDGET] * 3  # no wait for the next interval

@@ -1,12 +1,21 @@
 """Replies to Telegram: inline keyboards, long texts split, Telegram's flood limits respected.
 
-PTB's AIORateLimiter keeps the bot under ~30 messages/s overall and 20/min per group, and
-retries after a 429 `retry_after`; it has no limit per private chat, which Telegram puts at
-about one message a second (short bursts tolerated), so `ChatRateLimiter` adds one.
+PTB's AIORateLimiter keeps the bot under 20 messages/min per group and retries after a 429
+`retry_after`. Two limits are the project's own, in `ChatRateLimiter`:
+- per private chat, which Telegram puts at about one message a second (short bursts tolerated):
+  PTB has none;
+- overall, ~30 messages/s. PTB's overall limiter is a leaky bucket that lets 30 go at once and
+  30 more as soon as it drains, so up to ~60 can reach Telegram within one second: a broadcast
+  then meets a 429 on every burst and halts all sending for `retry_after` (measured: 21
+  messages/s sustained, #11). `SendWindow` counts a request from the moment it leaves until one
+  period after its answer, so no second anywhere holds more than 30 at Telegram (30/s sustained
+  in `bench/broadcast.py`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -27,19 +36,47 @@ logger = logging.getLogger(__name__)
 MAX_CALLBACK_DATA = 64  # bytes
 MAX_TRACKED_CHATS = 1024
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
+OVERALL_PER_SECOND = 30  # Telegram's broadcast limit for a bot (FloodLimit.MESSAGES_PER_SECOND)
+
+
+class SendWindow:
+    """At most `size` requests within any `period` seconds, each counted from when it starts
+    until `period` after it ends (its arrival at Telegram lies somewhere in between)."""
+
+    def __init__(self, size: int = OVERALL_PER_SECOND, period: float = 1.0) -> None:
+        self._slots = asyncio.Semaphore(size)
+        self._period = period
+
+    async def run(
+        self, callback: Callable[..., Coroutine[Any, Any, JSONResult]], *args: Any, **kwargs: Any
+    ) -> JSONResult:
+        await self._slots.acquire()
+        try:
+            return await callback(*args, **kwargs)
+        finally:
+            asyncio.get_running_loop().call_later(self._period, self._slots.release)
 
 
 class ChatRateLimiter(AIORateLimiter):
-    """AIORateLimiter plus a limit per private chat: `per_chat` messages per `period` seconds
-    (3 per 3 s: a reply of three bubbles leaves at once, a longer one at one a second)."""
+    """AIORateLimiter (groups, 429 retries) with the overall limit as a `SendWindow`, plus a
+    limit per private chat: `per_chat` messages per `period` seconds (3 per 3 s: a reply of
+    three bubbles leaves at once, a longer one at one a second)."""
 
-    __slots__ = ("_chat_limiters", "_per_chat", "_period")
+    __slots__ = ("_chat_limiters", "_per_chat", "_period", "_window")
 
-    def __init__(self, *, per_chat: float = 3, period: float = 3, max_retries: int = 2) -> None:
-        super().__init__(max_retries=max_retries)
+    def __init__(
+        self,
+        *,
+        per_chat: float = 3,
+        period: float = 3,
+        max_retries: int = 2,
+        overall: SendWindow | None = None,
+    ) -> None:
+        super().__init__(overall_max_rate=0, max_retries=max_retries)
         self._per_chat = per_chat
         self._period = period
         self._chat_limiters: dict[int, AsyncLimiter] = {}
+        self._window = overall if overall is not None else SendWindow()
 
     def chat_limiter(self, chat_id: int) -> AsyncLimiter:
         limiter = self._chat_limiters.get(chat_id)
@@ -65,15 +102,20 @@ class ChatRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> JSONResult:
-        chat_id = _private_chat(data.get("chat_id"))
-        if chat_id is None:
+        if data.get("chat_id") is None:  # as PTB: only requests to a chat count
             return await super().process_request(
                 callback, args, kwargs, endpoint, data, rate_limit_args
             )
-        limiter = self.chat_limiter(chat_id)
-        async with limiter:
+        # Wrapped inside PTB's retry loop: a retry after a 429 passes the window again.
+        windowed = functools.partial(self._window.run, callback)
+        chat_id = _private_chat(data.get("chat_id"))
+        if chat_id is None:
             return await super().process_request(
-                callback, args, kwargs, endpoint, data, rate_limit_args
+                windowed, args, kwargs, endpoint, data, rate_limit_args
+            )
+        async with self.chat_limiter(chat_id):
+            return await super().process_request(
+                windowed, args, kwargs, endpoint, data, rate_limit_args
             )
 
 

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.channels.telegram.sending import ChatRateLimiter, TelegramChannel, callback_data, keyboard
+from telegram.error import RetryAfter
+
+from bot.channels.telegram.sending import (
+    ChatRateLimiter,
+    SendWindow,
+    TelegramChannel,
+    callback_data,
+    keyboard,
+)
 from bot.core.messages import Author, Button, OutgoingMessage, Recipient
 
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
@@ -113,3 +121,45 @@ async def test_idle_chats_are_forgotten_when_many_are_tracked() -> None:
         limiter.chat_limiter(chat)
 
     assert len(limiter._chat_limiters) < 1024
+
+
+async def test_no_period_holds_more_requests_than_the_overall_window() -> None:
+    """PTB's own overall limiter lets two full buckets through within one period (a burst of
+    ~60 in a second, then a 429 for the whole bot); the window never does."""
+    limiter = ChatRateLimiter(overall=SendWindow(size=5, period=0.3))
+    loop = asyncio.get_running_loop()
+    spans: list[tuple[float, float]] = []
+
+    async def send() -> bool:
+        start = loop.time()
+        await asyncio.sleep(0.01)
+        spans.append((start, loop.time()))
+        return True
+
+    await asyncio.gather(
+        *(
+            limiter.process_request(send, (), {}, "sendMessage", {"chat_id": chat}, None)
+            for chat in range(1, 16)
+        )
+    )
+
+    starts = sorted(start for start, _ in spans)
+    for start in starts:
+        assert sum(start <= other < start + 0.29 for other in starts) <= 5
+    assert starts[-1] - starts[0] >= 0.55  # 15 at 5 per 0.3 s: three windows
+
+
+async def test_a_retry_after_a_429_waits_for_the_window_too() -> None:
+    limiter = ChatRateLimiter(overall=SendWindow(size=1, period=0.5), max_retries=1)
+    loop = asyncio.get_running_loop()
+    attempts: list[float] = []
+
+    async def send() -> bool:
+        attempts.append(loop.time())
+        if len(attempts) == 1:
+            raise RetryAfter(timedelta(0))  # PTB waits 0.1 s, the window 0.5 s
+        return True
+
+    assert await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 5}, None)
+    assert len(attempts) == 2
+    assert attempts[1] - attempts[0] >= 0.45
