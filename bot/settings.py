@@ -295,6 +295,41 @@ def _flood(env: Mapping[str, str]) -> FloodSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class PrivacySettings:
+    """Who answers for the data and how long it is kept (#12). The retention purge and the
+    /confidentialite page both read these, so the page always says what the purge does."""
+
+    # The data controller as the privacy page names it (PRIVACY_CONTROLLER); empty: the
+    # Mission Locale's name in the database.
+    controller: str = ""
+    # Where to write to exercise one's rights (PRIVACY_CONTACT: an e-mail or postal address);
+    # empty: the page points to the Mission Locale's sites and phone numbers.
+    contact: str = ""
+    # The data protection officer, when there is one (PRIVACY_DPO).
+    dpo: str = ""
+    conversations_months: int = 12  # messages, 12 months after the conversation's last activity
+    contacts_months: int = 24  # a contact with nothing left, 24 months after its last activity
+    appointments_months: int = 24  # after the appointment's date
+    deliveries_months: int = 6  # a campaign's delivery rows
+    events_days: int = 7  # platform event ids (resent updates are recognised this long)
+    audit_months: int = 12  # the audit log of staff access
+
+
+def _privacy(env: Mapping[str, str]) -> PrivacySettings:
+    return PrivacySettings(
+        controller=env.get("PRIVACY_CONTROLLER", "").strip(),
+        contact=env.get("PRIVACY_CONTACT", "").strip(),
+        dpo=env.get("PRIVACY_DPO", "").strip(),
+        conversations_months=_int(env, "RETENTION_CONVERSATIONS_MONTHS", 12, 1, 120),
+        contacts_months=_int(env, "RETENTION_CONTACTS_MONTHS", 24, 1, 120),
+        appointments_months=_int(env, "RETENTION_APPOINTMENTS_MONTHS", 24, 1, 120),
+        deliveries_months=_int(env, "RETENTION_DELIVERIES_MONTHS", 6, 1, 120),
+        events_days=_int(env, "RETENTION_EVENTS_DAYS", 7, 2, 365),
+        audit_months=_int(env, "RETENTION_AUDIT_MONTHS", 12, 1, 120),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the service reads from its environment; secrets stay out of repr."""
 
@@ -325,6 +360,7 @@ class Settings:
     booking: BookingSettings = field(default_factory=BookingSettings)
     scheduling: SchedulingSettings = field(default_factory=SchedulingSettings)
     flood: FloodSettings = field(default_factory=FloodSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
 
     @property
     def var_dir(self) -> Path:
@@ -401,4 +437,5 @@ def load_settings(env: Mapping[str, str], project_dir: Path | None = None) -> Se
         booking=_booking(env),
         scheduling=_scheduling(env),
         flood=_flood(env),
+        privacy=_privacy(env),
     )

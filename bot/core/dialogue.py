@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.content.texts import Texts
-from bot.core import handoff, news_offer, posting, waiting
+from bot.core import erasure, handoff, news_offer, posting, waiting
 from bot.core.crisis import crisis_reasons, crisis_turn, without_destructive_questions
 from bot.core.distress import DistressContent, classify, laughs
 from bot.core.flood import FloodGuard
@@ -446,13 +446,13 @@ class DialogueService:
         replies: tuple[BotReply, ...],
     ) -> HandleResult:
         """Erase the contact (every channel identity, conversation and message) and what Rasa
-        keeps about them; the confirmation is delivered but, by design, not stored."""
-        async with self._sessions() as session, session.begin():
-            contact_id, sender_ids = await store.contact_and_senders(session, sender_id)
-        await self._tracker_eraser.erase(sender_ids)
-        async with self._sessions() as session, session.begin():
-            await store.delete_contact(session, contact_id)
-        logger.info("contact %s erased on request (%d identities)", contact_id, len(sender_ids))
+        keeps about them (bot/core/erasure.py, as from the console); the confirmation is
+        delivered but, by design, not stored."""
+        async with self._sessions() as session:
+            contact_id = await store.contact_of_sender(session, sender_id)
+        if contact_id is None:
+            raise LookupError("unknown sender")
+        await erasure.erase_contact(self._sessions, self._tracker_eraser, contact_id)
         now = self._clock.now()
         unsaved = tuple(
             OutgoingMessage(0, 0, Author.BOT, reply.text, reply.buttons, now) for reply in replies

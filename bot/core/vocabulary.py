@@ -158,3 +158,22 @@ class PostState(StrEnum):
 
 # Age bands of the campaign audience (#11), from the questionnaire's age: (lowest, highest).
 AGE_BANDS = {"16-17": (16, 17), "18-21": (18, 21), "22-25": (22, 25), "26+": (26, 120)}
+
+
+class AuditAction(StrEnum):
+    """What a staff member did, as the audit log records it (#12). Append-only: kept 12 months."""
+
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+    VIEW = "view"  # opened a conversation
+    TAKE = "take"
+    REPLY = "reply"
+    NOTE = "note"
+    REASSIGN = "reassign"
+    RELEASE = "release"  # handed back to the bot
+    CLOSE = "close"
+    EXPORT = "export"
+    ERASE = "erase"
+    ACCOUNT_CREATE = "account_create"
+    ACCOUNT_CHANGE = "account_change"

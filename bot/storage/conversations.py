@@ -288,15 +288,16 @@ def to_outgoing(message: Message) -> OutgoingMessage:
     )
 
 
-async def contact_and_senders(session: AsyncSession, public_id: str) -> tuple[int, list[str]]:
-    """The contact behind a Rasa sender id, and the sender ids of all its channel identities."""
-    contact_id = await contact_of_sender(session, public_id)
-    if contact_id is None:
-        raise LookupError("unknown sender")
+async def senders_of(session: AsyncSession, contact_id: int) -> list[str]:
+    """The Rasa sender ids of all the contact's channel identities."""
     senders = await session.scalars(
         select(ChannelIdentity.public_id).where(ChannelIdentity.contact_id == contact_id)
     )
-    return contact_id, list(senders.all())
+    return list(senders.all())
+
+
+async def contact_exists(session: AsyncSession, contact_id: int) -> bool:
+    return await session.get(Contact, contact_id) is not None
 
 
 async def delete_contact(session: AsyncSession, contact_id: int) -> None:

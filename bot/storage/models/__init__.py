@@ -1,6 +1,6 @@
 """SQLAlchemy 2.0 models of the bot's database, by topic (Alembic migrations mirror them):
 `places` (the Mission Locale and its sites), `conversations`, `outreach`, `eligibility`, `agenda`
-(counsellors, permanences, appointments, reminders), `staff` (console accounts and sessions).
+(counsellors, permanences, appointments, reminders), `staff` (console accounts, sessions, audit).
 Import them from here."""
 
 from bot.storage.models.agenda import (
@@ -33,6 +33,7 @@ from bot.storage.models.eligibility import EligibilityProfile
 from bot.storage.models.outreach import OutreachSource
 from bot.storage.models.places import MissionLocale, OpeningHours, Site
 from bot.storage.models.staff import (
+    AuditEntry,
     CannedReply,
     ConversationAssignment,
     ConversationEvent,
@@ -48,6 +49,7 @@ __all__ = [
     "AppointmentLength",
     "AppointmentReminder",
     "AppointmentUnit",
+    "AuditEntry",
     "AvailabilityException",
     "Base",
     "Campaign",

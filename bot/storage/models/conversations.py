@@ -39,6 +39,9 @@ class Contact(Base):
     news_opt_in_at: Mapped[datetime | None]
     # When the news were offered (once, after a first useful answer).
     news_offered_at: Mapped[datetime | None]
+    # When they said they were under 16 (#12): pointed elsewhere, asked nothing more, never
+    # offered news or campaigns. Only the fact is kept, never the age.
+    under_16_at: Mapped[datetime | None]
     # The outreach action that brought them, recorded on their first contact only.
     source_id: Mapped[int | None] = mapped_column(
         ForeignKey("outreach_sources.id", ondelete="SET NULL"), index=True

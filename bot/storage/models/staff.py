@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bot.core.vocabulary import ConversationEventKind, StaffRole
+from bot.core.vocabulary import AuditAction, ConversationEventKind, StaffRole
 from bot.storage.models.base import Base, one_of
 
 if TYPE_CHECKING:
@@ -110,3 +110,24 @@ class CannedReply(Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class AuditEntry(Base):
+    """One access or action of a staff member (#12). Append-only: nothing in the console edits
+    or deletes it (the database refuses an UPDATE); the retention purge removes entries older
+    than 12 months. `contact_id` and `conversation_id` are plain numbers, not foreign keys: the
+    entry outlives an erasure it records. `staff` is the account's e-mail at the time (or the
+    login tried, for a failed login); `account_id` is set while the account exists."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (CheckConstraint(one_of("action", AuditAction), name="action_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_accounts.id", ondelete="SET NULL"), index=True
+    )
+    staff: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(24))
+    contact_id: Mapped[int | None] = mapped_column(index=True)
+    conversation_id: Mapped[int | None] = mapped_column(index=True)
