@@ -22,7 +22,7 @@ from bot.core.flood import FloodGuard
 from bot.core.live import Announcer, InProcessEvents
 from bot.core.ports import Clock, SystemClock
 from bot.errors import ConfigError
-from bot.http import actions_endpoint, calendar, health, staff_api
+from bot.http import actions_endpoint, calendar, health, privacy_page, staff_api
 from bot.http.middleware import error_middleware, security_headers_middleware
 from bot.outreach.links import links_for
 from bot.rasa.client import RasaHttpClient
@@ -88,6 +88,7 @@ def create_app(
     staff_api.add_routes(app)
     console_web.add_routes(app)
     calendar.add_routes(app)
+    privacy_page.add_routes(app)
     if settings.telegram is not None:
         telegram.add_channel(app, settings.telegram)
     if settings.instagram is not None:

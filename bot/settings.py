@@ -77,6 +77,30 @@ def _https_url(env: Mapping[str, str], name: str, *, required: bool = False) -> 
     return raw.rstrip("/")
 
 
+def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Web origins (https://site.example, or http:// for a local test), as a CSP source list
+    takes them: scheme and host, an optional port, nothing else."""
+    origins = []
+    for raw in re.split(r"[\s,]+", env.get(name, "").strip()):
+        if not raw:
+            continue
+        parts = urlsplit(raw)
+        if (
+            parts.scheme not in {"http", "https"}
+            or not parts.hostname
+            or parts.path not in {"", "/"}
+            or parts.query
+            or parts.fragment
+            or parts.username is not None
+            or not re.fullmatch(r"[A-Za-z0-9.*:\[\]-]+", parts.netloc)
+        ):
+            raise ConfigError(
+                f"{name} takes origins like https://www.mission-locale.fr, got {raw!r}"
+            )
+        origins.append(f"{parts.scheme}://{parts.netloc}")
+    return tuple(origins)
+
+
 class TelegramMode(StrEnum):
     WEBHOOK = "webhook"
     POLLING = "polling"
@@ -355,6 +379,9 @@ class Settings:
     staff_token_configured: bool = False
     # CAMPAIGN_APPROVAL=1: an admin approves each campaign before it can go (#11).
     campaign_approval: bool = False
+    # The sites allowed to show the web chat in a frame (WEBCHAT_FRAME_ANCESTORS, origins
+    # separated by spaces or commas: the Mission Locale's own site); none: only the bot itself.
+    webchat_frame_ancestors: tuple[str, ...] = ()
     telegram: TelegramSettings | None = None
     instagram: InstagramSettings | None = None
     booking: BookingSettings = field(default_factory=BookingSettings)
@@ -438,4 +465,5 @@ def load_settings(env: Mapping[str, str], project_dir: Path | None = None) -> Se
         scheduling=_scheduling(env),
         flood=_flood(env),
         privacy=_privacy(env),
+        webchat_frame_ancestors=_origins(env, "WEBCHAT_FRAME_ANCESTORS"),
     )

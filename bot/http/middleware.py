@@ -10,6 +10,7 @@ from aiohttp.abc import AbstractAccessLogger
 from aiohttp.typedefs import Handler
 
 from bot.http.responses import json_error
+from bot.wiring import SETTINGS
 
 logger = logging.getLogger(__name__)
 
@@ -24,10 +25,23 @@ def loggable_path(path: str) -> str:
     return _SECRET_PATHS.sub(lambda m: f"{m[1]}…{m[2] or ''}", path)
 
 
+# Every answer's policy; only the web chat's page (`/`) may be framed, and only by the sites
+# named in WEBCHAT_FRAME_ANCESTORS (the Mission Locale's own site): a page that anyone could
+# frame could be dressed up as someone else's and used to trick young people (#12).
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "connect-src 'self'; frame-ancestors *; base-uri 'none'; form-action 'none'"
+    "connect-src 'self'; frame-ancestors {ancestors}; base-uri 'none'; form-action 'none'"
 )
+EMBEDDABLE_PATHS = frozenset({"/"})
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+HSTS = "max-age=31536000"
+
+
+def frame_ancestors(path: str, embedders: tuple[str, ...]) -> str:
+    """Who may frame this page: the web chat's page by itself and its embedders; nothing else."""
+    if path in EMBEDDABLE_PATHS:
+        return " ".join(("'self'", *embedders))
+    return "'none'"
 
 
 @web.middleware
@@ -44,11 +58,32 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
 
 @web.middleware
 async def security_headers_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    response = await handler(request)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    """On every answer, errors included (a page may set its own stricter policy first, as the
+    console does)."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as error:
+        _secure(request, error)
+        raise
+    _secure(request, response)
     return response
+
+
+def _secure(request: web.Request, response: web.StreamResponse) -> None:
+    settings = request.app[SETTINGS]
+    ancestors = frame_ancestors(request.path, settings.webchat_frame_ancestors)
+    headers = response.headers
+    headers.setdefault(
+        "Content-Security-Policy", CONTENT_SECURITY_POLICY.format(ancestors=ancestors)
+    )
+    if ancestors == "'none'":
+        headers.setdefault("X-Frame-Options", "DENY")  # for browsers without frame-ancestors
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if settings.public_url.startswith("https://"):
+        headers.setdefault("Strict-Transport-Security", HSTS)
 
 
 class PrivateAccessLogger(AbstractAccessLogger):
