@@ -32,6 +32,7 @@ from bot.rasa.tracker_store import SqlTrackerStore
 from bot.scheduling.campaign_sweep import CampaignService
 from bot.scheduling.jobs import PeriodicJobs
 from bot.scheduling.reminder_sweep import ReminderService
+from bot.scheduling.retention import RetentionService
 from bot.settings import Settings
 from bot.storage.database import create_engine, create_session_factory
 from bot.storage.demo import seed_demo
@@ -217,6 +218,9 @@ async def _scheduler(app: web.Application) -> AsyncIterator[None]:
         delivery=app[DELIVERY],
         reminder_sweep_seconds=app[SETTINGS].booking.reminder_sweep_seconds,
         campaigns=app[CAMPAIGNS],
+        retention=RetentionService(
+            app[SESSIONS], app[CLOCK], app[SETTINGS].privacy, tracker=app[TRACKER]
+        ),
     )
     jobs.schedule(scheduler)
     yield

@@ -177,3 +177,13 @@ class AuditAction(StrEnum):
     ERASE = "erase"
     ACCOUNT_CREATE = "account_create"
     ACCOUNT_CHANGE = "account_change"
+
+
+class UsageMetric(StrEnum):
+    """What a monthly figure counts (each by the month of the date named)."""
+
+    NEW_CONTACTS = "new_contacts"  # contacts first seen (created_at)
+    CONVERSATIONS = "conversations"  # conversations opened (created_at); outcome: handoff reason
+    QUESTIONNAIRES = "questionnaires"  # questionnaires completed; outcome: the orientation
+    APPOINTMENTS = "appointments"  # appointments by their date; outcome: their status
+    CAMPAIGN_MESSAGES = "campaign_messages"  # campaign deliveries; outcome: their state

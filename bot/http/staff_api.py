@@ -1,5 +1,5 @@
 """Staff JSON API (the STAFF_API_TOKEN bearer token, or a console session): outreach figures and
-QR codes, the agenda and its outcomes.
+QR codes, the agenda and its outcomes, the anonymised monthly usage figures (#12).
 
 Outreach: aggregates only, how many young people each action brought, never who they are. The
 agenda gives counsellors the first name and phone number they need to receive or call someone.
@@ -8,7 +8,7 @@ agenda gives counsellors the first name and phone number they need to receive or
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 from aiohttp import web
 
@@ -22,12 +22,19 @@ from bot.http.secrets_match import secret_matches
 from bot.outreach import qr
 from bot.outreach.links import Target, links_for
 from bot.outreach.report import figures_json
-from bot.storage import sources, staff_agenda
+from bot.storage import retention, sources, staff_agenda
 from bot.wiring import CLOCK, SESSIONS, SETTINGS
 
 # An appointment id in a path: digits only, and small enough for any integer column.
 APPOINTMENT_ID = re.compile(r"[0-9]{1,9}")
 
+
+# A month in a query: 2026-03.
+MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+# Below this, a monthly figure is not shown: it could point to one young person.
+SMALLEST_SHOWN = 5
+UNDER_SMALLEST = "moins de 5"
+MONTHS_SHOWN = 12  # by default, the last twelve months
 
 # Who may use each part with a console session (scripts use the bearer token).
 OUTREACH_ROLES = (StaffRole.CAMPAIGN, StaffRole.ADMIN)
@@ -145,8 +152,62 @@ async def appointment_outcome(request: web.Request) -> web.Response:
     return web.json_response(answer)
 
 
+def _month(raw: str | None, default: date) -> date | None:
+    if raw is None:
+        return default
+    found = MONTH.fullmatch(raw.strip())
+    if found is None or not 1 <= int(found[2]) <= 12 or int(found[1]) < 2000:
+        return None
+    return date(int(found[1]), int(found[2]), 1)
+
+
+def figure_json(figure: retention.MonthlyFigure) -> dict[str, object]:
+    """One monthly figure; a count below 5 is not shown (« moins de 5 »): with the site, the
+    source and the month, it could point to one young person."""
+    hidden = figure.count < SMALLEST_SHOWN
+    return {
+        "month": figure.month.strftime("%Y-%m"),
+        "site_id": figure.site_id,
+        "site": figure.site,
+        "source_kind": figure.source_kind,
+        "source_code": figure.source_code,
+        "channel": figure.channel,
+        "metric": figure.metric,
+        "outcome": figure.outcome,
+        "count": None if hidden else figure.count,
+        "under_5": hidden,
+        "shown": UNDER_SMALLEST if hidden else str(figure.count),
+    }
+
+
+async def usage_figures(request: web.Request) -> web.Response:
+    """The anonymised monthly figures (?from=2026-01&to=2026-12; by default the last twelve
+    months): what the retention purge keeps for the funders."""
+    if (refused := await _refused(request, OUTREACH_ROLES)) is not None:
+        return refused
+    this_month = request.app[CLOCK].now().date().replace(day=1)
+    default_first = date(this_month.year - 1, this_month.month, 1)
+    first = _month(request.query.get("from"), default_first)
+    last = _month(request.query.get("to"), this_month)
+    if first is None or last is None or first > last:
+        return json_error(
+            400, "invalid_months", "Indique des mois AAAA-MM, « from » avant « to » (2026-01)."
+        )
+    async with request.app[SESSIONS]() as session:
+        figures = await retention.monthly_figures(session, first, last)
+    return web.json_response(
+        {
+            "from": first.strftime("%Y-%m"),
+            "to": last.strftime("%Y-%m"),
+            "smallest_shown": SMALLEST_SHOWN,
+            "figures": [figure_json(f) for f in figures],
+        }
+    )
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/staff/sources", list_sources)
     app.router.add_get(r"/api/staff/sources/{code}/qr.{format:png|svg}", source_qr)
     app.router.add_get("/api/staff/appointments", list_appointments)
     app.router.add_post("/api/staff/appointments/{id}/outcome", appointment_outcome)
+    app.router.add_get("/api/staff/usage", usage_figures)

@@ -1,6 +1,7 @@
-"""Rasa's SQL tracker store as the bot uses it: erase a sender's events (right to erasure), and
-read what the NLU understood of their last messages (intent and confidence, never the text) for
-the counsellor's handoff packet."""
+"""Rasa's SQL tracker store as the bot uses it: erase a sender's events (right to erasure),
+delete the events past the conversations' retention (the retention purge, in batches), and read
+what the NLU understood of their last messages (intent and confidence, never the text) for the
+counsellor's handoff packet."""
 
 from __future__ import annotations
 
@@ -64,6 +65,30 @@ class SqlTrackerStore:
                 logger.info("tracker store has no events table yet: nothing to erase")
                 return
             raise
+
+    async def purge_before(self, cutoff: datetime, limit: int = 1000) -> int:
+        """Delete the events older than `cutoff`, at most `limit` per transaction (Rasa keeps
+        writing meanwhile); how many. Rasa reads a tracker from its last session start (and
+        carries the slots over into each new session), so old events are never needed again."""
+        statement = text(
+            "DELETE FROM events WHERE id IN "
+            "(SELECT id FROM events WHERE timestamp < :cutoff ORDER BY id LIMIT :limit)"
+        )
+        values = {"cutoff": cutoff.timestamp(), "limit": limit}
+        total = 0
+        while True:
+            try:
+                async with self._engine.begin() as connection:
+                    result = await connection.execute(statement, values)
+            except (OperationalError, ProgrammingError) as exc:
+                if _missing_table(exc):
+                    logger.info("tracker store has no events table yet: nothing to purge")
+                    return total
+                raise
+            deleted = int(getattr(result, "rowcount", 0) or 0)
+            total += deleted
+            if deleted < limit:
+                return total
 
     async def recent_readings(self, sender_id: str, limit: int = 5) -> list[Reading]:
         """The intents of the sender's last `limit` messages, newest first (none when Rasa's

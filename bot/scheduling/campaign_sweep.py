@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.campaigns.composition import DM_CHANNELS
 from bot.core import posting
@@ -36,6 +36,7 @@ from bot.scheduling.quiet_hours import is_quiet
 from bot.settings import SchedulingSettings
 from bot.storage import campaigns as store
 from bot.storage.conversations import to_outgoing
+from bot.storage.database import engine_of
 from bot.storage.models import Campaign, CampaignDelivery, CampaignPost, Message, Upload
 from bot.storage.sites import main_site
 from bot.storage.uploads import media_url
@@ -302,13 +303,6 @@ def _finish(
     delivery.state = state.value
     delivery.reason = reason
     delivery.updated_at = now
-
-
-def engine_of(sessions: async_sessionmaker[AsyncSession]) -> AsyncEngine:
-    engine = sessions.kw.get("bind")
-    if not isinstance(engine, AsyncEngine):
-        raise TypeError("the campaign sweep needs sessions bound to an AsyncEngine")
-    return engine
 
 
 def dm_channels(targets: Sequence[str]) -> list[str]:

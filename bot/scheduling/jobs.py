@@ -1,6 +1,7 @@
 """The bot's periodic jobs, on APScheduler: the reminder sweep (every
 BOOKING_REMINDER_SWEEP_SECONDS, and once at start-up for reminders that fell due while the bot was
-down) and housekeeping every 10 minutes. app.py starts and stops them with the application."""
+down), housekeeping every 10 minutes, and the retention purge daily (and shortly after start-up).
+app.py starts and stops them with the application."""
 
 from __future__ import annotations
 
@@ -16,13 +17,15 @@ from bot.core.delivery import DeliveryService
 from bot.core.ports import Clock
 from bot.scheduling.campaign_sweep import CampaignService
 from bot.scheduling.reminder_sweep import ReminderService
-from bot.storage import events
+from bot.scheduling.retention import RetentionService
 
 logger = logging.getLogger(__name__)
 
-# Telegram keeps undelivered updates 24 h, Meta retries for about 36 h: a week is ample.
-EVENTS_KEPT = timedelta(days=7)
 HOUSEKEEPING_MINUTES = 10
+# The retention purge runs daily, the first time this long after start-up (not in the rush of
+# a deployment).
+RETENTION_HOURS = 24
+RETENTION_FIRST_RUN = timedelta(minutes=5)
 # Campaigns due are started this often; a sweep sends for up to CAMPAIGN_BUDGET seconds, and the
 # job sweeps again at once while messages are left (no idle gap until the next interval).
 CAMPAIGN_SWEEP_SECONDS = 10
@@ -42,6 +45,7 @@ class PeriodicJobs:
     reminder_sweep_seconds: int
     campaigns: CampaignService | None = None
     campaign_sweep_seconds: int = CAMPAIGN_SWEEP_SECONDS
+    retention: RetentionService | None = None
 
     def schedule(self, scheduler: AsyncIOScheduler) -> None:
         scheduler.add_job(
@@ -75,6 +79,25 @@ class PeriodicJobs:
                 misfire_grace_time=self.campaign_sweep_seconds,
                 next_run_time=datetime.now(UTC),
             )
+        if self.retention is not None:
+            scheduler.add_job(
+                self.purge,
+                "interval",
+                hours=RETENTION_HOURS,
+                id="retention",
+                coalesce=True,
+                max_instances=1,
+                next_run_time=datetime.now(UTC) + RETENTION_FIRST_RUN,
+            )
+
+    async def purge(self) -> None:
+        """Count the months that are over, then delete what is past its retention (#12)."""
+        if self.retention is None:
+            return
+        try:
+            await self.retention.run()
+        except Exception:
+            logger.exception("retention purge failed; it runs again tomorrow")
 
     async def send_campaigns(self) -> None:
         """Start due campaigns and send their messages (the database says what is left)."""
@@ -107,10 +130,9 @@ class PeriodicJobs:
             logger.exception("reminder sweep failed; it runs again at the next interval")
 
     async def housekeeping(self) -> None:
-        """Forget platform event ids once platforms have stopped resending them; record messages
-        interrupted mid-send as undelivered (never sent twice)."""
+        """Record messages interrupted mid-send as undelivered (never sent twice). Platform
+        event ids are forgotten by the retention purge (RETENTION_EVENTS_DAYS)."""
         try:
-            await events.prune(self.sessions, self.clock.now() - EVENTS_KEPT)
             await self.delivery.give_up_interrupted()
         except Exception:
             logger.exception("housekeeping failed; it runs again in 10 minutes")

@@ -1,10 +1,13 @@
-"""Engine and session-factory construction for SQLite (embedded) and PostgreSQL (production)."""
+"""Engine and session-factory construction for SQLite (embedded) and PostgreSQL (production),
+and the one-process-at-a-time turn of a job across bot processes (`advisory_turn`)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -51,3 +54,31 @@ def create_engine(database_url: str) -> AsyncEngine:
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def engine_of(sessions: async_sessionmaker[AsyncSession]) -> AsyncEngine:
+    engine = sessions.kw.get("bind")
+    if not isinstance(engine, AsyncEngine):
+        raise TypeError("these sessions are not bound to an AsyncEngine")
+    return engine
+
+
+@asynccontextmanager
+async def advisory_turn(engine: AsyncEngine, key: int) -> AsyncIterator[bool]:
+    """Whether this process runs the job `key` now. On PostgreSQL one process at a time holds a
+    session advisory lock, on its own connection outside any transaction; the others skip their
+    run, and one of them takes over when it is released or its holder dies (the lock goes with
+    the connection). SQLite has one bot process: always its turn."""
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    async with engine.connect() as connection:
+        connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        held = bool(
+            await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key})
+        )
+        try:
+            yield held
+        finally:
+            if held:
+                await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, insert
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.models import ReceivedEvent
+from bot.storage.retention import delete_in_batches
+
+# Rows forgotten per transaction: a short lock, whatever piled up.
+PRUNE_BATCH = 1000
 
 
 async def first_time(
@@ -25,11 +29,13 @@ async def first_time(
     return True
 
 
-async def prune(sessions: async_sessionmaker[AsyncSession], before: datetime) -> int:
-    async with sessions() as session, session.begin():
-        result = await session.execute(
-            delete(ReceivedEvent)
-            .where(ReceivedEvent.received_at < before)
-            .execution_options(synchronize_session=False)
-        )
-    return int(getattr(result, "rowcount", 0) or 0)
+async def prune(
+    sessions: async_sessionmaker[AsyncSession], before: datetime, limit: int = PRUNE_BATCH
+) -> int:
+    """Forget the events received before `before` (the retention purge: RETENTION_EVENTS_DAYS)."""
+    return await delete_in_batches(
+        sessions,
+        [ReceivedEvent.channel, ReceivedEvent.event_id],
+        ReceivedEvent.received_at < before,
+        limit,
+    )

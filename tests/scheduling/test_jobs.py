@@ -8,7 +8,7 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.scheduling.jobs import CAMPAIGN_BUDGET, PeriodicJobs
+from bot.scheduling.jobs import CAMPAIGN_BUDGET, RETENTION_FIRST_RUN, PeriodicJobs
 
 
 class _Failing:
@@ -77,3 +77,33 @@ async def test_the_campaign_job_sweeps_again_at_once_while_messages_are_left() -
     await jobs.send_campaigns()
 
     assert campaigns.budgets == [CAMPAIGN_BUDGET] * 3  # no wait for the next interval
+
+
+class _FailingPurge:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def run(self) -> None:
+        self.calls += 1
+        raise RuntimeError("database down")
+
+
+async def test_the_retention_purge_runs_daily_and_soon_after_start_up() -> None:
+    purge = _FailingPurge()
+    jobs = PeriodicJobs(
+        sessions=None,  # type: ignore[arg-type]
+        clock=None,  # type: ignore[arg-type]
+        reminders=_Failing(),  # type: ignore[arg-type]
+        delivery=_Failing(),  # type: ignore[arg-type]
+        reminder_sweep_seconds=60,
+        retention=purge,  # type: ignore[arg-type]
+    )
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    jobs.schedule(scheduler)
+
+    job = scheduler.get_job("retention")
+    await jobs.purge()  # a failing run is logged, not raised
+
+    assert job.trigger.interval.total_seconds() == 24 * 3600
+    assert job.next_run_time <= datetime.now(UTC) + RETENTION_FIRST_RUN
+    assert purge.calls == 1

@@ -1,7 +1,7 @@
 """SQLAlchemy 2.0 models of the bot's database, by topic (Alembic migrations mirror them):
 `places` (the Mission Locale and its sites), `conversations`, `outreach`, `eligibility`, `agenda`
-(counsellors, permanences, appointments, reminders), `staff` (console accounts, sessions, audit).
-Import them from here."""
+(counsellors, permanences, appointments, reminders), `staff` (console accounts, sessions, audit),
+`aggregates` (anonymised monthly figures). Import them from here."""
 
 from bot.storage.models.agenda import (
     UNIT_MINUTES,
@@ -14,6 +14,7 @@ from bot.storage.models.agenda import (
     CounsellorHours,
     Permanence,
 )
+from bot.storage.models.aggregates import CountedMonth, UsageAggregate
 from bot.storage.models.base import MAX_ID, NAMING_CONVENTION, Base, UTCDateTime, one_of
 from bot.storage.models.campaigns import (
     Campaign,
@@ -64,6 +65,7 @@ __all__ = [
     "ConversationEvent",
     "Counsellor",
     "CounsellorHours",
+    "CountedMonth",
     "EligibilityProfile",
     "Message",
     "MissionLocale",
@@ -76,5 +78,6 @@ __all__ = [
     "StaffSession",
     "UTCDateTime",
     "Upload",
+    "UsageAggregate",
     "one_of",
 ]
