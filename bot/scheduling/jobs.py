@@ -26,8 +26,8 @@ HOUSEKEEPING_MINUTES = 10
 # a deployment).
 RETENTION_HOURS = 24
 RETENTION_FIRST_RUN = timedelta(minutes=5)
-# Campaigns due are started this often; a sweep sends for up to CAMPAIGN_BUDGET seconds, and the
-# job sweeps again at once while messages are left (no idle gap until the next interval).
+# Campaigns due are started this long after the last round ended; a sweep sends for up to
+# CAMPAIGN_BUDGET seconds, and the round sweeps again at once while messages are left.
 CAMPAIGN_SWEEP_SECONDS = 10
 CAMPAIGN_BUDGET = 50.0
 # How long shutdown waits for a reminder sweep in progress (it is one short transaction).
@@ -69,16 +69,7 @@ class PeriodicJobs:
             next_run_time=datetime.now(UTC),
         )
         if self.campaigns is not None:
-            scheduler.add_job(
-                self.send_campaigns,
-                "interval",
-                seconds=self.campaign_sweep_seconds,
-                id="campaigns",
-                coalesce=True,
-                max_instances=1,
-                misfire_grace_time=self.campaign_sweep_seconds,
-                next_run_time=datetime.now(UTC),
-            )
+            self._plan_campaigns(scheduler, datetime.now(UTC))
         if self.retention is not None:
             scheduler.add_job(
                 self.purge,
@@ -98,6 +89,26 @@ class PeriodicJobs:
             await self.retention.run()
         except Exception:
             logger.exception("retention purge failed; it runs again tomorrow")
+
+    def _plan_campaigns(self, scheduler: AsyncIOScheduler, when: datetime) -> None:
+        """The campaign round as a one-off job, planned again when it ends: a round lasts as
+        long as messages are left (minutes for a large campaign), and an interval job would
+        meanwhile fire and be refused with a warning every few seconds."""
+        scheduler.add_job(
+            self._campaign_round,
+            "date",
+            run_date=when,
+            args=(scheduler,),
+            id="campaigns",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
+    async def _campaign_round(self, scheduler: AsyncIOScheduler) -> None:
+        await self.send_campaigns()
+        if scheduler.running:
+            later = datetime.now(UTC) + timedelta(seconds=self.campaign_sweep_seconds)
+            self._plan_campaigns(scheduler, later)
 
     async def send_campaigns(self) -> None:
         """Start due campaigns and send their messages (the database says what is left)."""

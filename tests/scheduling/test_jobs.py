@@ -107,3 +107,32 @@ async def test_the_retention_purge_runs_daily_and_soon_after_start_up() -> None:
     assert job.trigger.interval.total_seconds() == 24 * 3600
     assert job.next_run_time <= datetime.now(UTC) + RETENTION_FIRST_RUN
     assert purge.calls == 1
+
+
+async def test_the_campaign_round_is_planned_again_when_it_ends() -> None:
+    """Never two rounds at once, and no refused run (a warning) while a long one sends."""
+    campaigns = _Campaigns()
+    jobs = PeriodicJobs(
+        sessions=None,  # type: ignore[arg-type]
+        clock=None,  # type: ignore[arg-type]
+        reminders=_Failing(),  # type: ignore[arg-type]
+        delivery=_Failing(),  # type: ignore[arg-type]
+        reminder_sweep_seconds=60,
+        campaigns=campaigns,  # type: ignore[arg-type]
+        campaign_sweep_seconds=10,
+    )
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.start(paused=True)
+    try:
+        jobs.schedule(scheduler)
+        first = scheduler.get_job("campaigns")
+        assert first is not None
+        assert first.next_run_time <= datetime.now(UTC)  # at start-up
+        await first.func(*first.args)
+        again = scheduler.get_job("campaigns")
+        assert again is not None
+        assert campaigns.budgets == [CAMPAIGN_BUDGET] * 3
+        wait = (again.next_run_time - datetime.now(UTC)).total_seconds()
+        assert 9 < wait <= 10
+    finally:
+        scheduler.shutdown(wait=False)
