@@ -27,9 +27,10 @@ from bot.console.pages import (
     read_change,
 )
 from bot.core.handoff import MAX_REPLY
-from bot.core.vocabulary import StaffRole
+from bot.core.vocabulary import AuditAction, StaffRole
 from bot.errors import StaffAccountError
 from bot.http.responses import json_error
+from bot.storage import audit
 from bot.storage import staff as store
 from bot.storage.models import CannedReply, Counsellor, StaffAccount
 from bot.wiring import CLOCK, SESSIONS
@@ -136,6 +137,13 @@ async def create_account(request: web.Request) -> web.Response:
                 now=request.app[CLOCK].now(),
                 counsellor_id=counsellor_id,
             )
+            await audit.record(
+                session,
+                at=request.app[CLOCK].now(),
+                action=AuditAction.ACCOUNT_CREATE,
+                account=change.signed_in.account,
+                target=created,
+            )
     except StaffAccountError as error:
         return _refused(change, 400, "invalid_account", f"Impossible : {error}.")
     logger.info(
@@ -167,6 +175,13 @@ async def disable_account(request: web.Request) -> web.Response:
         if target is not None and target.active:
             # Also ends every open session of that account.
             await accounts.disable(session, target.email, request.app[CLOCK].now())
+            await audit.record(
+                session,
+                at=request.app[CLOCK].now(),
+                action=AuditAction.ACCOUNT_CHANGE,
+                account=change.signed_in.account,
+                target=target,
+            )
     if target is None:
         return _refused(change, 404, "not_found", "Compte introuvable.")
     logger.info(

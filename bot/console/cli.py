@@ -9,13 +9,16 @@ from typing import TextIO
 
 from bot.console import accounts
 from bot.core.ports import SystemClock
-from bot.core.vocabulary import StaffRole
+from bot.core.vocabulary import AuditAction, StaffRole
 from bot.errors import StaffAccountError
 from bot.settings import Settings
+from bot.storage import audit
 from bot.storage import staff as store
 from bot.storage.commands import run_command
 from bot.storage.database import create_engine, create_session_factory
 
+# Who the audit log names for a change made on the server's command line.
+CLI = "ligne de commande"
 ROLE_LABELS = {
     StaffRole.COUNSELLOR: "conseiller",
     StaffRole.CAMPAIGN: "campagnes",
@@ -75,15 +78,22 @@ async def _run(args: argparse.Namespace, settings: Settings, out: TextIO, stdin:
                 except StaffAccountError as error:
                     print(f"Impossible : {error}.", file=sys.stderr)
                     return 2
+                await audit.record(
+                    session, at=now, action=AuditAction.ACCOUNT_CREATE, staff=CLI, target=account
+                )
                 print(
                     f"Compte créé : {account.email} ({ROLE_LABELS[StaffRole(account.role)]}).",
                     file=out,
                 )
                 return 0
             if args.action == "disable":
+                target = await store.account_by_email(session, accounts.normalize_email(args.email))
                 if not await accounts.disable(session, args.email, now):
                     print(f"Aucun compte {args.email}.", file=sys.stderr)
                     return 2
+                await audit.record(
+                    session, at=now, action=AuditAction.ACCOUNT_CHANGE, staff=CLI, target=target
+                )
                 print(f"Compte {args.email} désactivé : ses sessions sont fermées.", file=out)
                 return 0
             for account in await store.all_accounts(session):

@@ -34,7 +34,7 @@ from bot.console.pages import (
 )
 from bot.core import handoff, posting
 from bot.core.live import LiveEvent
-from bot.core.vocabulary import StaffRole
+from bot.core.vocabulary import AuditAction, StaffRole
 from bot.errors import (
     AlreadyTaken,
     CannotSend,
@@ -43,6 +43,7 @@ from bot.errors import (
     UnknownColleague,
 )
 from bot.http.responses import json_error
+from bot.storage import audit
 from bot.storage import inbox as inbox_store
 from bot.storage.models import CannedReply, Site, StaffAccount
 from bot.storage.sites import main_site
@@ -120,15 +121,29 @@ async def list_conversations(request: web.Request) -> web.Response:
     )
 
 
-async def _view(request: web.Request, conversation_id: int) -> view.ConversationView | None:
+async def _view(
+    request: web.Request, conversation_id: int, account: StaffAccount
+) -> view.ConversationView | None:
+    """The conversation as staff see it; its opening is written to the audit log (once per
+    visit: the page reloads itself at each new message)."""
     async with request.app[SESSIONS]() as session:
-        return await view.conversation_view(
+        found = await view.conversation_view(
             session,
             conversation_id,
             request.app[CLOCK].now(),
             request.app[TRACKER],
             human_agent=_human_agent(request),
         )
+    if found is not None:
+        async with request.app[SESSIONS]() as session, session.begin():
+            await audit.record_view(
+                session,
+                at=request.app[CLOCK].now(),
+                account=account,
+                contact_id=found.header.contact_id,
+                conversation_id=conversation_id,
+            )
+    return found
 
 
 def _human_agent(request: web.Request) -> bool:
@@ -141,7 +156,11 @@ async def conversation_json(request: web.Request) -> web.Response:
     if isinstance(signed_in, web.Response):
         return signed_in
     conversation_id = id_in_path(request)
-    found = None if conversation_id is None else await _view(request, conversation_id)
+    found = (
+        None
+        if conversation_id is None
+        else await _view(request, conversation_id, signed_in.account)
+    )
     if found is None:
         return json_error(404, "not_found", "Conversation introuvable.")
     logger.info("conversation %s viewed by staff account %s", conversation_id, signed_in.account.id)
@@ -151,7 +170,11 @@ async def conversation_json(request: web.Request) -> web.Response:
 async def conversation_page(request: web.Request) -> web.Response:
     signed_in = await page_member(request, CONVERSATION_ROLES)
     conversation_id = id_in_path(request)
-    found = None if conversation_id is None else await _view(request, conversation_id)
+    found = (
+        None
+        if conversation_id is None
+        else await _view(request, conversation_id, signed_in.account)
+    )
     if found is None:
         raise web.HTTPNotFound(text="Conversation introuvable.", content_type="text/plain")
     async with request.app[SESSIONS]() as session:
@@ -170,6 +193,7 @@ async def conversation_page(request: web.Request) -> web.Response:
         zone = await _zone(session)
     logger.info("conversation %s viewed by staff account %s", conversation_id, signed_in.account.id)
     mine = found.header.holder_id == signed_in.account.id
+    admin = signed_in.account.role == StaffRole.ADMIN
     return page(
         "conversation.html",
         account=signed_in.account,
@@ -178,7 +202,8 @@ async def conversation_page(request: web.Request) -> web.Response:
         packet=found.packet(),
         lines=found.messages(),
         mine=mine,
-        can_act=mine or (signed_in.account.role == StaffRole.ADMIN and found.header.holder_id),
+        can_act=mine or (admin and found.header.holder_id),
+        can_see_person=mine or admin,  # the same rule as bot/console/rights_routes.py
         canned=canned,
         colleagues=colleagues,
         max_reply=handoff.MAX_REPLY,
@@ -236,7 +261,9 @@ def _checked_text(change: Change, limit: int) -> str | web.Response:
     return text
 
 
-async def _perform(request: web.Request, action: Action, *, text_limit: int = 0) -> web.Response:
+async def _perform(
+    request: web.Request, action: Action, audited: AuditAction, *, text_limit: int = 0
+) -> web.Response:
     change = await read_change(request, CONVERSATION_ROLES)
     if isinstance(change, web.Response):
         return change
@@ -250,7 +277,11 @@ async def _perform(request: web.Request, action: Action, *, text_limit: int = 0)
     account = change.signed_in.account
     try:
         async with request.app[SESSIONS]() as session, session.begin():
-            done = await action(session, conversation_id, account, change, request.app[CLOCK].now())
+            now = request.app[CLOCK].now()
+            done = await action(session, conversation_id, account, change, now)
+            await audit.record_for_conversation(
+                session, at=now, action=audited, account=account, conversation_id=conversation_id
+            )
     except ConsoleError as error:
         return _answer(change, *_refusal(error))
     await request.app[ANNOUNCER].announce(done.event)
@@ -292,11 +323,11 @@ async def _close(
 
 
 async def take_conversation(request: web.Request) -> web.Response:
-    return await _perform(request, _take)
+    return await _perform(request, _take, AuditAction.TAKE)
 
 
 async def close_conversation(request: web.Request) -> web.Response:
-    return await _perform(request, _close)
+    return await _perform(request, _close, AuditAction.CLOSE)
 
 
 async def send_message(request: web.Request) -> web.Response:
@@ -311,7 +342,7 @@ async def send_message(request: web.Request) -> web.Response:
         )
         return Done(posted.event, 201, posted)
 
-    return await _perform(request, send, text_limit=handoff.MAX_REPLY)
+    return await _perform(request, send, AuditAction.REPLY, text_limit=handoff.MAX_REPLY)
 
 
 async def add_note(request: web.Request) -> web.Response:
@@ -323,7 +354,7 @@ async def add_note(request: web.Request) -> web.Response:
             await handoff.note(session, conversation_id, account, change.text("text"), now), 201
         )
 
-    return await _perform(request, write, text_limit=handoff.MAX_NOTE)
+    return await _perform(request, write, AuditAction.NOTE, text_limit=handoff.MAX_NOTE)
 
 
 async def reassign_conversation(request: web.Request) -> web.Response:
@@ -336,7 +367,7 @@ async def reassign_conversation(request: web.Request) -> web.Response:
             raise UnknownColleague(raw)
         return Done(await handoff.reassign(session, conversation_id, account, int(raw), now))
 
-    return await _perform(request, give)
+    return await _perform(request, give, AuditAction.REASSIGN)
 
 
 async def release_conversation(request: web.Request) -> web.Response:
@@ -350,7 +381,7 @@ async def release_conversation(request: web.Request) -> web.Response:
         sender = await inbox_store.sender_of(session, conversation_id)
         return Done(posted.event, 200, posted, reset_sender=sender)
 
-    return await _perform(request, hand_back)
+    return await _perform(request, hand_back, AuditAction.RELEASE)
 
 
 def add_routes(app: web.Application) -> None:

@@ -1,5 +1,7 @@
-"""The console's sign-in pages and its route table (#10): login, logout, who am I; the inbox
-and conversations are in conversation_routes.py, live events in live_routes.py. Server-rendered
+"""The console's sign-in pages and its route table (#10): login, logout, who am I (each written
+to the audit log, #12); the inbox and conversations are in conversation_routes.py, live events
+in live_routes.py, a young person's rights in rights_routes.py, the audit log in
+audit_routes.py. Server-rendered
 French pages (Jinja2, autoescaped), no CDN, a strict CSP, CSRF on every state change, roles
 checked on the server for every route (pages.py)."""
 
@@ -14,10 +16,12 @@ from bot.console import (
     accounts,
     admin_routes,
     agenda_routes,
+    audit_routes,
     campaign_pages,
     campaign_routes,
     conversation_routes,
     live_routes,
+    rights_routes,
 )
 from bot.console.pages import (
     COOKIE_PATHS,
@@ -29,8 +33,10 @@ from bot.console.pages import (
     page,
     set_cookie,
 )
+from bot.core.vocabulary import AuditAction
 from bot.http.responses import json_error
 from bot.http.secrets_match import secret_matches
+from bot.storage import audit
 from bot.wiring import CLOCK, FLOOD, SESSIONS
 
 logger = logging.getLogger(__name__)
@@ -66,13 +72,15 @@ async def login(request: web.Request) -> web.Response:
     flood, address = request.app[FLOOD], request.remote or "?"
     if await flood.login_blocked(accounts.normalize_email(email), address):
         return _login_page(request, 429, email, TOO_MANY)
+    now = request.app[CLOCK].now()
     async with request.app[SESSIONS]() as session, session.begin():
         account = await accounts.authenticate(session, email, password)
-        opened = (
-            None
-            if account is None
-            else await accounts.open_session(session, account, request.app[CLOCK].now())
-        )
+        opened = None if account is None else await accounts.open_session(session, account, now)
+        if account is None:  # the audit keeps the login tried (#12)
+            tried = accounts.normalize_email(email) or "?"
+            await audit.record(session, at=now, action=AuditAction.LOGIN_FAILED, staff=tried)
+        else:
+            await audit.record(session, at=now, action=AuditAction.LOGIN, account=account)
     if opened is None:
         await flood.login_failed(accounts.normalize_email(email), address)
         return _login_page(request, 401, email, WRONG_CREDENTIALS)
@@ -93,6 +101,12 @@ async def logout(request: web.Request) -> web.Response:
         return json_error(403, "csrf", "Jeton CSRF manquant ou faux.")
     async with request.app[SESSIONS]() as session, session.begin():
         await accounts.close_session(session, request.cookies[SESSION_COOKIE])
+        await audit.record(
+            session,
+            at=request.app[CLOCK].now(),
+            action=AuditAction.LOGOUT,
+            account=signed_in.account,
+        )
     redirect = web.HTTPSeeOther("/console/login")
     redirect.del_cookie(SESSION_COOKIE, path=COOKIE_PATHS[SESSION_COOKIE])
     raise redirect
@@ -125,4 +139,6 @@ def add_routes(app: web.Application) -> None:
     agenda_routes.add_routes(app)
     campaign_routes.add_routes(app)
     campaign_pages.add_routes(app)
+    rights_routes.add_routes(app)
+    audit_routes.add_routes(app)
     app.router.add_static("/console/static", HERE / "static")

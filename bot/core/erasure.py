@@ -6,6 +6,7 @@ then the contact with everything attached to it (ON DELETE CASCADE)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -16,9 +17,15 @@ logger = logging.getLogger(__name__)
 
 
 async def erase_contact(
-    sessions: async_sessionmaker[AsyncSession], tracker: TrackerEraser, contact_id: int
+    sessions: async_sessionmaker[AsyncSession],
+    tracker: TrackerEraser,
+    contact_id: int,
+    *,
+    also: Callable[[AsyncSession], Awaitable[None]] | None = None,
 ) -> bool:
-    """Erase one contact everywhere; False when there was no such contact (already erased)."""
+    """Erase one contact everywhere; False when there was no such contact (already erased).
+    `also` runs in the transaction that deletes the contact (the console's audit entry: both
+    are written, or neither)."""
     async with sessions() as session:
         sender_ids = await store.senders_of(session, contact_id)
         known = await store.contact_exists(session, contact_id)
@@ -27,5 +34,7 @@ async def erase_contact(
     await tracker.erase(sender_ids)
     async with sessions() as session, session.begin():
         await store.delete_contact(session, contact_id)
+        if also is not None:
+            await also(session)
     logger.info("contact %s erased (%d identities)", contact_id, len(sender_ids))
     return True

@@ -53,6 +53,7 @@ def upgrade() -> None:
         sa.Column("action", sa.String(length=24), nullable=False),
         sa.Column("contact_id", sa.Integer(), nullable=True),
         sa.Column("conversation_id", sa.Integer(), nullable=True),
+        sa.Column("target_account_id", sa.Integer(), nullable=True),
         sa.CheckConstraint(f"action IN ({ACTIONS})", name=op.f("ck_audit_entries_action_known")),
         sa.ForeignKeyConstraint(
             ["account_id"],

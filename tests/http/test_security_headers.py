@@ -48,9 +48,7 @@ async def test_the_chat_is_framed_only_by_the_mission_locales_own_site(
     assert _ancestors(response.headers["Content-Security-Policy"]) == "'self'"
     assert "X-Frame-Options" not in response.headers  # it would forbid the embedding sites
 
-    embedded = dataclasses.replace(
-        settings, webchat_frame_ancestors=("https://www.ml-exemple.fr",)
-    )
+    embedded = dataclasses.replace(settings, webchat_frame_ancestors=("https://www.ml-exemple.fr",))
     client = await aiohttp_client(create_app(embedded, clock=clock))
     response = await client.get("/")
     assert _ancestors(response.headers["Content-Security-Policy"]) == (
@@ -66,8 +64,8 @@ async def test_https_deployments_get_strict_transport_security(
 
     public = dataclasses.replace(settings, public_url="https://chat.ml-exemple.fr")
     client = await aiohttp_client(create_app(public, clock=clock))
-    assert (await client.get("/healthz")).headers["Strict-Transport-Security"].startswith(
-        "max-age="
+    assert (
+        (await client.get("/healthz")).headers["Strict-Transport-Security"].startswith("max-age=")
     )
 
 

@@ -131,3 +131,5 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(24))
     contact_id: Mapped[int | None] = mapped_column(index=True)
     conversation_id: Mapped[int | None] = mapped_column(index=True)
+    # The account created or changed (a plain number too: it outlives that account).
+    target_account_id: Mapped[int | None]
