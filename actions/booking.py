@@ -44,6 +44,7 @@ from actions.forms import (
 )
 from actions.mission_locale import say_site_info
 from actions.topics import answer_topic, outside_the_area, topic_question
+from actions.under_16 import UNDER_16, refuse_booking, said_under_16_before
 from bot.booking import agenda
 from bot.booking.offers import Mode, offer, place_key
 from bot.booking.preferences import Preference, preference_in, says_any_day
@@ -227,6 +228,9 @@ class ActionBookingStart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        if await said_under_16_before(tracker):
+            await refuse_booking(dispatcher)
+            return [*_reset(), SlotSet(FormSlot.STOPPED, UNDER_16)]
         context = services()
         now = context.clock.now()
         intent, _ = latest_intent(tracker)

@@ -18,9 +18,11 @@ from actions.confirmation import (
     in_crisis_context,
     is_stop_command,
 )
+from actions.under_16 import said_under_16_before
 from bot.content.texts import reply_text
 from bot.core.action_services import services
 from bot.core.messages import ERASE_SIGNAL
+from bot.core.news_offer import CONSENT_AGE
 from bot.rasa.payloads import payload
 from bot.storage.consents import opt_in, opt_out
 
@@ -106,6 +108,12 @@ class ActionSubscribe(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         if carries_distress(tracker):
+            return []
+        if await said_under_16_before(tracker):
+            # Under 16 (#12): never the news, even asked for.
+            dispatcher.utter_message(
+                text=reply_text("under_16", "no_news", age_min=str(CONSENT_AGE))
+            )
             return []
         if not confirmed_by_button(tracker):
             dispatcher.utter_message(text=reply_text("news", "offer"), buttons=news_offer_buttons())

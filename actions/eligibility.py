@@ -25,6 +25,7 @@ from actions.forms import (
     latest_text,
 )
 from actions.topics import answer_topic, remembered, situation_of, topic_question
+from actions.under_16 import UNDER_16, answer_under_16, forget_age
 from bot.booking.places import place_of
 from bot.content.texts import reply_text
 from bot.core.action_services import services
@@ -112,6 +113,10 @@ class ValidateEligibilityForm(Action):
             reason = DISTRESS if result.kind is Kind.ELSEWHERE else "asked"
             return [SlotSet(FormSlot.STOPPED, reason), SlotSet(FormSlot.RETRY, None),
                     SlotSet(REQUESTED_SLOT, None)]  # fmt: skip
+        if _under(result.changes.get(FormSlot.AGE), rules):
+            # Under 16 (#12): no more questions, and the age is neither stored nor kept.
+            return [SlotSet(FormSlot.STOPPED, UNDER_16), SlotSet(FormSlot.RETRY, None),
+                    SlotSet(REQUESTED_SLOT, None), *forget_age()]  # fmt: skip
         if asked is FormSlot.TOWN and await _town_needs_a_postcode(tracker, result.changes):
             return [SlotSet(FormSlot.RETRY, "town_postcode"), SlotSet(REQUESTED_SLOT, asked)]
         values.update(result.changes)
@@ -122,6 +127,10 @@ class ValidateEligibilityForm(Action):
         if result.changes:
             await _store(tracker, values, None)
         return [*events, SlotSet(REQUESTED_SLOT, next_question(values, rules))]
+
+
+def _under(age: Any, rules: CejParameters) -> bool:
+    return isinstance(age, int | float) and not isinstance(age, bool) and age < rules.age_min
 
 
 async def _town_needs_a_postcode(tracker: Tracker, changes: dict[str, Any]) -> bool:
@@ -167,12 +176,15 @@ class ActionEligibilityStart(Action):
         values = answer_values(tracker)
         started = any(values.get(q.value) is not None for q in QUESTIONS)
         if tracker.get_slot(FormSlot.DONE) or not started:
-            situation = await _answer_special_situation(dispatcher, tracker)
-            dispatcher.utter_message(text=reply_text("eligibility", "start"))
             today, rules = await rules_for_today()
             said = age_mentioned(
                 str((tracker.latest_message or {}).get("text") or ""), today, rules
             )
+            if _under(said.get(FormSlot.AGE), rules):
+                # « j'ai 14 ans, j'ai droit à quoi ? »: no questions; the outcome answers it.
+                return [SlotSet(slot, said.get(slot)) for slot in ALL_SLOTS]
+            situation = await _answer_special_situation(dispatcher, tracker)
+            dispatcher.utter_message(text=reply_text("eligibility", "start"))
             return [*situation, *(SlotSet(slot, said.get(slot)) for slot in ALL_SLOTS)]
         dispatcher.utter_message(text=reply_text("eligibility", "resume"))
         return [SlotSet(FormSlot.STOPPED, None), SlotSet(FormSlot.RETRY, None)]
@@ -193,6 +205,9 @@ class ActionEligibilityOutcome(Action):
             return [SlotSet(FormSlot.STOPPED, None)]
         _, rules = await rules_for_today()
         values = answer_values(tracker)
+        if stopped == UNDER_16 or _under(values.get(FormSlot.AGE), rules):
+            await answer_under_16(dispatcher, tracker)
+            return [SlotSet(FormSlot.DONE, True), SlotSet(FormSlot.STOPPED, None), *forget_age()]
         answers = answers_of(values)
         if stopped or answers is None or next_question(values, rules) is not None:
             dispatcher.utter_message(

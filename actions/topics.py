@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.appointments import say_booked_elsewhere
 from actions.check_in import check_in, distress_close
 from actions.mission_locale import say_site_info
+from actions.under_16 import answer_under_16, forget_age, said_age_under_16
 from bot.booking.reading import booked_elsewhere
 from bot.content.texts import reply_text
 from bot.core.action_services import services
@@ -292,6 +293,11 @@ class ActionTopicAnswer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        text = str((tracker.latest_message or {}).get("text") or "")
+        if said_age_under_16(text):
+            # « j'ai 14 ans » (#12): pointed to the right place instead, asked nothing more.
+            await answer_under_16(dispatcher, tracker)
+            return forget_age()
         events = await self._answer(dispatcher, tracker, domain)
         return [*events, *remembered(tracker)]
 

@@ -54,6 +54,7 @@ from bot.wiring import (
     SETTINGS,
     TEXTS,
     TRACKER,
+    privacy_notice,
 )
 
 logger = logging.getLogger(__name__)
@@ -145,6 +146,7 @@ async def _rasa_client(app: web.Application) -> AsyncIterator[None]:
             flood,
             app[ANNOUNCER],
             eraser,
+            privacy=privacy_notice(settings),
         )
         # Push channels (Telegram, Instagram) register themselves here when they start.
         app[DELIVERY] = DeliveryService(app[SESSIONS], app[CLOCK], {})

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.content.texts import Texts
 from bot.core.delivery import DeliveryService
-from bot.core.dialogue import DialogueService
+from bot.core.dialogue import DialogueService, PrivacyNotice
 from bot.core.flood import FloodGuard
 from bot.core.live import Announcer
 from bot.core.ports import Clock
@@ -41,3 +41,16 @@ REMINDERS = web.AppKey("reminders", ReminderService)
 CAMPAIGNS = web.AppKey("campaigns", CampaignService)
 SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
 ACTION_EXECUTOR = web.AppKey("action_executor", ActionExecutor)
+
+
+# The privacy page (/confidentialite) is served by the bot itself, on its public address.
+PRIVACY_PAGE_PATH = "/confidentialite"
+
+
+def privacy_notice(settings: Settings) -> PrivacyNotice:
+    """What the first-contact notice says: the conversations' retention (the purge's own
+    setting) and the privacy page on the public address."""
+    return PrivacyNotice(
+        conversations_months=settings.privacy.conversations_months,
+        page_url=settings.public_url.rstrip("/") + PRIVACY_PAGE_PATH,
+    )

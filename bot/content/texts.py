@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -31,12 +32,29 @@ class Texts:
     handed_back: str
     webchat_errors: dict[str, str]
     attachment_replies: dict[str, str]
+    # First-contact notice (#12): who answers, what is kept and how long, how to erase.
+    privacy_notice_intro: str = ""
+    privacy_notice: str = ""
+    # A NIR, IBAN or card number was masked in the message (bot/core/sensitive.py).
+    sensitive_masked: str = ""
+    sensitive_kinds: dict[str, str] = field(default_factory=dict)
 
     def webchat_error(self, code: str) -> str:
         return self.webchat_errors.get(code, self.webchat_errors["invalid_body"])
 
     def attachment_reply(self, kind: str) -> str:
         return self.attachment_replies.get(kind, self.attachment_replies["other"])
+
+    def first_contact_notice(self, months: int, url: str, *, introduce: bool = True) -> str:
+        """The notice of a young person's first message; without the line saying who answers
+        when the answer it joins already says it (the greeting)."""
+        notice = self.privacy_notice.format(months=months, url=url)
+        return f"{self.privacy_notice_intro}\n{notice}" if introduce else notice
+
+    def masked_warning(self, kinds: Collection[str]) -> str:
+        """One line: the number(s) of these kinds were masked, and why not to send them."""
+        what = self.sensitive_kinds[next(iter(kinds))] if len(kinds) == 1 else None
+        return self.sensitive_masked.format(what=what or self.sensitive_kinds["several"])
 
 
 def load_texts(path: Path = DEFAULT_PATH) -> Texts:
@@ -60,6 +78,10 @@ def load_texts(path: Path = DEFAULT_PATH) -> Texts:
         handed_back=str(data["handed_back"]).strip(),
         webchat_errors={str(k): str(v) for k, v in data["webchat_errors"].items()},
         attachment_replies={str(k): str(v) for k, v in data["attachment_replies"].items()},
+        privacy_notice_intro=str(data["privacy_notice_intro"]).strip(),
+        privacy_notice=str(data["privacy_notice"]).strip(),
+        sensitive_masked=str(data["sensitive_masked"]).strip(),
+        sensitive_kinds={str(k): str(v) for k, v in data["sensitive_kinds"].items()},
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.content.texts import Texts
-from bot.core import erasure, handoff, news_offer, posting, waiting
+from bot.core import erasure, handoff, news_offer, posting, sensitive, waiting
 from bot.core.crisis import crisis_reasons, crisis_turn, without_destructive_questions
 from bot.core.distress import DistressContent, classify, laughs
 from bot.core.flood import FloodGuard
@@ -42,6 +43,17 @@ logger = logging.getLogger(__name__)
 
 # contacts.last_seen_at is refreshed at most this often (one write less on most messages).
 LAST_SEEN_PRECISION = timedelta(minutes=10)
+# An answer that already says who answers (the greeting): the notice joins it, without its intro.
+INTRODUCES_THE_ASSISTANT = "assistant automatique"
+
+
+@dataclass(frozen=True, slots=True)
+class PrivacyNotice:
+    """What the first-contact notice says (#12): how long conversations are kept (the purge's
+    own setting) and the address of the privacy page."""
+
+    conversations_months: int
+    page_url: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +88,11 @@ class DialogueService:
         flood: FloodGuard | None = None,
         announcer: Announcer | None = None,
         readings: TrackerReader | None = None,
+        *,
+        privacy: PrivacyNotice | None = None,
     ) -> None:
+        """Without `privacy`, a new contact's first answer carries no notice (unit tests)."""
+        self._privacy = privacy
         self._announcer = announcer
         self._readings = readings
         self._sessions = session_factory
@@ -121,13 +137,22 @@ class DialogueService:
     async def _handle(self, incoming: IncomingMessage) -> HandleResult:
         channel = incoming.channel
         now = self._clock.now()
+        masked = sensitive.mask(incoming.text) if incoming.text is not None else None
+        if masked is not None and masked.found:
+            # Stored, shown to the team and passed to Rasa (whose tracker keeps the text) masked.
+            incoming = dataclasses.replace(incoming, text=masked.text)
+        warning = (
+            [BotReply(text=self._texts.masked_warning(sorted(masked.found)))]
+            if masked is not None and masked.found
+            else []
+        )
         danger = classify(incoming.text) if incoming.text is not None else frozenset()
         # Words of danger in a message that laughs: asked back, not assumed (no urgent flag).
         check_in = bool(danger) and laughs(incoming.text or "")
         if check_in:
             danger = frozenset()
         async with self._sessions() as session, session.begin():
-            route = await self._route(session, incoming, now, limited=not danger)
+            route, new_contact = await self._route(session, incoming, now, limited=not danger)
             if incoming.external_id is not None:
                 seen = await store.find_by_external_id(
                     session, route.conversation_id, incoming.external_id
@@ -187,6 +212,8 @@ class DialogueService:
         if back:
             logger.info("conversation %s back with the bot in words", conversation_id)
             first = [BotReply(text=self._texts.back_to_assistant_in_words)]
+        if warning:
+            logger.info("message %s: a sensitive number was masked", message_id)
         if danger:
             logger.warning("conversation %s flagged urgent (%s)", conversation_id, ",".join(danger))
         if (
@@ -201,7 +228,12 @@ class DialogueService:
             if not danger and state is ConversationState.WAITING_FOR_COUNSELLOR:
                 first = await self._acknowledge_waiting(conversation_id, incoming.text)
             outgoing = await self._store_replies(
-                message_id, conversation_id, first, Author.SYSTEM, MessageStatus.HELD, channel
+                message_id,
+                conversation_id,
+                [*first, *warning],
+                Author.SYSTEM,
+                MessageStatus.HELD,
+                channel,
             )
             return HandleResult(message_id, conversation_id, outgoing)
 
@@ -211,7 +243,8 @@ class DialogueService:
         if incoming.attachment is not None:
             # Rasa cannot read it either: a kind word from the bot, the conversation goes on.
             reply = BotReply(text=self._texts.attachment_reply(incoming.attachment.value))
-            return await self._say(message_id, conversation_id, reply, channel)
+            said = self._with_notice([reply], 0) if new_contact else [reply]
+            return await self._say(message_id, conversation_id, said, channel)
 
         metadata = {"channel": incoming.channel}
         if danger or check_in:
@@ -225,7 +258,9 @@ class DialogueService:
         except RasaError as exc:
             logger.warning("message %s unprocessed: %s", message_id, exc)
             await self._hand_over_for_rasa(conversation_id)
-            fallback = first or [BotReply(text=self._texts.rasa_unavailable)]
+            fallback = [*(first or [BotReply(text=self._texts.rasa_unavailable)]), *warning]
+            if new_contact:
+                fallback = self._with_notice(fallback, len(fallback))
             outgoing = await self._store_replies(
                 message_id,
                 conversation_id,
@@ -245,9 +280,11 @@ class DialogueService:
             said = [] if GENERIC_SIGNAL in turn.signals else without_destructive_questions(said)
         if not danger and crisis is None and angry(incoming.text or ""):
             said = self._with_apology(said)
+        first = [*first, *warning]
         answer, status = [*first, *said], MessageStatus.PROCESSED
         if (
-            not danger
+            not new_contact  # the first answer carries the notice: the offer comes later
+            and not danger
             and not check_in
             and crisis is None
             and said
@@ -266,6 +303,8 @@ class DialogueService:
             )
             answer.append(self._nothing_to_say())
             status = MessageStatus.UNPROCESSED
+        if new_contact:
+            answer = self._with_notice(answer, len(first))
         outgoing = await self._store_replies(
             message_id, conversation_id, answer, Author.BOT, status, channel
         )
@@ -308,21 +347,36 @@ class DialogueService:
                 "conversation %s back with the bot at the young person's request", conversation_id
             )
         reply = BotReply(text=self._texts.back_to_assistant)
-        return await self._say(message_id, conversation_id, reply, channel)
+        return await self._say(message_id, conversation_id, [reply], channel)
 
     async def _say(
-        self, message_id: int, conversation_id: int, reply: BotReply, channel: str
+        self, message_id: int, conversation_id: int, replies: list[BotReply], channel: str
     ) -> HandleResult:
         """The service's own answer to a message, which is then processed (Rasa not asked)."""
         outgoing = await self._store_replies(
             message_id,
             conversation_id,
-            [reply],
+            replies,
             Author.SYSTEM,
             MessageStatus.PROCESSED,
             channel,
         )
         return HandleResult(message_id, conversation_id, outgoing)
+
+    def _with_notice(self, answer: list[BotReply], at: int) -> list[BotReply]:
+        """A new contact's answer with the privacy notice (#12), once: after the distress
+        numbers (`at`), before the rest, so that the last message keeps its buttons (Instagram
+        shows only the last one's). Folded into the greeting, which already says who answers."""
+        if self._privacy is None:
+            return answer
+        months, url = self._privacy.conversations_months, self._privacy.page_url
+        after = answer[at:]
+        if after and INTRODUCES_THE_ASSISTANT in after[0].text.casefold():
+            notice = self._texts.first_contact_notice(months, url, introduce=False)
+            joined = dataclasses.replace(after[0], text=f"{after[0].text}\n\n{notice}")
+            return [*answer[:at], joined, *after[1:]]
+        notice_reply = BotReply(text=self._texts.first_contact_notice(months, url))
+        return [*answer[:at], notice_reply, *after]
 
     async def _news_offer(self, sender_id: str, contact_id: int) -> list[BotReply]:
         """The news, offered once after a first useful answer (bot/core/news_offer.py)."""
@@ -404,17 +458,18 @@ class DialogueService:
 
     async def _route(
         self, session: AsyncSession, incoming: IncomingMessage, now: datetime, *, limited: bool
-    ) -> store.Route:
+    ) -> tuple[store.Route, bool]:
         """The message's route in one query when the contact is known; created otherwise (if
-        the flood limit of its address allows a new contact, when `limited`)."""
+        the flood limit of its address allows a new contact, when `limited`). True when the
+        contact is new: this is their first message."""
         route = await store.find_route(session, incoming.channel, incoming.external_user_id)
         if route is None:
+            known = await store.find_identity(session, incoming.channel, incoming.external_user_id)
             if (
                 limited
                 and incoming.origin is not None
                 and self._flood is not None
-                and await store.find_identity(session, incoming.channel, incoming.external_user_id)
-                is None
+                and known is None
                 and not await self._flood.new_contact_allowed(incoming.origin)
             ):
                 raise FloodLimited("too many new contacts from one address")
@@ -425,7 +480,7 @@ class DialogueService:
             )
             conversation = await store.open_conversation(session, identity, now)
             await store.touch_contact(session, identity.contact_id, now)  # maybe a returning one
-            return store.Route(
+            route = store.Route(
                 identity.id,
                 identity.public_id,
                 identity.contact_id,
@@ -433,10 +488,11 @@ class DialogueService:
                 conversation.id,
                 conversation.state,
             )
+            return route, known is None
         if now - route.last_seen_at > LAST_SEEN_PRECISION:
             await store.touch_contact(session, route.contact_id, now)
             await consents.reachable_again(session, route.identity_id)  # they unblocked the bot
-        return route
+        return route, False
 
     async def _erase(
         self,

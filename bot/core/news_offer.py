@@ -61,14 +61,21 @@ async def claim_offer(session: AsyncSession, contact_id: int, now: datetime) -> 
     """Whether to offer now; if so, it is recorded as offered (once, even across processes)."""
     row = (
         await session.execute(
-            select(Contact.news_opt_in_at, Contact.unsubscribed_at, EligibilityProfile.age)
+            select(
+                Contact.news_opt_in_at,
+                Contact.unsubscribed_at,
+                Contact.under_16_at,
+                EligibilityProfile.age,
+            )
             .outerjoin(EligibilityProfile, EligibilityProfile.contact_id == Contact.id)
             .where(Contact.id == contact_id, Contact.news_offered_at.is_(None))
         )
     ).one_or_none()
     if row is None:
         return False
-    opted_in, stopped, age = row
-    if opted_in is not None or stopped is not None or (age is not None and age < CONSENT_AGE):
+    opted_in, stopped, under_16, age = row
+    if opted_in is not None or stopped is not None or under_16 is not None:
+        return False
+    if age is not None and age < CONSENT_AGE:  # an age stored before #12 kept only the fact
         return False
     return await consents.mark_offered(session, contact_id, now)

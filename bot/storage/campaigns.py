@@ -5,12 +5,12 @@ work; SQLite has one writer), and which process sends (`sender_turn`)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, exists, func, insert, literal, select, text, update
+from sqlalchemy import Select, exists, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.core.messages import ConversationState, Direction
@@ -23,6 +23,7 @@ from bot.core.vocabulary import (
     PostState,
     SourceKind,
 )
+from bot.storage.database import advisory_turn
 from bot.storage.models import (
     Appointment,
     Campaign,
@@ -43,31 +44,11 @@ MIN_AGE = 16  # under 16, never a campaign (the Mission Locale is not the right 
 SENDER_LOCK_KEY = 7_311_001
 
 
-@asynccontextmanager
-async def sender_turn(engine: AsyncEngine) -> AsyncIterator[bool]:
+def sender_turn(engine: AsyncEngine) -> AbstractAsyncContextManager[bool]:
     """Whether this process sends campaigns now. Telegram's ~30 messages/s is per bot, not per
     process: two processes sending at once would each fill their own window and draw 429s that
-    halt every send. On PostgreSQL one process at a time holds a session advisory lock, on its
-    own connection outside any transaction; the others skip their sweep, and one of them takes
-    over when it is released or its holder dies (the lock goes with the connection). SQLite has
-    one bot process."""
-    if engine.dialect.name != "postgresql":
-        yield True
-        return
-    async with engine.connect() as connection:
-        connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
-        held = bool(
-            await connection.scalar(
-                text("SELECT pg_try_advisory_lock(:key)"), {"key": SENDER_LOCK_KEY}
-            )
-        )
-        try:
-            yield held
-        finally:
-            if held:
-                await connection.execute(
-                    text("SELECT pg_advisory_unlock(:key)"), {"key": SENDER_LOCK_KEY}
-                )
+    halt every send. One process at a time sends (a PostgreSQL advisory lock)."""
+    return advisory_turn(engine, SENDER_LOCK_KEY)
 
 
 def recipients(audience: dict[str, Any], channels: Sequence[str], now: datetime) -> Select[Any]:
@@ -88,6 +69,7 @@ def recipients(audience: dict[str, Any], channels: Sequence[str], now: datetime)
             Contact.unsubscribed_at.is_(None),
             ChannelIdentity.unreachable_at.is_(None),
             ~held,
+            Contact.under_16_at.is_(None),  # they said so (#12); only the fact is kept
             (EligibilityProfile.age.is_(None)) | (EligibilityProfile.age >= MIN_AGE),
         )
     )

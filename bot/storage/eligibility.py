@@ -1,4 +1,5 @@
-"""Write a contact's questionnaire answers and outcome (the counsellor reads them later)."""
+"""Write a contact's questionnaire answers and outcome (the counsellor reads them later), or,
+for a young person under 16, only that fact."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.conversations import contact_of_sender
-from bot.storage.models import EligibilityProfile
+from bot.storage.models import Contact, EligibilityProfile
 
 # Questionnaire slot → column. Values are stored as text where « unknown » is a valid answer.
 _COLUMNS = {
@@ -92,3 +94,30 @@ async def save_answers(
 async def profile_of(session: AsyncSession, public_id: str) -> EligibilityProfile | None:
     contact_id = await contact_of_sender(session, public_id)
     return None if contact_id is None else await session.get(EligibilityProfile, contact_id)
+
+
+async def record_under_16(session: AsyncSession, public_id: str, now: datetime) -> bool:
+    """The young person said they are under 16 (#12): the fact is kept (`under_16_at`, first
+    time only), their questionnaire answers (the age among them) are dropped. False when the
+    sender is unknown. Call inside a transaction."""
+    contact_id = await contact_of_sender(session, public_id)
+    if contact_id is None:
+        return False
+    await session.execute(
+        update(Contact)
+        .where(Contact.id == contact_id, Contact.under_16_at.is_(None))
+        .values(under_16_at=now)
+    )
+    await session.execute(
+        delete(EligibilityProfile).where(EligibilityProfile.contact_id == contact_id)
+    )
+    return True
+
+
+async def is_under_16(session: AsyncSession, public_id: str) -> bool:
+    """Whether the young person said they are under 16."""
+    contact_id = await contact_of_sender(session, public_id)
+    if contact_id is None:
+        return False
+    said = await session.scalar(select(Contact.under_16_at).where(Contact.id == contact_id))
+    return said is not None

@@ -14,7 +14,7 @@ import pytest
 
 from bot.outreach.qr import qr_code
 from tests.integration.stack import STAFF_TOKEN, Stack, http_status, stop
-from tests.integration.webchat import new_user, query, say
+from tests.integration.webchat import NOTICE, after_notice, new_user, query, say
 from tests.qr_reading import png_modules
 
 pytestmark = pytest.mark.integration
@@ -47,7 +47,7 @@ async def test_the_custom_action_answers_from_the_bots_database(
 
 
 async def test_out_of_scope_is_answered_kindly(stack: Stack, http: aiohttp.ClientSession) -> None:
-    replies = await say(http, stack, new_user(), text="raconte moi une blague")
+    replies = after_notice(await say(http, stack, new_user(), text="raconte moi une blague"))
 
     assert "je ne peux pas t'aider" in replies[0]["text"]
 
@@ -116,7 +116,9 @@ async def test_asking_for_a_human_hands_over_and_rasa_is_no_longer_asked(
 ) -> None:
     user = new_user()
 
-    handover = await say(http, stack, user, text="je veux parler a un vrai conseiller")
+    handover = after_notice(
+        await say(http, stack, user, text="je veux parler a un vrai conseiller")
+    )
     after = await say(http, stack, user, text="allo ?")
     again = await say(http, stack, user, text="c koi le cej")
 
@@ -207,10 +209,10 @@ async def test_rasa_down_gives_the_apology_and_not_ready(
     assert stack.rasa is not None
     stop(stack.rasa)
 
-    replies = await say(http, stack, new_user(), text="salut")
+    apology, notice = await say(http, stack, new_user(), text="salut")
 
-    assert len(replies) == 1
-    assert "Réessaie dans quelques minutes" in replies[0]["text"]
+    assert "Réessaie dans quelques minutes" in apology["text"]
+    assert NOTICE in notice["text"]  # a first contact is told about its data, Rasa or not
     assert http_status(f"{stack.bot_url}/readyz") == 503
     last = query(
         stack.database_file,

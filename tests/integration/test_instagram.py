@@ -23,6 +23,7 @@ from tests.fake_graph import (
     text_event,
 )
 from tests.integration.stack import Stack, start_stack
+from tests.integration.webchat import after_notice
 from tests.platform_server import ThreadedServer
 
 pytestmark = pytest.mark.integration
@@ -127,10 +128,10 @@ async def test_a_duplicate_is_answered_once_and_a_forged_event_not_at_all(
     assert await _post(http, ig_stack, batch) == 200
     forged = notification(text_event("8800004", "e2e.forged", "salut"))
     assert await _post(http, ig_stack, forged, forged=True) == 403
-    replies = await _sent_to(state, "8800003", 1)
+    replies = await _sent_to(state, "8800003", 2)  # the notice, then the answer
     await asyncio.sleep(1.0)
 
-    assert "CEJ" in replies[0]["text"]
+    assert "CEJ" in after_notice(replies)[0]["text"]
     assert len(state.sent_to("8800003")) == len(replies)
     assert state.sent_to("8800004") == []
     with sqlite3.connect(ig_stack.database_file) as connection:

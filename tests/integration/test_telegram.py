@@ -20,6 +20,7 @@ from tests.fake_telegram import (
     text_update,
 )
 from tests.integration.stack import Stack, start_stack
+from tests.integration.webchat import after_notice
 from tests.platform_server import ThreadedServer
 
 pytestmark = pytest.mark.integration
@@ -144,10 +145,10 @@ async def test_a_duplicate_is_answered_once_and_a_forged_update_not_at_all(
     await _posted(http, tg_stack, update)
     assert await _post(http, tg_stack, update) == 200
     assert await _post(http, tg_stack, text_update(1004, 717171, "salut"), secret="forged") == 403
-    replies = await _sent_to(state, 616161, 1)
+    replies = await _sent_to(state, 616161, 2)  # the notice, then the answer
     await asyncio.sleep(1.0)
 
-    assert "CEJ" in replies[0]["text"]
+    assert "CEJ" in after_notice(replies)[0]["text"]
     assert len([c for c in state.of("sendMessage") if c.params["chat_id"] == "616161"]) == len(
         replies
     )

@@ -27,6 +27,18 @@ async def say(
         return messages
 
 
+# The first-contact privacy notice (#12) says how to erase: it opens a new contact's answer.
+NOTICE = "supprime mes données"
+
+
+def after_notice(replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A first message's replies without the notice that opens them (checked: first, once)."""
+    assert NOTICE in str(replies[0]["text"])
+    rest = replies[1:]
+    assert all(NOTICE not in str(reply["text"]) for reply in rest)
+    return rest
+
+
 def text_of(replies: list[dict[str, Any]]) -> str:
     return "\n".join(str(m["text"]) for m in replies)
 
