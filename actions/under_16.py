@@ -21,6 +21,7 @@ from bot.core.news_offer import CONSENT_AGE
 from bot.eligibility.free_text import plain_words, words_to_number
 from bot.eligibility.questionnaire import FormSlot
 from bot.storage.eligibility import is_under_16, record_under_16
+from bot.storage.models import Site
 from bot.storage.sites import main_site
 
 # What `elig_stopped` holds when the questionnaire stopped on an age under 16.
@@ -64,12 +65,7 @@ async def answer_under_16(dispatcher: CollectingDispatcher, tracker: Tracker) ->
     async with context.sessions() as session, session.begin():
         await record_under_16(session, tracker.sender_id, context.clock.now())
         site = await main_site(session)
-    age_min = str(CONSENT_AGE)
-    if site is not None and site.phone:
-        text = reply_text("under_16", "answer", age_min=age_min, phone=site.phone)
-    else:
-        text = reply_text("under_16", "answer_no_phone", age_min=age_min)
-    dispatcher.utter_message(text=text)
+    dispatcher.utter_message(text=_pointed_elsewhere("answer", site))
 
 
 async def refuse_booking(dispatcher: CollectingDispatcher) -> None:
@@ -77,12 +73,15 @@ async def refuse_booking(dispatcher: CollectingDispatcher) -> None:
     nothing asked (no first name, no phone number)."""
     async with services().sessions() as session:
         site = await main_site(session)
+    dispatcher.utter_message(text=_pointed_elsewhere("booking", site))
+
+
+def _pointed_elsewhere(key: str, site: Site | None) -> str:
+    """The under-16 text `key`, with the Mission Locale's phone number when it has one."""
     age_min = str(CONSENT_AGE)
     if site is not None and site.phone:
-        text = reply_text("under_16", "booking", age_min=age_min, phone=site.phone)
-    else:
-        text = reply_text("under_16", "booking_no_phone", age_min=age_min)
-    dispatcher.utter_message(text=text)
+        return reply_text("under_16", key, age_min=age_min, phone=site.phone)
+    return reply_text("under_16", f"{key}_no_phone", age_min=age_min)
 
 
 async def said_under_16_before(tracker: Tracker) -> bool:

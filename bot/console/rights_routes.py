@@ -157,28 +157,24 @@ def _page_values(signed_in: CurrentSession, data: dict[str, Any], zone: str) -> 
 
 async def contact_page(request: web.Request) -> web.Response:
     """The person's page: channels, consent history, links to the export, the erase form."""
-    signed_in = await page_member(request, CONVERSATION_ROLES)
-    contact_id = id_in_path(request)
-    if contact_id is None:
-        raise _refused_page(404)
-    status, data, zone = await _exported(request, signed_in.account, contact_id, AuditAction.VIEW)
-    if data is None:
-        raise _refused_page(status)
-    logger.info("contact %s viewed by staff account %s", contact_id, signed_in.account.id)
-    return page("contact.html", **_page_values(signed_in, data, zone))
+    return await _person_page(request, "contact.html", AuditAction.VIEW)
 
 
 async def export_page(request: web.Request) -> web.Response:
     """Everything stored about the person, readable."""
+    return await _person_page(request, "contact_export.html", AuditAction.EXPORT)
+
+
+async def _person_page(request: web.Request, template: str, action: AuditAction) -> web.Response:
     signed_in = await page_member(request, CONVERSATION_ROLES)
     contact_id = id_in_path(request)
     if contact_id is None:
         raise _refused_page(404)
-    status, data, zone = await _exported(request, signed_in.account, contact_id, AuditAction.EXPORT)
+    status, data, zone = await _exported(request, signed_in.account, contact_id, action)
     if data is None:
         raise _refused_page(status)
-    logger.info("contact %s exported by staff account %s", contact_id, signed_in.account.id)
-    return page("contact_export.html", **_page_values(signed_in, data, zone))
+    logger.info("contact %s: %s by staff account %s", contact_id, action, signed_in.account.id)
+    return page(template, **_page_values(signed_in, data, zone))
 
 
 async def export_json(request: web.Request) -> web.Response:

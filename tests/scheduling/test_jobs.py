@@ -24,13 +24,14 @@ class _Failing:
         raise RuntimeError("database down")
 
 
-def _jobs(failing: Any) -> PeriodicJobs:
+def _jobs(failing: Any, **more: Any) -> PeriodicJobs:
     return PeriodicJobs(
         sessions=None,  # type: ignore[arg-type]
         clock=None,  # type: ignore[arg-type]
         reminders=failing,
         delivery=failing,
         reminder_sweep_seconds=60,
+        **more,
     )
 
 
@@ -65,14 +66,7 @@ class _Campaigns:
 
 async def test_the_campaign_job_sweeps_again_at_once_while_messages_are_left() -> None:
     campaigns = _Campaigns()
-    jobs = PeriodicJobs(
-        sessions=None,  # type: ignore[arg-type]
-        clock=None,  # type: ignore[arg-type]
-        reminders=_Failing(),  # type: ignore[arg-type]
-        delivery=_Failing(),  # type: ignore[arg-type]
-        reminder_sweep_seconds=60,
-        campaigns=campaigns,  # type: ignore[arg-type]
-    )
+    jobs = _jobs(_Failing(), campaigns=campaigns)
 
     await jobs.send_campaigns()
 
@@ -90,14 +84,7 @@ class _FailingPurge:
 
 async def test_the_retention_purge_runs_daily_and_soon_after_start_up() -> None:
     purge = _FailingPurge()
-    jobs = PeriodicJobs(
-        sessions=None,  # type: ignore[arg-type]
-        clock=None,  # type: ignore[arg-type]
-        reminders=_Failing(),  # type: ignore[arg-type]
-        delivery=_Failing(),  # type: ignore[arg-type]
-        reminder_sweep_seconds=60,
-        retention=purge,  # type: ignore[arg-type]
-    )
+    jobs = _jobs(_Failing(), retention=purge)
     scheduler = AsyncIOScheduler(timezone="UTC")
     jobs.schedule(scheduler)
 
@@ -112,15 +99,7 @@ async def test_the_retention_purge_runs_daily_and_soon_after_start_up() -> None:
 async def test_the_campaign_round_is_planned_again_when_it_ends() -> None:
     """Never two rounds at once, and no refused run (a warning) while a long one sends."""
     campaigns = _Campaigns()
-    jobs = PeriodicJobs(
-        sessions=None,  # type: ignore[arg-type]
-        clock=None,  # type: ignore[arg-type]
-        reminders=_Failing(),  # type: ignore[arg-type]
-        delivery=_Failing(),  # type: ignore[arg-type]
-        reminder_sweep_seconds=60,
-        campaigns=campaigns,  # type: ignore[arg-type]
-        campaign_sweep_seconds=10,
-    )
+    jobs = _jobs(_Failing(), campaigns=campaigns, campaign_sweep_seconds=10)
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.start(paused=True)
     try:
