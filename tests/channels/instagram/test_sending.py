@@ -17,6 +17,7 @@ from bot.core.messages import Author, Button, OutgoingMessage, Recipient
 from bot.errors import DeliveryFailed
 from bot.settings import load_settings
 from tests.channels.instagram.conftest import ALICE, Client, outgoing, post_signed, push
+from tests.channels.notice import is_notice, texts_without_notice
 from tests.conftest import FixedClock
 from tests.fake_graph import (
     FakeGraphState,
@@ -30,7 +31,8 @@ from tests.paths import PROJECT_DIR
 
 
 async def _first_contact(client: Client) -> None:
-    """Alice writes (the window opens) and gets the fake Rasa's two replies."""
+    """Alice writes (the window opens) and gets the privacy notice, then the fake Rasa's two
+    replies."""
     assert await post_signed(client, notification(text_event(ALICE, "mid.first", "salut"))) == 200
 
 
@@ -86,9 +88,13 @@ async def test_a_429_is_retried_and_the_message_delivered_once(
 
     await _first_contact(ig)
 
-    assert [m.status for m in await outgoing(ig)] == ["sent", "sent"]
-    assert len(graph.all_calls()) == 3
-    assert [m["text"] for m in graph.sent_to(ALICE)] == ["écho : salut", "Tu veux un rendez-vous ?"]
+    # The first send (the privacy notice) is refused once, then retried: each message once.
+    assert [m.status for m in await outgoing(ig)] == ["sent", "sent", "sent"]
+    assert len(graph.all_calls()) == 4
+    assert texts_without_notice(m["text"] for m in graph.sent_to(ALICE)) == [
+        "écho : salut",
+        "Tu veux un rendez-vous ?",
+    ]
 
 
 async def test_repeated_5xx_leave_the_message_undelivered(
@@ -98,10 +104,11 @@ async def test_repeated_5xx_leave_the_message_undelivered(
 
     await _first_contact(ig)
 
-    first, second = await outgoing(ig)
+    first, *then = await outgoing(ig)  # the privacy notice, then Rasa's two replies
+    assert is_notice(first.text)
     assert (first.status, first.failure_reason) == ("undelivered", "platform_error")
-    assert second.status == "sent"  # the next message goes through again
-    assert len(graph.all_calls()) == 4
+    assert [m.status for m in then] == ["sent", "sent"]  # the next messages go through again
+    assert len(graph.all_calls()) == 5
 
 
 @pytest.mark.parametrize(
@@ -191,13 +198,14 @@ async def test_a_long_text_is_split_under_1000_characters_at_paragraphs(
     ig: Client, graph: FakeGraphState
 ) -> None:
     await _first_contact(ig)
+    before = len(graph.sent_to(ALICE))
     paragraphs = [f"Paragraphe {n} : " + "le CEJ, c'est un accompagnement. " * 12 for n in range(6)]
     text = "\n\n".join(p.strip() for p in paragraphs)
     assert len(text) > 2000
 
     message, _ = await push(ig, text, [Button("Oui", "/affirm")])
 
-    pieces = graph.sent_to(ALICE)[2:]
+    pieces = graph.sent_to(ALICE)[before:]
     assert message.status == "sent"
     assert len(pieces) >= 3
     assert all(len(p["text"]) < 1000 and len(p["text"].encode()) <= 1000 for p in pieces)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -26,6 +27,7 @@ from tests.channels.instagram.conftest import (
     post_signed,
     settle,
 )
+from tests.channels.notice import without_notice
 from tests.fake_graph import (
     VERIFY_TOKEN,
     FakeGraphState,
@@ -42,6 +44,12 @@ from tests.fake_graph import (
     text_event,
 )
 from tests.fake_rasa import FakeRasaState
+
+
+def _answers(graph: FakeGraphState, recipient: str) -> list[dict[str, Any]]:
+    """What a new young person was sent, less the privacy notice (checked: there once)."""
+    return without_notice(graph.sent_to(recipient), lambda message: message.get("text"))
+
 
 # --- GET: Meta's subscription check ------------------------------------------------------------
 
@@ -193,7 +201,7 @@ async def test_the_batch_is_acknowledged_before_it_is_processed(
     assert (status, text) == (200, "EVENT_RECEIVED")
     assert graph.all_calls() == []
     await settle(ig)
-    assert len(graph.sent_to(ALICE)) == 2
+    assert len(_answers(graph, ALICE)) == 2
 
 
 # --- what a good batch does ------------------------------------------------------------------
@@ -204,23 +212,26 @@ async def test_a_text_gets_its_replies_with_quick_replies(
 ) -> None:
     assert await post_signed(ig, notification(text_event(ALICE, "mid.1", "  slt cv  "))) == 200
 
-    assert graph.sent_to(ALICE) == [
+    assert _answers(graph, ALICE) == [
         {"text": "écho : slt cv"},
         {
             "text": "Tu veux un rendez-vous ?",
             "quick_replies": [{"content_type": "text", "title": "Oui", "payload": "/affirm"}],
         },
     ]
-    [call, _] = graph.all_calls()
-    assert call.path == "/v25.0/17841400000000001/messages"
-    assert call.authorization == "Bearer IGAA-test-access-token"
-    assert call.body["messaging_type"] == "RESPONSE"
+    calls = graph.all_calls()
+    assert len(calls) == 3  # the privacy notice, then the two replies
+    for call in calls:
+        assert call.path == "/v25.0/17841400000000001/messages"
+        assert call.authorization == "Bearer IGAA-test-access-token"
+        assert call.body["messaging_type"] == "RESPONSE"
     assert rasa_state.received[0]["message"] == "slt cv"
     assert rasa_state.received[0]["metadata"] == {"channel": "instagram"}
     async with ig.app[SESSIONS]() as session:
         rows = (await session.scalars(select(Message).order_by(Message.id))).all()
     assert [(m.direction, m.status) for m in rows] == [
         ("in", "processed"),
+        ("out", "sent"),
         ("out", "sent"),
         ("out", "sent"),
     ]
@@ -247,13 +258,13 @@ async def test_every_entry_and_event_of_a_batch_is_handled_in_order_per_sender(
     for received in rasa_state.received:
         by_sender.setdefault(received["sender"], []).append(received["message"])
     assert sorted(by_sender.values()) == [["bonjour", "merci"], ["coucou"], ["un", "deux", "trois"]]
-    assert [m["text"] for m in graph.sent_to(ALICE)][::2] == [
+    assert [m["text"] for m in _answers(graph, ALICE)][::2] == [
         "écho : un",
         "écho : deux",
         "écho : trois",
     ]
-    assert len(graph.sent_to(BOB)) == 4
-    assert len(graph.sent_to(CLARA)) == 2
+    assert len(_answers(graph, BOB)) == 4
+    assert len(_answers(graph, CLARA)) == 2
     assert await count(ig, Contact) == 3
 
 
@@ -296,7 +307,7 @@ async def test_a_duplicate_mid_is_answered_once_also_after_a_restart(
     assert await post_signed(restarted, batch) == 200
 
     assert len(rasa_state.received) == 1
-    assert len(graph.sent_to(ALICE)) == 2
+    assert len(_answers(graph, ALICE)) == 2
     assert await count(restarted, ReceivedEvent) == 1
 
 
@@ -311,7 +322,7 @@ async def test_the_same_batch_posted_twice_at_once_is_answered_once(
 
     assert first == second == 200
     assert len(rasa_state.received) == 1
-    assert len(graph.sent_to(ALICE)) == 2
+    assert len(_answers(graph, ALICE)) == 2
 
 
 async def test_a_long_mid_is_stored_as_a_digest(ig: Client, graph: FakeGraphState) -> None:
@@ -321,7 +332,7 @@ async def test_a_long_mid_is_stored_as_a_digest(ig: Client, graph: FakeGraphStat
     await post_signed(ig, notification(text_event(ALICE, mid, "salut")))
     await post_signed(ig, notification(text_event(ALICE, mid, "salut")))
 
-    assert len(graph.sent_to(ALICE)) == 2
+    assert len(_answers(graph, ALICE)) == 2
     async with ig.app[SESSIONS]() as session:
         stored = await session.scalar(select(Message.external_id).where(Message.direction == "in"))
     assert stored is not None
@@ -353,7 +364,7 @@ async def test_a_non_text_message_gets_a_kind_reply_without_rasa(
 ) -> None:
     await post_signed(ig, notification(attachment_event(ALICE, "mid.att", kind, **extra)))
 
-    assert graph.sent_to(ALICE) == [{"text": load_texts().attachment_reply(expected)}]
+    assert _answers(graph, ALICE) == [{"text": load_texts().attachment_reply(expected)}]
     assert rasa_state.received == []
     async with ig.app[SESSIONS]() as session:
         payload = await session.scalar(select(Message.payload).where(Message.direction == "in"))
@@ -371,7 +382,7 @@ async def test_quick_reply_taps_and_postbacks_reach_rasa_as_payloads(
     await post_signed(ig, batch)
 
     assert [r["message"] for r in rasa_state.received] == ["/affirm", "/ask_cej"]
-    assert len(graph.sent_to(ALICE)) == 4
+    assert len(_answers(graph, ALICE)) == 4
 
 
 # --- attribution (ig.me/m/<account>?ref=<code>) --------------------------------------------------
@@ -408,7 +419,7 @@ async def test_a_referral_greets_a_newcomer_and_records_the_source_once(
     await post_signed(ig, notification(referral_event(ALICE, "flyer-ig", timestamp=2)))  # known
 
     assert [r["message"] for r in rasa_state.received] == ["/greet"]
-    assert len(graph.sent_to(ALICE)) == 2
+    assert len(_answers(graph, ALICE)) == 2
     assert await _source_code(ig) == "affiche-ig"
 
 

@@ -13,6 +13,7 @@ from bot.settings import Settings
 from bot.storage import sources
 from bot.storage.models import ChannelIdentity, Contact, Message, ReceivedEvent
 from bot.wiring import CLOCK, DELIVERY, SESSIONS
+from tests.channels.notice import is_notice, notices, texts_without_notice, without_notice
 from tests.channels.telegram.conftest import (
     CHAT,
     Client,
@@ -26,6 +27,15 @@ from tests.channels.telegram.conftest import (
 from tests.conftest import FixedClock
 from tests.fake_rasa import FakeRasaState
 from tests.fake_telegram import FakeTelegramState, button_update, message_update, text_update
+
+
+def _sent(telegram: FakeTelegramState) -> list[str]:
+    return [call.params["text"] for call in telegram.of("sendMessage")]
+
+
+def _answered(telegram: FakeTelegramState, replies: int) -> Callable[[], bool]:
+    """A new young person got `replies` messages besides the privacy notice (for `until`)."""
+    return lambda: notices(_sent(telegram)) == 1 and len(_sent(telegram)) == replies + 1
 
 
 async def _nothing_stored(client: Client) -> None:
@@ -76,8 +86,9 @@ async def test_a_text_gets_its_replies_with_an_inline_keyboard(
     response = await post_update(tg, text_update(10, CHAT, "  slt cv  "))
 
     assert response.status == 200
-    await until(lambda: len(telegram.of("sendMessage")) == 2)
-    first, second = (call.params for call in telegram.of("sendMessage"))
+    await until(_answered(telegram, 2))
+    sent = [call.params for call in telegram.of("sendMessage")]
+    first, second = without_notice(sent, lambda params: params["text"])
     assert first == {"chat_id": str(CHAT), "text": "écho : slt cv"}
     assert second["chat_id"] == str(CHAT)
     assert second["text"] == "Tu veux un rendez-vous ?"
@@ -89,7 +100,7 @@ async def test_a_text_gets_its_replies_with_an_inline_keyboard(
     await settle(tg)
     async with tg.app[SESSIONS]() as session:
         statuses = (await session.scalars(select(Message.status).order_by(Message.id))).all()
-    assert statuses == ["processed", "sent", "sent"]
+    assert statuses == ["processed", "sent", "sent", "sent"]  # with the privacy notice
 
 
 async def test_the_update_is_acknowledged_before_it_is_processed(
@@ -101,7 +112,7 @@ async def test_the_update_is_acknowledged_before_it_is_processed(
 
     assert response.status == 200
     assert telegram.of("sendMessage") == []
-    await until(lambda: len(telegram.of("sendMessage")) == 2)
+    await until(_answered(telegram, 2))
 
 
 async def test_a_duplicate_update_is_answered_once_also_after_a_restart(
@@ -122,7 +133,7 @@ async def test_a_duplicate_update_is_answered_once_also_after_a_restart(
     await settle(restarted)
 
     assert len(rasa_state.received) == 1
-    assert len(telegram.of("sendMessage")) == 2
+    assert len(texts_without_notice(_sent(telegram))) == 2
 
 
 async def test_start_with_a_code_records_the_source_on_first_contact_only(
@@ -163,7 +174,7 @@ async def test_a_button_press_goes_to_rasa_and_is_always_answered(
     tg: Client, telegram: FakeTelegramState, rasa_state: FakeRasaState
 ) -> None:
     await post_update(tg, button_update(30, CHAT, "/affirm"))
-    await until(lambda: len(telegram.of("sendMessage")) == 2)
+    await until(_answered(telegram, 2))
 
     assert rasa_state.received[0]["message"] == "/affirm"
     [answer] = telegram.of("answerCallbackQuery")
@@ -246,10 +257,11 @@ async def test_non_text_messages_get_a_kind_reply_and_no_error(
     expected: str,
 ) -> None:
     response = await post_update(tg, message_update(40, CHAT, **content))
-    await until(lambda: len(telegram.of("sendMessage")) == 1)
+    await until(_answered(telegram, 1))
 
     assert response.status == 200
-    assert expected in telegram.of("sendMessage")[0].params["text"]
+    [reply] = texts_without_notice(_sent(telegram))
+    assert expected in reply
     assert rasa_state.received == []
     async with tg.app[SESSIONS]() as session:
         incoming = await session.scalar(select(Message).where(Message.direction == "in"))
@@ -278,23 +290,25 @@ async def test_a_429_is_waited_out_and_the_reply_sent_once(
     telegram.fail_next_send(429, "Too Many Requests: retry after 1", retry_after=1)
 
     await post_update(tg, text_update(60, CHAT, "salut"))
-    await until(lambda: len(telegram.of("sendMessage")) == 3, timeout=8)
+    await until(lambda: len(telegram.of("sendMessage")) == 4, timeout=8)
     await settle(tg)
 
-    texts = [call.params["text"] for call in telegram.of("sendMessage")]
-    assert texts == ["écho : salut", "écho : salut", "Tu veux un rendez-vous ?"]
+    # The first message of the answer (the privacy notice) is refused, waited out, sent once.
+    notice, *texts = _sent(telegram)
+    assert is_notice(notice)
+    assert texts == [notice, "écho : salut", "Tu veux un rendez-vous ?"]
     first, retry = telegram.of("sendMessage")[:2]
     assert retry.at - first.at >= 1.0
     async with tg.app[SESSIONS]() as session:
         statuses = (await session.scalars(select(Message.status).order_by(Message.id))).all()
-    assert statuses == ["processed", "sent", "sent"]
+    assert statuses == ["processed", "sent", "sent", "sent"]
 
 
 async def test_a_bot_blocked_by_the_user_is_recorded_undelivered_and_unreachable(
     tg: Client, telegram: FakeTelegramState, clock: FixedClock
 ) -> None:
-    telegram.fail_next_send(403, "Forbidden: bot was blocked by the user")
-    telegram.fail_next_send(403, "Forbidden: bot was blocked by the user")
+    for _ in range(3):  # the privacy notice and the two replies
+        telegram.fail_next_send(403, "Forbidden: bot was blocked by the user")
 
     await post_update(tg, text_update(61, CHAT, "salut"))
     await settle(tg)
@@ -302,12 +316,15 @@ async def test_a_bot_blocked_by_the_user_is_recorded_undelivered_and_unreachable
     async with tg.app[SESSIONS]() as session:
         rows = (
             await session.execute(
-                select(Message.status, Message.failure_reason)
+                select(Message.status, Message.failure_reason, Message.text)
                 .where(Message.direction == "out")
                 .order_by(Message.id)
             )
         ).all()
-    assert [tuple(row) for row in rows] == [("undelivered", "blocked_by_user")] * 2
+    assert len(without_notice(rows, lambda row: row.text)) == 2
+    assert [(row.status, row.failure_reason) for row in rows] == [
+        ("undelivered", "blocked_by_user")
+    ] * 3
     async with tg.app[SESSIONS]() as session:
         blocked = await session.scalar(select(ChannelIdentity.unreachable_at))
     assert blocked is not None  # campaigns leave them out
@@ -374,7 +391,7 @@ async def test_polling_mode_reads_updates_without_a_webhook_route(
     )
     client = await ready(await make_client(settings))
 
-    await until(lambda: len(telegram.of("sendMessage")) == 2)
+    await until(_answered(telegram, 2))
 
     assert rasa_state.received[0]["message"] == "salut"
     assert telegram.of("deleteWebhook")  # getUpdates needs the webhook removed
