@@ -19,10 +19,10 @@ async def test_the_first_answer_carries_the_notice_and_the_second_not(
     page = privacy_notice(tg_settings).page_url
 
     assert (await post_update(tg, text_update(10, CHAT, "slt"))).status == 200
-    await until(lambda: len(telegram.of("sendMessage")) == 3)
+    await until(lambda: len(telegram.of("sendMessage")) >= 3)
     await settle(tg)
     assert (await post_update(tg, text_update(11, CHAT, "cv"))).status == 200
-    await until(lambda: len(telegram.of("sendMessage")) == 5)
+    await until(lambda: len(telegram.of("sendMessage")) >= 5)
 
     texts = [call.params["text"] for call in telegram.of("sendMessage")]
     assert "assistant automatique de la Mission Locale" in texts[0]
