@@ -239,7 +239,7 @@ async def monthly_figures(session: AsyncSession, first: date, last: date) -> lis
             a.month, a.site_id, site, a.source_kind, a.source_code, a.channel, a.metric,
             a.outcome, a.count,
         )
-        for a, site in rows.tuples()
+        for a, site in rows.all()
     ]  # fmt: skip
 
 
