@@ -10,14 +10,12 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from multidict import MultiMapping
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.console.pages import DEFAULT_ZONE, ID, page, page_member, staff_member
+from bot.console.pages import ID, page, page_member, site_zone, staff_member
 from bot.core.vocabulary import AuditAction, StaffRole
 from bot.http.responses import json_error
 from bot.storage import audit
 from bot.storage.models import AuditEntry
-from bot.storage.sites import main_site
 from bot.wiring import SESSIONS
 
 ADMIN_ROLES = (StaffRole.ADMIN,)
@@ -100,11 +98,6 @@ def _asked(query: MultiMapping[str], zone: str, default_limit: int) -> Asked:
     )
 
 
-async def _zone(session: AsyncSession) -> str:
-    site = await main_site(session)
-    return DEFAULT_ZONE if site is None else site.timezone
-
-
 def _json(entry: AuditEntry) -> dict[str, object]:
     return {
         "at": entry.at.isoformat(),
@@ -122,7 +115,7 @@ async def audit_json(request: web.Request) -> web.Response:
         return signed_in
     async with request.app[SESSIONS]() as session:
         try:
-            asked = _asked(request.query, await _zone(session), 100)
+            asked = _asked(request.query, await site_zone(session), 100)
         except BadFilter as error:
             return json_error(400, "invalid_filter", str(error))
         found = await audit.entries(session, asked.filters, asked.limit)
@@ -137,7 +130,7 @@ async def audit_page(request: web.Request) -> web.Response:
     error = None
     found: list[AuditEntry] = []
     async with request.app[SESSIONS]() as session:
-        zone = await _zone(session)
+        zone = await site_zone(session)
         try:
             asked = _asked(request.query, zone, PAGE_SIZE)
         except BadFilter as bad:

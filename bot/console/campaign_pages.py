@@ -16,13 +16,12 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.campaigns import composition
 from bot.campaigns.audience import ACTIVITY_DAYS, shown_count
 from bot.console.campaign_routes import CAMPAIGN_ROLES
 from bot.console.conversation import ORIENTATION_LABELS
-from bot.console.pages import DEFAULT_ZONE, id_in_path, page, page_member
+from bot.console.pages import id_in_path, page, page_member, site_zone
 from bot.core.vocabulary import (
     AGE_BANDS,
     CampaignStatus,
@@ -34,7 +33,6 @@ from bot.core.vocabulary import (
 )
 from bot.storage import campaigns as store
 from bot.storage.models import Campaign, OutreachSource, Site, Upload
-from bot.storage.sites import main_site
 from bot.wiring import CLOCK, SESSIONS, SETTINGS
 
 STATUS_LABELS = {
@@ -184,16 +182,10 @@ def audience_lines(audience: dict[str, Any], sites: dict[int, str]) -> list[str]
     return lines
 
 
-async def _site_zone(session: AsyncSession) -> str:
-    """The campaign's clock: the Mission Locale's main site, as the API's quiet-hours check."""
-    site = await main_site(session)
-    return site.timezone if site is not None else DEFAULT_ZONE
-
-
 async def campaigns_page(request: web.Request) -> web.Response:
     signed_in = await page_member(request, CAMPAIGN_ROLES)
     async with request.app[SESSIONS]() as session:
-        zone = await _site_zone(session)
+        zone = await site_zone(session)
         rows = [
             Row(campaign, Progress.of(await store.counts(session, campaign.id)))
             for campaign in await store.listed(session)
@@ -213,7 +205,7 @@ async def composer_page(request: web.Request) -> web.Response:
     signed_in = await page_member(request, CAMPAIGN_ROLES)
     now = request.app[CLOCK].now()
     async with request.app[SESSIONS]() as session:
-        zone = await _site_zone(session)
+        zone = await site_zone(session)
         sites = (await session.scalars(select(Site).order_by(Site.name))).all()
         sources = (
             await session.scalars(
@@ -255,7 +247,7 @@ async def campaign_page(request: web.Request) -> web.Response:
         campaign = None if campaign_id is None else await session.get(Campaign, campaign_id)
         if campaign is None:
             raise web.HTTPNotFound(text="Campagne introuvable.", content_type="text/plain")
-        zone = await _site_zone(session)
+        zone = await site_zone(session)
         progress = Progress.of(await store.counts(session, campaign.id))
         failures = await store.failures(session, campaign.id)
         posts = await store.posts_of(session, campaign.id)

@@ -19,7 +19,7 @@ from bot.campaigns.audience import AudienceRefused, parse_audience, shown_count
 from bot.campaigns.composition import CompositionRefused, checked_send_at, parse_composition
 from bot.channels.webchat.api import USER_ID
 from bot.channels.webchat.api import external_id as webchat_external_id
-from bot.console.pages import id_in_path, read_change, staff_member
+from bot.console.pages import id_in_path, read_change, site_zone, staff_member
 from bot.core import posting
 from bot.core.messages import BotReply
 from bot.core.reply_window import STANDARD_WINDOW
@@ -28,14 +28,12 @@ from bot.http.responses import json_error
 from bot.rasa.payloads import payload
 from bot.scheduling.campaign_sweep import (
     BUTTON_INTENTS,
-    DEFAULT_ZONE,
     campaign_reply,
     dm_channels,
 )
 from bot.storage import campaigns as store
 from bot.storage import conversations
 from bot.storage.models import Campaign, Upload
-from bot.storage.sites import main_site
 from bot.storage.uploads import media_url
 from bot.wiring import CAMPAIGNS, CLOCK, DELIVERY, SESSIONS, SETTINGS
 
@@ -63,11 +61,6 @@ REFUSED_TRANSITION = {
     "cancel": "Cette campagne est déjà finie ou annulée.",
     "approve": "Cette campagne n'attend pas de validation.",
 }
-
-
-async def _zone(session: AsyncSession) -> str:
-    site = await main_site(session)
-    return site.timezone if site is not None else DEFAULT_ZONE
 
 
 async def audience_count(request: web.Request) -> web.Response:
@@ -139,7 +132,7 @@ async def _checked(
         send_at = checked_send_at(
             fields.get("send_at"),
             now,
-            await _zone(session),
+            await site_zone(session),
             request.app[SETTINGS].scheduling.quiet_hours,
         )
     except (CompositionRefused, AudienceRefused) as refused:

@@ -22,7 +22,6 @@ from bot.console import conversation as view
 from bot.console import inbox
 from bot.console.pages import (
     CONVERSATION_ROLES,
-    DEFAULT_ZONE,
     ROLE_LABELS,
     Change,
     current,
@@ -30,6 +29,7 @@ from bot.console.pages import (
     page,
     page_member,
     read_change,
+    site_zone,
     staff_member,
 )
 from bot.core import handoff, posting
@@ -46,7 +46,6 @@ from bot.http.responses import json_error
 from bot.storage import audit
 from bot.storage import inbox as inbox_store
 from bot.storage.models import CannedReply, Site, StaffAccount
-from bot.storage.sites import main_site
 from bot.wiring import ANNOUNCER, CLOCK, DELIVERY, RASA, SESSIONS, SETTINGS, TEXTS, TRACKER
 
 logger = logging.getLogger(__name__)
@@ -81,7 +80,7 @@ async def inbox_page(request: web.Request) -> web.Response:
         rows = await inbox.conversations_for(session, signed_in.account, *asked)
         waiting = await inbox_store.waiting_count(session)
         sites = (await session.scalars(select(Site).order_by(Site.name))).all()
-        zone = await _zone(session)
+        zone = await site_zone(session)
     return page(
         "inbox.html",
         account=signed_in.account,
@@ -190,7 +189,7 @@ async def conversation_page(request: web.Request) -> web.Response:
                 .order_by(StaffAccount.name)
             )
         ).all()
-        zone = await _zone(session)
+        zone = await site_zone(session)
     logger.info("conversation %s viewed by staff account %s", conversation_id, signed_in.account.id)
     mine = found.header.holder_id == signed_in.account.id
     admin = signed_in.account.role == StaffRole.ADMIN
@@ -209,12 +208,6 @@ async def conversation_page(request: web.Request) -> web.Response:
         max_reply=handoff.MAX_REPLY,
         zone=zone,
     )
-
-
-async def _zone(session: AsyncSession) -> str:
-    """Times on staff pages are the Mission Locale's (Martinique is not Paris)."""
-    site = await main_site(session)
-    return site.timezone if site is not None else DEFAULT_ZONE
 
 
 def _refusal(error: ConsoleError) -> tuple[int, str, str]:

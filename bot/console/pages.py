@@ -18,6 +18,7 @@ from pathlib import Path
 
 import jinja2
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console import accounts, inbox
 from bot.core.french_dates import short_moment
@@ -25,6 +26,7 @@ from bot.core.handoff import CONVERSATION_ROLES, first_name
 from bot.core.vocabulary import AppointmentStatus, StaffRole
 from bot.http.responses import json_error
 from bot.http.secrets_match import secret_matches
+from bot.storage.sites import main_site
 from bot.wiring import CLOCK, SESSIONS, SETTINGS
 
 HERE = Path(__file__).resolve().parent
@@ -78,6 +80,13 @@ def _when(context: jinja2.runtime.Context, value: str | datetime | None) -> str:
         return "—"
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     return short_moment(moment, str(context.get("zone") or DEFAULT_ZONE))
+
+
+async def site_zone(session: AsyncSession) -> str:
+    """The time zone staff pages show times in: the Mission Locale's main site (Martinique is
+    not Paris)."""
+    site = await main_site(session)
+    return site.timezone if site is not None else DEFAULT_ZONE
 
 
 def page(template: str, status: int = 200, **values: object) -> web.Response:

@@ -27,6 +27,7 @@ from bot.console.pages import (
     page,
     page_member,
     read_change,
+    site_zone,
     staff_member,
 )
 from bot.core.erasure import erase_contact
@@ -43,7 +44,6 @@ from bot.core.vocabulary import (
 from bot.http.responses import json_error
 from bot.storage import audit, export
 from bot.storage.models import Contact, StaffAccount
-from bot.storage.sites import main_site
 from bot.wiring import ANNOUNCER, CLOCK, SESSIONS, TRACKER
 
 logger = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ async def _exported(
         if status != 200:
             return status, None, DEFAULT_ZONE
         data = await export.contact_export(session, contact_id)
-        site = await main_site(session)
+        zone = await site_zone(session)
         if action is AuditAction.VIEW:
             await audit.record_view(
                 session,
@@ -135,7 +135,7 @@ async def _exported(
                 account=account,
                 contact_id=contact_id,
             )
-    return 200, data, DEFAULT_ZONE if site is None else site.timezone
+    return 200, data, zone
 
 
 def _page_values(signed_in: CurrentSession, data: dict[str, Any], zone: str) -> dict[str, Any]:
